@@ -1,0 +1,575 @@
+"""The case register: regions (consular districts), states, themes, partners and cases."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import ExtractYear
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from cases import rules
+
+
+class BilingualNameMixin:
+    """`name` in the active language, falling back to the other when one is blank."""
+
+    def localized(self, field: str) -> str:
+        en, ja = getattr(self, f"{field}_en"), getattr(self, f"{field}_ja")
+        if (translation.get_language() or "en").startswith("ja"):
+            return ja or en
+        return en or ja
+
+    @property
+    def name(self) -> str:
+        return self.localized("name")
+
+
+# --- Reference data ---------------------------------------------------------------------------
+
+
+class MissionKind(models.TextChoices):
+    EMBASSY = "embassy", _("Embassy")
+    CONSULATE_GENERAL = "consulate-general", _("Consulate-General")
+    CONSULAR_OFFICE = "consular-office", _("Consular Office")
+
+
+class RegionManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Region(BilingualNameMixin, models.Model):
+    """A consular district: the area one Japanese mission in the US answers for.
+
+    There are 17: the Embassy's and those of 14 Consulates-General and 2 Consular Offices.
+    The Consular Office in Saipan works inside Hagåtña's district and has no region of its own.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    mission_name_en = models.CharField(_("mission (English)"), max_length=200)
+    mission_name_ja = models.CharField(_("mission (Japanese)"), max_length=200)
+    mission_kind = models.CharField(_("mission kind"), max_length=20, choices=MissionKind)
+    city = models.CharField(_("mission city"), max_length=100)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = RegionManager()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    @property
+    def mission_name(self) -> str:
+        return self.localized("mission_name")
+
+
+class OfficeManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Office(BilingualNameMixin, models.Model):
+    """One of the 18 Japanese offices in the US, and the district it works in."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=MissionKind)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    city = models.CharField(_("city"), max_length=100)
+    state = models.ForeignKey(
+        "State", verbose_name=_("state"), on_delete=models.PROTECT, related_name="offices"
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("works in district"),
+        on_delete=models.PROTECT,
+        related_name="offices",
+    )
+
+    objects = OfficeManager()
+
+    class Meta:
+        ordering = ["region__sort_order", "code"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+    natural_key.dependencies = ["cases.region", "cases.state"]
+
+
+class StateKind(models.TextChoices):
+    STATE = "state", _("State")
+    DISTRICT = "district", _("Federal district")
+    TERRITORY = "territory", _("Territory")
+
+
+class StateManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class State(BilingualNameMixin, models.Model):
+    """A US state, the District of Columbia or a territory, by its USPS code."""
+
+    code = models.CharField(_("USPS code"), max_length=2, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=StateKind)
+    regions = models.ManyToManyField(
+        Region,
+        through="Jurisdiction",
+        related_name="states",
+        verbose_name=_("regions"),
+    )
+
+    objects = StateManager()
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("state")
+        verbose_name_plural = _("states")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2}$"), name="state_code_two_capitals"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class JurisdictionManager(models.Manager):
+    def get_by_natural_key(self, state_code, region_code):
+        return self.get(state__code=state_code, region__code=region_code)
+
+
+class Jurisdiction(models.Model):
+    """A state (or part of one) held by a region's district.
+
+    Most states have one row. California, Connecticut and Idaho are split by county and have
+    two; `note` says which part each district holds.
+    """
+
+    state = models.ForeignKey(
+        State, verbose_name=_("state"), on_delete=models.CASCADE, related_name="jurisdictions"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="jurisdictions"
+    )
+    note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
+    note_ja = models.CharField(_("note (Japanese)"), max_length=300, blank=True)
+
+    objects = JurisdictionManager()
+
+    class Meta:
+        ordering = ["state__name_en", "region__sort_order"]
+        verbose_name = _("jurisdiction")
+        verbose_name_plural = _("jurisdictions")
+        constraints = [
+            models.UniqueConstraint(fields=["state", "region"], name="jurisdiction_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.state.code} → {self.region.code}"
+
+    def natural_key(self):
+        return (self.state.code, self.region.code)
+
+    natural_key.dependencies = ["cases.region", "cases.state"]
+
+    @property
+    def is_split(self) -> bool:
+        return bool(self.note_en)
+
+
+class ThemeGroup(models.TextChoices):
+    LINE_OF_WORK = "line-of-work", _("Line of work")
+    TOPIC = "topic", _("Topic")
+    PRIORITY_AREA = "priority-area", _("Action Plan 4.0 priority area")
+
+
+class ThemeManager(models.Manager):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Theme(BilingualNameMixin, models.Model):
+    """A heading cases are filed under, in one of three groups that staff can extend."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    group = models.CharField(_("group"), max_length=20, choices=ThemeGroup)
+    name_en = models.CharField(_("name (English)"), max_length=150)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=150)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    objects = ThemeManager()
+
+    class Meta:
+        ordering = ["group", "sort_order", "slug"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class PublishedFigureManager(models.Manager):
+    def get_by_natural_key(self, from_fy, to_fy):
+        return self.get(from_fy=from_fy, to_fy=to_fy)
+
+
+class PublishedFigure(models.Model):
+    """A case count the government has published, for reconciling the register against."""
+
+    from_fy = models.PositiveSmallIntegerField(_("from fiscal year"))
+    to_fy = models.PositiveSmallIntegerField(_("to fiscal year"))
+    cases = models.PositiveIntegerField(_("cases"))
+    source_en = models.CharField(_("source (English)"), max_length=300)
+    source_ja = models.CharField(_("source (Japanese)"), max_length=300)
+
+    objects = PublishedFigureManager()
+
+    class Meta:
+        ordering = ["from_fy", "to_fy"]
+        verbose_name = _("published figure")
+        verbose_name_plural = _("published figures")
+        constraints = [
+            models.UniqueConstraint(fields=["from_fy", "to_fy"], name="published_figure_unique"),
+            models.CheckConstraint(
+                condition=Q(to_fy__gte=models.F("from_fy")), name="published_figure_range_order"
+            ),
+        ]
+
+    def __str__(self):
+        if self.from_fy == self.to_fy:
+            return f"FY{self.from_fy}: {self.cases:,}"
+        return f"FY{self.from_fy}–FY{self.to_fy}: {self.cases:,}"
+
+    def natural_key(self):
+        return (self.from_fy, self.to_fy)
+
+
+# --- Partners ---------------------------------------------------------------------------------
+
+
+class PartnerKind(models.TextChoices):
+    STATE_LOCAL_GOVERNMENT = "government", _("State or local government")
+    FEDERAL_AGENCY = "federal", _("Federal agency")
+    CHAMBER = "chamber", _("Chamber or business association")
+    UNIVERSITY = "university", _("University or research institute")
+    JAPANESE_COMPANY = "japanese-company", _("Japanese company")
+    US_COMPANY = "us-company", _("US company")
+    STARTUP = "startup", _("Start-up")
+    AIRPORT_PORT = "airport-port", _("Airport or port authority")
+    NONPROFIT = "nonprofit", _("Non-profit or Japan-America Society")
+    PROFESSIONAL = "professional", _("Professional association")
+    OTHER = "other", _("Other")
+
+
+class Partner(BilingualNameMixin, models.Model):
+    """An organisation that co-hosts, speaks at, sponsors or takes part in cases."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind)
+    state = models.ForeignKey(
+        State,
+        verbose_name=_("state"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+    )
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self):
+        return self.name
+
+
+# --- Cases ------------------------------------------------------------------------------------
+
+
+class CaseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PLANNED = "planned", _("Planned")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CaseFormat(models.TextChoices):
+    WORKSHOP = "workshop", _("Workshop")
+    SEMINAR = "seminar", _("Seminar")
+    PANEL = "panel", _("Panel discussion")
+    SYMPOSIUM = "symposium", _("Symposium")
+    VISIT = "visit", _("Visit")
+    BUSINESS_MATCHING = "business-matching", _("Business matching")
+    RECEPTION = "reception", _("Reception")
+    EXHIBITION = "exhibition", _("Exhibition")
+    LECTURE = "lecture", _("Lecture")
+    OTHER = "other", _("Other")
+
+
+class CaseOrigin(models.TextChoices):
+    STAFF = "staff", _("Entered by staff")
+    IMPORT = "import", _("Imported")
+    DEMO = "demo", _("Demonstration data")
+
+
+class PartnerRole(models.TextChoices):
+    CO_HOST = "co-host", _("Co-host")
+    SPEAKER = "speaker", _("Speaker")
+    SPONSOR = "sponsor", _("Sponsor")
+    PARTICIPANT = "participant", _("Participant")
+
+
+class CaseQuerySet(models.QuerySet):
+    def held(self):
+        """Cases that took place: the only ones the figures count."""
+        return self.filter(status=CaseStatus.HELD)
+
+    def public(self):
+        """Held cases that may be listed on the public site."""
+        return self.held().filter(is_public=True)
+
+    def in_fiscal_years(self, first: int | None = None, last: int | None = None):
+        """Cases whose fiscal year lies in [first, last]; either end may be open."""
+        qs = self
+        if first is not None:
+            qs = qs.filter(fiscal_year__gte=first)
+        if last is not None:
+            qs = qs.filter(fiscal_year__lte=last)
+        return qs
+
+    def for_region(self, region):
+        """Cases led by a region, given as a Region or its code."""
+        if isinstance(region, Region):
+            return self.filter(region=region)
+        return self.filter(region__code=region)
+
+    def for_listing(self):
+        """Cases with everything a list shows loaded up front, newest first."""
+        return (
+            self.select_related("region", "state")
+            .prefetch_related("themes")
+            .order_by("-start_date", "-pk")
+        )
+
+
+class Case(models.Model):
+    """One initiative of the task force: a workshop, seminar, visit or event in the US.
+
+    A case counts once, under the region whose mission led it. Its fiscal year follows from its
+    start date and is stored so lists and figures can filter and index on it.
+    """
+
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300, blank=True)
+    summary_en = models.TextField(_("summary (English)"), blank=True)
+    summary_ja = models.TextField(_("summary (Japanese)"), blank=True)
+    start_date = models.DateField(_("start date"), help_text=_("The local date of the event."))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Leave blank for a one-day case.")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"), editable=False, db_index=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        help_text=_("The consular district whose mission led the case."),
+    )
+    state = models.ForeignKey(
+        State,
+        verbose_name=_("state"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        help_text=_("Leave blank for a case with no single state, such as a nationwide campaign."),
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    format = models.CharField(_("format"), max_length=20, choices=CaseFormat)
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("themes"), related_name="cases", blank=True
+    )
+    partners = models.ManyToManyField(
+        Partner, through="CasePartner", verbose_name=_("partners"), related_name="cases"
+    )
+    participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaseStatus, default=CaseStatus.DRAFT
+    )
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("May be listed on the public site. Non-public held cases still count."),
+    )
+    is_best_practice = models.BooleanField(_("best practice"), default=False)
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=CaseOrigin, default=CaseOrigin.STAFF
+    )
+    external_ref = models.CharField(
+        _("external reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("Identifier in the source spreadsheet; re-imports update by it."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["status", "fiscal_year", "region"], name="case_stats_idx"),
+            models.Index(fields=["is_public", "status", "-start_date"], name="case_listing_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="case_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=rules.FIRST_FISCAL_YEAR),
+                name="case_fiscal_year_from_2017",
+            ),
+            # The stored fiscal year must be the one the start date gives (April to March).
+            models.CheckConstraint(
+                condition=(
+                    Q(start_date__month__gte=4, fiscal_year=ExtractYear("start_date"))
+                    | Q(start_date__month__lt=4, fiscal_year=ExtractYear("start_date") - 1)
+                ),
+                name="case_fiscal_year_matches_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(title_en="") | ~Q(title_ja=""), name="case_has_a_title"
+            ),
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=~Q(external_ref=""),
+                name="case_external_ref_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.start_date:
+            self.fiscal_year = rules.fiscal_year_of(self.start_date)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if self.start_date:
+            self.fiscal_year = rules.fiscal_year_of(self.start_date)
+            if self.fiscal_year < rules.FIRST_FISCAL_YEAR:
+                errors["start_date"] = _(
+                    "The register starts with FY2017 (1 April 2017); this date is earlier."
+                )
+            if self.end_date and self.end_date < self.start_date:
+                errors["end_date"] = _("The end date cannot be before the start date.")
+            if self.status == CaseStatus.HELD and self.start_date > timezone.localdate():
+                errors["status"] = _(
+                    "A case whose start date is in the future cannot be marked as held; "
+                    "mark it as planned."
+                )
+        if not self.title_en.strip() and not self.title_ja.strip():
+            errors["title_en"] = _("Give the case a title in English or Japanese.")
+        if self.state_id and self.region_id:
+            district = set(
+                Jurisdiction.objects.filter(region_id=self.region_id).values_list(
+                    "state__code", flat=True
+                )
+            )
+            if not rules.state_in_district(self.state.code, district):
+                errors["state"] = _(
+                    "%(state)s is not in the district of %(region)s. Choose a state in that "
+                    "district, or the region whose district holds the state."
+                ) % {"state": self.state, "region": self.region}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def title(self) -> str:
+        if (translation.get_language() or "en").startswith("ja"):
+            return self.title_ja or self.title_en
+        return self.title_en or self.title_ja
+
+    @property
+    def fiscal_year_label(self) -> str:
+        return rules.fiscal_year_label(self.fiscal_year, translation.get_language() or "en")
+
+
+class CasePartner(models.Model):
+    """A partner's part in a case: co-host, speaker, sponsor or participant."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="partner_roles"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="case_roles"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PartnerRole)
+
+    class Meta:
+        ordering = ["role", "partner__name_en"]
+        verbose_name = _("partner role")
+        verbose_name_plural = _("partner roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "partner", "role"], name="case_partner_role_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} ({self.get_role_display()})"
