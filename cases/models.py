@@ -184,7 +184,11 @@ class Jurisdiction(models.Model):
         verbose_name = _("jurisdiction")
         verbose_name_plural = _("jurisdictions")
         constraints = [
-            models.UniqueConstraint(fields=["state", "region"], name="jurisdiction_unique"),
+            models.UniqueConstraint(
+                fields=["state", "region"],
+                name="jurisdiction_unique",
+                violation_error_message=_("This state is already in this district."),
+            ),
         ]
 
     def __str__(self):
@@ -477,10 +481,12 @@ class Case(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="case_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(fiscal_year__gte=rules.FIRST_FISCAL_YEAR),
                 name="case_fiscal_year_from_2017",
+                violation_error_message=_("The register starts with FY2017 (1 April 2017)."),
             ),
             # The stored fiscal year must be the one the start date gives (April to March).
             models.CheckConstraint(
@@ -489,14 +495,18 @@ class Case(models.Model):
                     | Q(start_date__month__lt=4, fiscal_year=ExtractYear("start_date") - 1)
                 ),
                 name="case_fiscal_year_matches_start",
+                violation_error_message=_("The fiscal year does not match the start date."),
             ),
             models.CheckConstraint(
-                condition=~Q(title_en="") | ~Q(title_ja=""), name="case_has_a_title"
+                condition=~Q(title_en="") | ~Q(title_ja=""),
+                name="case_has_a_title",
+                violation_error_message=_("Give the case a title in English or Japanese."),
             ),
             models.UniqueConstraint(
                 fields=["external_ref"],
                 condition=~Q(external_ref=""),
                 name="case_external_ref_unique",
+                violation_error_message=_("Another case already has this external reference."),
             ),
         ]
 
@@ -567,7 +577,9 @@ class CasePartner(models.Model):
         verbose_name_plural = _("partner roles")
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "partner", "role"], name="case_partner_role_unique"
+                fields=["case", "partner", "role"],
+                name="case_partner_role_unique",
+                violation_error_message=_("This partner already has this role in the case."),
             ),
         ]
 

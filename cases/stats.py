@@ -106,7 +106,8 @@ ALL = Filters()
 
 
 def _frame(rows, columns) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(list(rows), columns=columns)
+    # Object columns keep None as None (pandas' string dtype would turn it into NaN).
+    frame = pd.DataFrame(list(rows), columns=columns, dtype=object)
     if "cases" in frame:
         frame["cases"] = frame["cases"].astype("int64")
     return frame
