@@ -149,6 +149,10 @@ STORAGES = {
     },
 }
 
+# In development whitenoise serves straight from the apps' and project's static folders.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+
 LOGIN_URL = "admin:login"
 
 LOGGING = {
