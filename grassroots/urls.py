@@ -4,12 +4,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-admin.site.site_header = admin.site.site_title = "Grassroots Portal"
-
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("", include("cases.urls")),
+    path("", include("dashboard.urls")),
     path("", include("showcase.urls")),
 )

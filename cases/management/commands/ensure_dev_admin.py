@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 "accounts with createsuperuser."
             )
         password = secrets.token_urlsafe(12)
-        user, created = get_user_model().objects.get_or_create(
+        user, _created = get_user_model().objects.get_or_create(
             username=USERNAME, defaults={"is_staff": True, "is_superuser": True}
         )
         user.is_staff = user.is_superuser = user.is_active = True
