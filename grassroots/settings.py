@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "django_filters",
     "cases",
     "showcase",
@@ -159,6 +160,16 @@ STORAGES = {
 # In development whitenoise serves straight from the apps' and project's static folders.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Uploaded files (showcase hero images).
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
+# Images up to 5 MB; larger request bodies are refused before they reach a view.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# No page may be framed by another site, except the chart embed pages, which opt out.
+X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "admin:login"
 

@@ -1,6 +1,8 @@
 """Root URLs: every page lives under a language prefix (/en/, /ja/)."""
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,3 +15,5 @@ urlpatterns += i18n_patterns(
     path("", include("dashboard.urls")),
     path("", include("showcase.urls")),
 )
+# Uploaded images in development; in production the web server or object storage serves them.
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

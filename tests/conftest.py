@@ -15,6 +15,26 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_data()
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: they use a transactional database, whose flush at the end of
+    each test would empty the reference data the other tests share."""
+    for item in items:
+        if "browser" in item.path.parts:
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_in_transactional_tests(request):
+    """A transactional test starts after an earlier one's flush: put the reference data back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        if not Region.objects.exists():
+            load_reference_data()
+
+
 @pytest.fixture
 def make_case(db):
     """Build and save a held case; keyword arguments override the defaults.
