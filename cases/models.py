@@ -446,6 +446,16 @@ class Case(models.Model):
         blank=True,
         help_text=_("Identifier in the source spreadsheet; re-imports update by it."),
     )
+    import_batch = models.ForeignKey(
+        "exchange.ImportBatch",
+        verbose_name=_("import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        editable=False,
+        help_text=_("The import this case last came from."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(

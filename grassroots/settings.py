@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cases",
     "showcase",
     "dashboard",
+    "exchange",
 ]
 
 MIDDLEWARE = [

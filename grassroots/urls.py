@@ -8,11 +8,13 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("exchange.api_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("dashboard.urls")),
+    path("", include("exchange.urls")),
     path("", include("showcase.urls")),
 )
 # Uploaded images in development; in production the web server or object storage serves them.
