@@ -1,6 +1,10 @@
 from django.urls import path
 
+from dashboard import views
+
 app_name = "dashboard"
-urlpatterns: list = [
-    # The dashboard, chart data/CSV and embed pages (public-portal issue).
+urlpatterns = [
+    path("dashboard/", views.index, name="index"),
+    path("dashboard/data/<slug:slug>.csv", views.chart_csv, name="csv"),
+    path("dashboard/embed/<slug:slug>/", views.embed, name="embed"),
 ]

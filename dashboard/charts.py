@@ -1,0 +1,693 @@
+"""Charts of the register's figures, built from the stats layer, and the contract pages share.
+
+Any page can show a chart:
+
+    chart = build_chart("region", Filters(region="miami"))
+    {% include "dashboard/includes/chart.html" with chart=chart %}
+
+and load `vendor/plotly/plotly.min.js` then `js/charts.js` (and `css/dashboard.css`). The
+include puts the figure in the page as JSON (`json_script`); charts.js draws every such figure.
+Each chart carries its data as a table (columns, rows) that the page shows on request and the
+CSV download serves, so the picture, the table and the file always hold the same numbers.
+
+Labels follow the active language. Figures are plain JSON-ready dicts (no numpy arrays, no
+plotly template), built with plotly.graph_objects.
+"""
+
+import json
+import textwrap
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from plotly.utils import PlotlyJSONEncoder
+
+from cases import rules, stats
+from cases.models import Region, State, Theme, ThemeGroup
+from cases.stats import Filters
+from dashboard.forms import filters_query
+
+CHART_SLUGS = ("state-map", "fiscal-year", "region", "theme")
+
+# The portal's palette (static/css/portal.css).
+INK = "#1b1f24"
+MUTED = "#56606b"
+RULE = "#e4dfd6"
+NAVY = "#1d3f72"
+RED = "#b3202a"
+GROUP_COLOURS = {"line-of-work": NAVY, "topic": "#2f7d74", "priority-area": RED}
+MAP_SCALE = [[0.0, "#dfe7f2"], [0.2, "#b3c6e0"], [0.55, "#5f83b8"], [1.0, "#15305a"]]
+# States outside the selected district: paler than any count, with grey codes.
+OUTSIDE_SCOPE = "#f8f7f4"
+OUTSIDE_TEXT = "#6b7178"
+FONT = (
+    'system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Noto Sans CJK JP", '
+    '"Yu Gothic", sans-serif'
+)
+
+# Tile-grid cartogram: every state and DC one square at a conventional (row, column), the
+# territories in a row of their own below (the Pacific ones under Hawaii, the Caribbean ones
+# under Florida). No map geometry is needed, and every state is the same size on a phone.
+STATE_TILES = {
+    "AK": (0, 0), "ME": (0, 10),
+    "VT": (1, 9), "NH": (1, 10),
+    "WA": (2, 0), "ID": (2, 1), "MT": (2, 2), "ND": (2, 3), "MN": (2, 4), "IL": (2, 5),
+    "WI": (2, 6), "MI": (2, 7), "NY": (2, 8), "RI": (2, 9), "MA": (2, 10),
+    "OR": (3, 0), "NV": (3, 1), "WY": (3, 2), "SD": (3, 3), "IA": (3, 4), "IN": (3, 5),
+    "OH": (3, 6), "PA": (3, 7), "NJ": (3, 8), "CT": (3, 9),
+    "CA": (4, 0), "UT": (4, 1), "CO": (4, 2), "NE": (4, 3), "MO": (4, 4), "KY": (4, 5),
+    "WV": (4, 6), "VA": (4, 7), "MD": (4, 8), "DE": (4, 9),
+    "AZ": (5, 1), "NM": (5, 2), "KS": (5, 3), "AR": (5, 4), "TN": (5, 5), "NC": (5, 6),
+    "SC": (5, 7), "DC": (5, 8),
+    "OK": (6, 3), "LA": (6, 4), "MS": (6, 5), "AL": (6, 6), "GA": (6, 7),
+    "HI": (7, 0), "TX": (7, 3), "FL": (7, 8),
+}  # fmt: skip
+TERRITORY_TILES = {"GU": 0, "MP": 1, "AS": 2, "PR": 8, "VI": 9}
+MAP_COLUMNS = 11
+MAP_ROWS = 8
+TERRITORY_ROW = MAP_ROWS + 0.75  # a gap of three quarters of a tile above the territories
+# The drawing's extent in tiles; static/css/dashboard.css gives the map this aspect ratio
+# (11.1 / 9.85), so the tiles fill the frame and stay square.
+MAP_WIDTH = MAP_COLUMNS + 0.1
+MAP_HEIGHT = TERRITORY_ROW + 1.1
+
+
+class UnknownChart(KeyError):
+    """No chart has this slug."""
+
+
+@dataclass
+class Chart:
+    """One chart: its figure, the same data as a table, and where to download or embed it.
+
+    `figure` is a plotly figure as a JSON-ready dict; `columns` and `rows` are the table (and
+    the CSV), in the page's language; `csv_url` and `embed_url` carry the same filters.
+    `scope` says the filters in words ('' for none); `row_links`, when not empty, holds a URL
+    (or None) for each row's first cell.
+    """
+
+    slug: str
+    title: str
+    note: str
+    figure: dict
+    columns: list[str]
+    rows: list[list]
+    csv_url: str
+    embed_url: str
+    scope: str = ""
+    row_links: list[str | None] = field(default_factory=list)
+
+    @property
+    def element_id(self) -> str:
+        return f"chart-{self.slug}"
+
+    @property
+    def figure_id(self) -> str:
+        return f"chart-{self.slug}-figure"
+
+    @property
+    def table(self) -> list[dict]:
+        """Rows for the HTML table: the first cell (with its link) and the other cells, each
+        marked numeric or not so the template can right-align numbers."""
+        links = self.row_links or [None] * len(self.rows)
+        return [
+            {
+                "head": row[0],
+                "href": link,
+                "cells": [(value, _is_number(value)) for value in row[1:]],
+            }
+            for row, link in zip(self.rows, links, strict=True)
+        ]
+
+    @property
+    def header(self) -> list[tuple[str, bool]]:
+        """Each column's name and whether it holds numbers (judged by the first row)."""
+        first = self.rows[0] if self.rows else [None] * len(self.columns)
+        return [(name, _is_number(value)) for name, value in zip(self.columns, first, strict=True)]
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def build_chart(slug: str, filters: Filters) -> Chart:
+    """The chart `slug` (one of CHART_SLUGS) for these filters, in the active language."""
+    return build_charts([slug], filters)[0]
+
+
+def build_charts(slugs, filters: Filters) -> list[Chart]:
+    """Several charts for the same filters; the filters are described in words only once."""
+    unknown = [slug for slug in slugs if slug not in _BUILDERS]
+    if unknown:
+        raise UnknownChart(unknown[0])
+    language = _language()
+    scope = describe(filters, language)
+    query = filters_query(filters)
+    charts = []
+    for slug in slugs:
+        parts = _BUILDERS[slug](filters, language)
+        charts.append(
+            Chart(
+                slug=slug,
+                csv_url=_with_query(reverse("dashboard:csv", kwargs={"slug": slug}), query),
+                embed_url=_with_query(reverse("dashboard:embed", kwargs={"slug": slug}), query),
+                scope=scope,
+                **parts,
+            )
+        )
+    return charts
+
+
+# --- Words --------------------------------------------------------------------------------------
+
+
+def counting_note() -> str:
+    """What every figure counts, said under every chart."""
+    return _(
+        "Held cases only, each counted once under the region whose mission led it; a case "
+        "with no single state counts under its region but on no state. Non-public cases are "
+        "counted but not listed. A Japanese fiscal year runs from April to March."
+    )
+
+
+def describe(filters: Filters, language: str) -> str:
+    """The filters in words, e.g. 'FY2020–FY2024 · Miami · Energy'; '' for no filters."""
+    parts = []
+    if filters.from_fy is not None and filters.to_fy is not None:
+        if filters.from_fy == filters.to_fy:
+            parts.append(rules.fiscal_year_label(filters.from_fy, language))
+        else:
+            separator = "～" if language == "ja" else "–"
+            parts.append(
+                rules.fiscal_year_label(filters.from_fy, language)
+                + separator
+                + rules.fiscal_year_label(filters.to_fy, language)
+            )
+    elif filters.from_fy is not None:
+        parts.append(
+            _("from %(year)s") % {"year": rules.fiscal_year_label(filters.from_fy, language)}
+        )
+    elif filters.to_fy is not None:
+        parts.append(
+            _("up to %(year)s") % {"year": rules.fiscal_year_label(filters.to_fy, language)}
+        )
+    for model, lookup, value in (
+        (Region, "code", filters.region),
+        (State, "code", (filters.state or "").upper()),
+        (Theme, "slug", filters.theme),
+    ):
+        if value:
+            item = model.objects.filter(**{lookup: value}).only("name_en", "name_ja").first()
+            parts.append(item.name if item else value)
+    return " · ".join(parts)
+
+
+def _language() -> str:
+    return "ja" if (translation.get_language() or "en").startswith("ja") else "en"
+
+
+def _label(row: dict, language: str) -> str:
+    """A frame row's label in the language, falling back to the other one."""
+    return row[f"label_{language}"] or row["label_en"] or row["label_ja"] or ""
+
+
+def _cases(count: int) -> str:
+    return ngettext("%(count)s case", "%(count)s cases", count) % {"count": f"{count:,}"}
+
+
+def _wrap(label: str, language: str) -> str:
+    """Long axis labels broken over lines so horizontal bars keep room on a phone."""
+    width = 14 if language == "ja" else 30
+    if language == "ja":
+        lines = [label[i : i + width] for i in range(0, len(label), width)]
+    else:
+        lines = textwrap.wrap(label, width) or [label]
+    return "<br>".join(lines)
+
+
+# --- Links --------------------------------------------------------------------------------------
+
+
+def _page_url(name: str, fallback: str, code: str) -> str:
+    """Another app's page by URL name, or its documented path while that app has no URL yet."""
+    try:
+        return reverse(name, kwargs={"code": code})
+    except NoReverseMatch:
+        return f"/{translation.get_language() or 'en'}/{fallback}/{code}/"
+
+
+def state_url(code: str) -> str:
+    return _page_url("cases:state-detail", "states", code)
+
+
+def region_url(code: str) -> str:
+    return _page_url("cases:region-detail", "regions", code)
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}?{query}" if query else url
+
+
+# --- Figures ------------------------------------------------------------------------------------
+
+
+def _axis(**extra) -> dict:
+    axis = {
+        "automargin": True,
+        "fixedrange": True,
+        "gridcolor": RULE,
+        "linecolor": RULE,
+        "zeroline": False,
+        "tickfont": {"size": 12, "color": INK},
+        "title": {"font": {"size": 12, "color": MUTED}},
+    }
+    axis.update(extra)
+    return axis
+
+
+def _layout(**extra) -> dict:
+    layout = {
+        "font": {"family": FONT, "size": 13, "color": INK},
+        "margin": {"l": 8, "r": 8, "t": 8, "b": 8, "pad": 4},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "hoverlabel": {"font": {"family": FONT, "size": 13}, "align": "left"},
+        "dragmode": False,
+        "showlegend": False,
+        "separators": ".,",
+    }
+    layout.update(extra)
+    return layout
+
+
+def _no_data(layout: dict) -> dict:
+    layout["annotations"] = [
+        {
+            "text": _("No held cases match these filters."),
+            "showarrow": False,
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.5,
+            "y": 0.5,
+            "font": {"size": 15, "color": MUTED},
+        }
+    ]
+    return layout
+
+
+def _plain(figure: go.Figure) -> dict:
+    """The figure as plain JSON types, without plotly's default template (kilobytes of styling
+    the portal does not use)."""
+    data = figure.to_plotly_json()
+    data["layout"].pop("template", None)
+    return json.loads(json.dumps(data, cls=PlotlyJSONEncoder))
+
+
+def _fiscal_year(filters: Filters, language: str) -> dict:
+    frame = stats.by_fiscal_year(filters)
+    years = [int(year) for year in frame["key"]]
+    labels = [_label(row, language) for row in frame.to_dict("records")]
+    cases = [int(n) for n in frame["cases"]]
+    cumulative = [int(n) for n in frame["cumulative"]]
+    # Two-line ticks in Japanese: '2024年度' over '（令和6年度）'.
+    ticks = [label.replace("（", "<br>（") for label in labels]
+    running = _("Running total")
+    figure = go.Figure(
+        data=[
+            go.Bar(
+                uid="cases",
+                name=_("Cases in the year"),
+                x=years,
+                y=cases,
+                marker={"color": NAVY},
+                hovertext=[
+                    f"{label}: {_cases(n)}" for label, n in zip(labels, cases, strict=True)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            ),
+            go.Scatter(
+                uid="cumulative",
+                name=running,
+                x=years,
+                y=cumulative,
+                yaxis="y2",
+                mode="lines+markers",
+                line={"color": RED, "width": 3},
+                marker={"size": 7, "color": RED},
+                hovertext=[f"{running}: {n:,}" for n in cumulative],
+                hovertemplate="%{hovertext}<extra></extra>",
+            ),
+        ],
+        layout=_layout(
+            height=400,
+            showlegend=True,
+            legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+            margin={"l": 8, "r": 8, "t": 40, "b": 8, "pad": 4},
+            xaxis=_axis(
+                type="category", tickvals=years, ticktext=ticks, showgrid=False, title=None
+            ),
+            yaxis=_axis(
+                title={"text": _("Cases in the year")}, rangemode="tozero", tickformat=","
+            ),
+            yaxis2=_axis(
+                title={"text": running, "font": {"color": RED}},
+                overlaying="y",
+                side="right",
+                rangemode="tozero",
+                showgrid=False,
+                tickmode="auto",
+                nticks=6,
+                tickformat=",",
+                tickfont={"size": 12, "color": RED},
+            ),
+            bargap=0.25,
+        ),
+    )
+    if not years:
+        figure.update_layout(_no_data({}))
+    return {
+        "title": _("Cases by fiscal year"),
+        "note": " ".join(
+            [
+                _(
+                    "Bars: cases held in each fiscal year. Line: the running total from the "
+                    "first year shown."
+                ),
+                counting_note(),
+            ]
+        ),
+        "figure": _plain(figure),
+        "columns": [_("Fiscal year"), _("Cases"), _("Running total")],
+        "rows": [
+            [label, n, total] for label, n, total in zip(labels, cases, cumulative, strict=True)
+        ],
+    }
+
+
+def _horizontal_bars(keys, labels, values, language, *, colour=NAVY, name="", uid="cases"):
+    return go.Bar(
+        uid=uid,
+        name=name,
+        orientation="h",
+        x=values,
+        y=keys,
+        marker={"color": colour},
+        hovertext=[f"{label}: {_cases(n)}" for label, n in zip(labels, values, strict=True)],
+        hovertemplate="%{hovertext}<extra></extra>",
+        text=[f"{n:,}" for n in values],
+        textposition="outside",
+        cliponaxis=False,
+        textfont={"size": 12, "color": INK},
+    )
+
+
+def _bar_height(count: int, per_bar: int = 30) -> int:
+    return max(160, 70 + per_bar * count)
+
+
+def _region(filters: Filters, language: str) -> dict:
+    frame = stats.by_region(filters)
+    records = frame.to_dict("records")
+    keys = [row["key"] for row in records]
+    labels = [_label(row, language) for row in records]
+    values = [int(row["cases"]) for row in records]
+    links = [region_url(key) for key in keys]
+    bars = _horizontal_bars(keys, labels, values, language)
+    bars.customdata = links
+    figure = go.Figure(
+        data=[bars],
+        layout=_layout(
+            height=_bar_height(len(keys), 28),
+            margin={"l": 8, "r": 36, "t": 8, "b": 8, "pad": 4},
+            xaxis=_axis(rangemode="tozero", title={"text": _("Cases")}, tickformat=","),
+            yaxis=_axis(
+                tickvals=keys,
+                ticktext=[_wrap(label, language) for label in labels],
+                autorange="reversed",
+                showgrid=False,
+            ),
+            bargap=0.3,
+        ),
+    )
+    return {
+        "title": _("Cases by region"),
+        "note": " ".join(
+            [
+                _(
+                    "The 17 consular districts of the Embassy, the Consulates-General and the "
+                    "Consular Offices in the United States. Select a bar to open the region."
+                ),
+                counting_note(),
+            ]
+        ),
+        "figure": _plain(figure),
+        "columns": [_("Region"), _("Cases")],
+        "rows": [[label, n] for label, n in zip(labels, values, strict=True)],
+        "row_links": links,
+    }
+
+
+def _theme(filters: Filters, language: str) -> dict:
+    frame = stats.by_theme(filters)
+    # Groups in their own order (line of work, topic, priority area), themes as the stats give.
+    order = {value: index for index, value in enumerate(ThemeGroup.values)}
+    records = sorted(frame.to_dict("records"), key=lambda row: order.get(row["group"], 99))
+    group_labels = {value: str(label) for value, label in ThemeGroup.choices}
+    traces = []
+    for group in dict.fromkeys(row["group"] for row in records):
+        rows = [row for row in records if row["group"] == group]
+        keys = [row["key"] for row in rows]
+        labels = [_label(row, language) for row in rows]
+        values = [int(row["cases"]) for row in rows]
+        traces.append(
+            _horizontal_bars(
+                keys,
+                labels,
+                values,
+                language,
+                colour=GROUP_COLOURS.get(group, NAVY),
+                name=group_labels.get(group, group),
+                uid=group,
+            )
+        )
+    keys = [row["key"] for row in records]
+    labels = [_label(row, language) for row in records]
+    figure = go.Figure(
+        data=traces,
+        layout=_layout(
+            height=_bar_height(len(keys), 36) + 30,
+            showlegend=True,
+            legend={
+                "orientation": "h",
+                "x": 0,
+                "y": 1.0,
+                "yanchor": "bottom",
+                "traceorder": "normal",
+            },
+            margin={"l": 8, "r": 36, "t": 36, "b": 8, "pad": 4},
+            xaxis=_axis(rangemode="tozero", title={"text": _("Cases")}, tickformat=","),
+            yaxis=_axis(
+                type="category",
+                categoryorder="array",
+                categoryarray=keys,
+                tickvals=keys,
+                ticktext=[_wrap(label, language) for label in labels],
+                autorange="reversed",
+                showgrid=False,
+            ),
+            bargap=0.3,
+        ),
+    )
+    return {
+        "title": _("Cases by theme"),
+        "note": " ".join(
+            [
+                _(
+                    "Themes in three groups: the line of work, the topic and the Action Plan 4.0 "
+                    "priority area. A case counts under each of its themes, so the bars add up "
+                    "to more than the number of cases."
+                ),
+                counting_note(),
+            ]
+        ),
+        "figure": _plain(figure),
+        "columns": [_("Theme group"), _("Theme"), _("Cases")],
+        "rows": [
+            [group_labels.get(row["group"], row["group"]), label, int(row["cases"])]
+            for row, label in zip(records, labels, strict=True)
+        ],
+    }
+
+
+def _tiles(codes_at, values, names, *, rows: int, y0: float):
+    """Two heatmaps over one block of tiles: states in scope coloured by their count, and
+    states outside it (another region's district, when filtered) in a flat grey."""
+    shape = (rows, MAP_COLUMNS)
+    z, hover, links, z_out, hover_out, links_out = (_grid(shape) for _ in range(6))
+    # Empty strings, not None, where there is no tile: plotly writes "null" for a None text.
+    text, text_out = _grid(shape, ""), _grid(shape, "")
+    outside = _("outside the selected district")
+    for code, (row, column) in codes_at.items():
+        if code in values:
+            z[row][column] = values[code]
+            text[row][column] = code
+            hover[row][column] = f"{names[code]} ({code}): {_cases(values[code])}"
+            links[row][column] = state_url(code)
+        else:
+            z_out[row][column] = 0
+            text_out[row][column] = code
+            hover_out[row][column] = f"{code}: {outside}"
+            links_out[row][column] = state_url(code)
+    common = {
+        "x0": 0,
+        "dx": 1,
+        "y0": y0,
+        "dy": 1,
+        "xgap": 3,
+        "ygap": 3,
+        "hoverongaps": False,
+        "texttemplate": "%{text}",
+        "textfont": {"size": 12},
+        "hovertemplate": "%{hovertext}<extra></extra>",
+    }
+    inside_trace = go.Heatmap(
+        z=z, text=text, hovertext=hover, customdata=links, coloraxis="coloraxis", **common
+    )
+    outside_trace = go.Heatmap(
+        z=z_out,
+        text=text_out,
+        hovertext=hover_out,
+        customdata=links_out,
+        colorscale=[[0, OUTSIDE_SCOPE], [1, OUTSIDE_SCOPE]],
+        zmin=0,
+        zmax=1,
+        showscale=False,
+        **{**common, "textfont": {"size": 12, "color": OUTSIDE_TEXT}},
+    )
+    return [inside_trace, outside_trace]
+
+
+def _grid(shape, fill=None):
+    rows, columns = shape
+    return [[fill] * columns for _ in range(rows)]
+
+
+def _state_map(filters: Filters, language: str) -> dict:
+    frame = stats.by_state(filters)
+    records = frame.to_dict("records")
+    values = {row["key"]: int(row["cases"]) for row in records if row["key"]}
+    names = {row["key"]: _label(row, language) for row in records if row["key"]}
+    no_state = sum(int(row["cases"]) for row in records if not row["key"])
+    states = _tiles(STATE_TILES, values, names, rows=MAP_ROWS, y0=0)
+    territories = _tiles(
+        {code: (0, column) for code, column in TERRITORY_TILES.items()},
+        values,
+        names,
+        rows=1,
+        y0=TERRITORY_ROW,
+    )
+    for index, trace in enumerate([*states, *territories]):
+        trace.uid = ("states", "states-outside", "territories", "territories-outside")[index]
+    hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
+    figure = go.Figure(
+        data=[*states, *territories],
+        layout=_layout(
+            # Room at the top for the image button, clear of Maine.
+            margin={"l": 2, "r": 2, "t": 30, "b": 2, "pad": 0},
+            xaxis={**hidden, "range": [-0.55, MAP_COLUMNS - 0.45], "constrain": "domain"},
+            yaxis={
+                **hidden,
+                "range": [MAP_HEIGHT - 0.55, -0.55],
+                "scaleanchor": "x",
+                "constrain": "domain",
+            },
+            coloraxis={
+                "colorscale": MAP_SCALE,
+                "cmin": 0,
+                "cmax": max([1, *values.values()]),
+                "colorbar": {
+                    "orientation": "h",
+                    # In the empty space between Alaska and New England (columns 2 to 7).
+                    "x": (4.5 + 0.55) / MAP_WIDTH,
+                    "xanchor": "center",
+                    "y": 0.99,
+                    "yanchor": "top",
+                    "len": 0.45,
+                    "thickness": 12,
+                    "outlinewidth": 0,
+                    "tickformat": ",d",
+                    "nticks": 5,
+                    "tickfont": {"size": 11, "color": MUTED},
+                    "title": {"text": _("Cases"), "side": "top", "font": {"size": 12}},
+                },
+            },
+            annotations=[
+                {
+                    "text": _("Territories"),
+                    "x": 5,
+                    "y": TERRITORY_ROW,
+                    "xref": "x",
+                    "yref": "y",
+                    "showarrow": False,
+                    "font": {"size": 12, "color": MUTED},
+                }
+            ],
+        ),
+    )
+    note = [
+        _(
+            "Cumulative held cases in each state, the District of Columbia and each territory. "
+            "Select a state to open its page."
+        )
+    ]
+    if no_state:
+        note.append(
+            ngettext(
+                "%(count)s case with no single state is not on the map.",
+                "%(count)s cases with no single state are not on the map.",
+                no_state,
+            )
+            % {"count": f"{no_state:,}"}
+        )
+    if filters.region or filters.state:
+        note.append(_("States outside the selected region or state are shown in grey."))
+    note.append(counting_note())
+    return {
+        "title": _("Cases by state"),
+        "note": " ".join(note),
+        "figure": _plain(figure),
+        "columns": [_("State"), _("USPS code"), _("Cases")],
+        "rows": [[_label(row, language), row["key"] or "", int(row["cases"])] for row in records],
+        "row_links": [state_url(row["key"]) if row["key"] else None for row in records],
+    }
+
+
+_BUILDERS = {
+    "state-map": _state_map,
+    "fiscal-year": _fiscal_year,
+    "region": _region,
+    "theme": _theme,
+}
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A cell a spreadsheet will not run: text starting with = + - @ (or a tab or carriage
+    return) gets a leading single quote. Numbers pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_rows(chart: Chart):
+    """The chart's table as CSV rows: the header, then the data, every cell made safe."""
+    yield [csv_safe(column) for column in chart.columns]
+    for row in chart.rows:
+        yield [csv_safe(value) for value in row]

@@ -1,0 +1,208 @@
+"""The chart filters, read from the query string by the dashboard, its CSV and embed pages.
+
+The parameters are `from` and `to` (fiscal years, both inclusive), `region` (code), `theme`
+(slug) and `state` (USPS code; not shown on the dashboard, but region and state pages link to
+CSV and embed pages with it). A bad value never stops a page: the form drops the fields that
+do not validate, says why, and the figures are drawn without them.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from cases import rules
+from cases.models import Region, State, Theme, ThemeGroup
+from cases.stats import Filters
+
+# Query-string names, in the order links are written.
+PARAMETERS = ("from", "to", "region", "state", "theme")
+
+
+def _language() -> str:
+    return "ja" if (translation.get_language() or "en").startswith("ja") else "en"
+
+
+def fiscal_year_choices() -> list[tuple[int, str]]:
+    """FY2017 (the register's first year) to the current fiscal year, labelled in the active
+    language. No query: the choices do not depend on the data."""
+    last = max(rules.fiscal_year_of(timezone.localdate()), rules.FIRST_FISCAL_YEAR)
+    language = _language()
+    return [
+        (year, rules.fiscal_year_label(year, language))
+        for year in range(rules.FIRST_FISCAL_YEAR, last + 1)
+    ]
+
+
+class ChartFilterForm(forms.Form):
+    """Fiscal-year range, region and theme (and, from other pages' links, state).
+
+    Bind it to request.GET; `filters()` gives the stats Filters of the valid fields only.
+    """
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        years = [("", _("Earliest")), *fiscal_year_choices()]
+        # "from" is a Python keyword, so the fields are added here rather than declared.
+        self.fields["from"] = forms.TypedChoiceField(
+            label=_("From fiscal year"),
+            choices=years,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            error_messages={
+                "invalid_choice": _(
+                    "“%(value)s” is not a fiscal year the register covers, so the figures "
+                    "start from the earliest year."
+                )
+            },
+        )
+        self.fields["to"] = forms.TypedChoiceField(
+            label=_("To fiscal year"),
+            choices=[("", _("Latest")), *years[1:]],
+            coerce=int,
+            empty_value=None,
+            required=False,
+            error_messages={
+                "invalid_choice": _(
+                    "“%(value)s” is not a fiscal year the register covers, so the figures "
+                    "run to the latest year."
+                )
+            },
+        )
+        self.fields["region"] = forms.ChoiceField(
+            label=_("Region"),
+            choices=[("", _("All regions")), *self._region_choices()],
+            required=False,
+            error_messages={
+                "invalid_choice": _(
+                    "There is no region “%(value)s”, so the figures cover every region."
+                )
+            },
+        )
+        self.fields["theme"] = forms.ChoiceField(
+            label=_("Theme"),
+            choices=[("", _("All themes")), *self._theme_choices()],
+            required=False,
+            error_messages={
+                "invalid_choice": _(
+                    "There is no theme “%(value)s”, so the figures cover every theme."
+                )
+            },
+        )
+        # Only region and state pages link with a state, so it is checked only when given.
+        self.fields["state"] = forms.CharField(
+            label=_("State"), required=False, widget=forms.HiddenInput
+        )
+        # Keep the query-string order on the page: from, to, region, theme.
+        self.order_fields(["from", "to", "region", "theme", "state"])
+
+    @staticmethod
+    def _region_choices():
+        language = _language()
+        return [
+            (code, (ja if language == "ja" else en) or en or ja)
+            for code, en, ja in Region.objects.order_by("sort_order", "code").values_list(
+                "code", "name_en", "name_ja"
+            )
+        ]
+
+    @staticmethod
+    def _theme_choices():
+        """Themes grouped by theme group (rendered as <optgroup>s)."""
+        language = _language()
+        groups: dict[str, list] = {}
+        for slug, group, en, ja in Theme.objects.order_by(
+            "group", "sort_order", "slug"
+        ).values_list("slug", "group", "name_en", "name_ja"):
+            groups.setdefault(group, []).append((slug, (ja if language == "ja" else en) or en))
+        known = [(label, groups[group]) for group, label in ThemeGroup.choices if group in groups]
+        others = [(group, items) for group, items in groups.items() if group not in ThemeGroup]
+        return known + others
+
+    def clean_state(self):
+        code = (self.cleaned_data.get("state") or "").upper()
+        if code and (len(code) != 2 or not State.objects.filter(code=code).exists()):
+            raise ValidationError(
+                _("There is no state “%(value)s”, so the figures cover every state."),
+                params={"value": code},
+            )
+        return code
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("from"), data.get("to")
+        if first is not None and last is not None and first > last:
+            # Neither end can be trusted, so both are dropped.
+            del data["from"], data["to"]
+            raise ValidationError(
+                _(
+                    "The first fiscal year (%(first)s) is after the last (%(last)s), so the "
+                    "figures cover every fiscal year."
+                ),
+                params={
+                    "first": rules.fiscal_year_label(first, _language()),
+                    "last": rules.fiscal_year_label(last, _language()),
+                },
+            )
+        return data
+
+    def filters(self) -> Filters:
+        """The Filters for the fields that validated; an unbound form filters nothing."""
+        if not self.is_bound:
+            return Filters()
+        self.is_valid()  # cleans once; cleaned_data then holds the valid fields only
+        data = self.cleaned_data
+        return Filters(
+            from_fy=data.get("from"),
+            to_fy=data.get("to"),
+            region=data.get("region") or None,
+            state=data.get("state") or None,
+            theme=data.get("theme") or None,
+        )
+
+    def messages(self) -> list[str]:
+        """Every problem with the filters, as sentences for the page."""
+        if not self.is_bound:
+            return []
+        return [message for errors in self.errors.values() for message in errors]
+
+    def active(self) -> list[tuple[str, str]]:
+        """The filters in force, as (parameter, label) pairs for removable chips."""
+        if not self.is_bound:
+            return []
+        self.is_valid()
+        chips = []
+        for name in ("from", "to", "region", "theme", "state"):
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            field = self.fields[name]
+            label = dict(_flatten(getattr(field, "choices", []))).get(value, str(value))
+            chips.append((name, f"{field.label}: {label}"))
+        return chips
+
+
+def _flatten(choices):
+    for value, label in choices:
+        if isinstance(label, list | tuple):
+            yield from label
+        else:
+            yield value, label
+
+
+def filters_query(filters: Filters) -> str:
+    """The query string (without '?') that gives these filters; '' when there are none."""
+    query = QueryDict(mutable=True)
+    values = {
+        "from": filters.from_fy,
+        "to": filters.to_fy,
+        "region": filters.region,
+        "state": filters.state.upper() if filters.state else None,
+        "theme": filters.theme,
+    }
+    for name in PARAMETERS:
+        if values[name] not in (None, ""):
+            query[name] = str(values[name])
+    return query.urlencode()

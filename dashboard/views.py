@@ -1,0 +1,103 @@
+"""The dashboard, each chart's data as CSV, and the embeddable charts."""
+
+import csv
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
+
+from cases import rules, stats
+from dashboard.charts import CHART_SLUGS, build_chart, build_charts, csv_rows
+from dashboard.forms import ChartFilterForm, filters_query
+
+
+def _language() -> str:
+    return "ja" if (translation.get_language() or "en").startswith("ja") else "en"
+
+
+def _filters_from(request):
+    """The filter form bound to the query string (unbound when there is none) and the Filters
+    of its valid fields."""
+    form = ChartFilterForm(request.GET or None)
+    return form, form.filters()
+
+
+@require_safe
+def index(request):
+    """Headline figures and every chart, for the filters in the query string."""
+    form, filters = _filters_from(request)
+    language = _language()
+    headline = stats.headline()
+    filtered = filters != stats.ALL
+    removals = []
+    for name, label in form.active():
+        query = request.GET.copy()
+        query.pop(name, None)
+        removals.append((label, f"?{query.urlencode()}" if query else request.path))
+    context = {
+        "form": form,
+        "filters": filters,
+        "filter_messages": form.messages(),
+        "active_filters": removals,
+        "headline": headline,
+        "first_fy_label": (
+            rules.fiscal_year_label(headline.first_fy, language) if headline.first_fy else ""
+        ),
+        "latest_fy_label": (
+            rules.fiscal_year_label(headline.latest_fy, language) if headline.latest_fy else ""
+        ),
+        "filtered_total": stats.total(filters) if filtered else None,
+        "charts": build_charts(CHART_SLUGS, filters),
+    }
+    return render(request, "dashboard/index.html", context)
+
+
+def _chart_or_404(slug: str, filters):
+    if slug not in CHART_SLUGS:
+        raise Http404(_("There is no chart called “%(slug)s”.") % {"slug": slug})
+    return build_chart(slug, filters)
+
+
+@require_safe
+def chart_csv(request, slug):
+    """One chart's table as CSV: UTF-8 with a byte-order mark, so Excel in Japanese reads it."""
+    form, filters = _filters_from(request)
+    if slug not in CHART_SLUGS:
+        raise Http404(_("There is no chart called “%(slug)s”.") % {"slug": slug})
+    if form.messages():
+        # A file silently counting something else than asked would mislead; say what is wrong.
+        return HttpResponseBadRequest(
+            "\n".join(form.messages()), content_type="text/plain; charset=utf-8"
+        )
+    chart = build_chart(slug, filters)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    query = filters_query(filters).replace("&", "_").replace("=", "-")
+    name = "-".join(part for part in ("grassroots", slug, query, _language()) if part)
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.write("\ufeff")
+    csv.writer(response).writerows(csv_rows(chart))
+    return response
+
+
+@xframe_options_exempt
+@require_safe
+def embed(request, slug):
+    """One chart with its note and a link back, without the site frame, for other sites to
+    show in an iframe: the only pages that may be framed."""
+    form, filters = _filters_from(request)
+    chart = _chart_or_404(slug, filters)
+    query = filters_query(filters)
+    dashboard_url = reverse("dashboard:index") + (f"?{query}" if query else "")
+    return render(
+        request,
+        "dashboard/embed.html",
+        {
+            "chart": chart,
+            "filter_messages": form.messages(),
+            "dashboard_url": f"{dashboard_url}#{chart.element_id}",
+        },
+    )

@@ -1,0 +1,152 @@
+/*
+ * Draws every chart a page carries, and the dashboard's small enhancements.
+ *
+ * A chart is an element with data-chart="<id>", where <id> is a JSON script element holding
+ * a plotly figure ({data, layout}), as the include dashboard/includes/chart.html writes them.
+ * Load plotly.min.js first, then this file; no inline script is needed, so a strict
+ * Content-Security-Policy can forbid inline code.
+ */
+(function () {
+  "use strict";
+
+  function plotConfig(element) {
+    var filename = element.getAttribute("data-filename") || "chart";
+    return {
+      responsive: true,
+      displaylogo: false,
+      scrollZoom: false,
+      doubleClick: false,
+      showTips: false,
+      // One button: save the chart as a picture, with a title in the page's language.
+      modeBarButtons: [
+        [
+          {
+            name: "download-image",
+            title: element.getAttribute("data-download-label") || "Download",
+            icon: window.Plotly.Icons.camera,
+            click: function (graph) {
+              window.Plotly.downloadImage(graph, {
+                format: "png",
+                filename: filename,
+                scale: 2,
+              });
+            },
+          },
+        ],
+      ],
+    };
+  }
+
+  // A point's link: its customdata when that is a path on this site.
+  function linkOf(point) {
+    var link = point.customdata;
+    if (link === undefined && Array.isArray(point.pointNumber) && point.data.customdata) {
+      var row = point.data.customdata[point.pointNumber[0]];
+      link = row ? row[point.pointNumber[1]] : undefined;
+    }
+    return typeof link === "string" && link.charAt(0) === "/" && link.charAt(1) !== "/"
+      ? link
+      : null;
+  }
+
+  function followLinks(graph, newWindow) {
+    graph.on("plotly_click", function (event) {
+      var point = event && event.points && event.points[0];
+      var link = point ? linkOf(point) : null;
+      if (!link) {
+        return;
+      }
+      if (newWindow) {
+        window.open(link, "_blank", "noopener");
+      } else {
+        window.location.assign(link);
+      }
+    });
+  }
+
+  function draw(element) {
+    var source = document.getElementById(element.getAttribute("data-chart"));
+    if (!source || element.getAttribute("data-drawn")) {
+      return;
+    }
+    var figure = JSON.parse(source.textContent);
+    element.setAttribute("data-drawn", "true");
+    element.textContent = "";
+    window.Plotly.newPlot(
+      element,
+      figure.data || [],
+      figure.layout || {},
+      plotConfig(element)
+    ).then(function (graph) {
+      followLinks(graph, element.getAttribute("data-chart-links") === "new-window");
+      element.classList.add("chart-plot--drawn");
+    });
+  }
+
+  function drawAll() {
+    if (!window.Plotly) {
+      return;
+    }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), draw);
+  }
+
+  // Filter forms: submit on every change, and leave empty fields out of the URL.
+  function enhanceForm(form) {
+    form.addEventListener("change", function () {
+      if (form.requestSubmit) {
+        form.requestSubmit();
+      } else {
+        form.submit();
+      }
+    });
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && field.value === "") {
+          field.disabled = true;
+        }
+      });
+    });
+    // Coming back through the history must not find the fields still disabled.
+    window.addEventListener("pageshow", function () {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        field.disabled = false;
+      });
+    });
+  }
+
+  // Embed code: a button that copies it.
+  function addCopyButton(textarea) {
+    var button = document.createElement("button");
+    var label = textarea.getAttribute("data-copy-label") || "Copy";
+    button.type = "button";
+    button.className = "btn btn-small";
+    button.textContent = label;
+    button.addEventListener("click", function () {
+      textarea.select();
+      var done = function () {
+        button.textContent = textarea.getAttribute("data-copied-label") || label;
+        window.setTimeout(function () {
+          button.textContent = label;
+        }, 2000);
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(textarea.value).then(done, function () {});
+      } else if (document.execCommand && document.execCommand("copy")) {
+        done();
+      }
+    });
+    textarea.insertAdjacentElement("afterend", button);
+  }
+
+  function start() {
+    drawAll();
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-autosubmit]"), enhanceForm);
+    Array.prototype.forEach.call(document.querySelectorAll("textarea.embed-snippet"), addCopyButton);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
