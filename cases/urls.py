@@ -1,6 +1,14 @@
-from django.urls import path
+from django.urls import path, re_path
+
+from cases import views
 
 app_name = "cases"
-urlpatterns: list = [
-    # The public case browser, case detail, region and state pages (public-portal issue).
+urlpatterns = [
+    path("cases/", views.case_list, name="list"),
+    path("cases/<int:pk>/", views.case_detail, name="detail"),
+    path("regions/", views.region_list, name="region-list"),
+    path("regions/<slug:code>/", views.region_detail, name="region-detail"),
+    path("states/", views.state_list, name="state-list"),
+    # USPS codes in either case; the view sends lower case on to the upper-case address.
+    re_path(r"^states/(?P<code>[A-Za-z]{2})/$", views.state_detail, name="state-detail"),
 ]

@@ -1,0 +1,312 @@
+"""The public case pages: the case browser, a case, the regions and the states.
+
+Every figure on these pages comes from `cases.stats`; lists use `Case.objects.public()`, so a
+non-public or not-held case is never shown (it still counts in the figures).
+"""
+
+from django.apps import apps
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from cases import stats
+from cases.filters import CaseFilter
+from cases.models import Case, CasePartner, Jurisdiction, PartnerRole, Region, State, StateKind
+
+PAGE_SIZE = 20
+RECENT_CASES = 6
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _is_japanese() -> bool:
+    return (translation.get_language() or "en").startswith("ja")
+
+
+def _rows(frame) -> list[dict]:
+    """A stats frame as a list of dicts, each with `label` in the page language."""
+    label = "label_ja" if _is_japanese() else "label_en"
+    return [{**row, "label": row[label]} for row in frame.to_dict("records")]
+
+
+def _largest(rows) -> int:
+    return max((row["cases"] for row in rows), default=0)
+
+
+def showcase_urls(cases) -> dict[int, str]:
+    """The published showcase page of each case that has one, as {case id: URL}.
+
+    Tolerates a portal without the showcase model or its detail URL (both come with the
+    showcase pages), so the case pages work before and without them. One query at most.
+    """
+    ids = [case.pk for case in cases]
+    if not ids:
+        return {}
+    try:
+        page_model = apps.get_model("showcase", "ShowcasePage")
+    except LookupError:
+        return {}
+    pages = page_model.objects.published().filter(case_id__in=ids).values_list("case_id", "slug")
+    try:
+        return {
+            case_id: reverse("showcase:detail", kwargs={"slug": slug}) for case_id, slug in pages
+        }
+    except NoReverseMatch:
+        return {}
+
+
+def _charts(filters: stats.Filters) -> dict:
+    """The dashboard's fiscal-year and theme charts for these filters, when it has them.
+
+    Empty while `dashboard.charts` does not exist; the pages then show the same figures as
+    tables of their own (the charts carry their data tables, CSV and notes themselves).
+    """
+    try:
+        from dashboard.charts import build_charts
+    except ImportError:
+        return {}
+    fiscal_year, theme = build_charts(["fiscal-year", "theme"], filters)
+    return {"fiscal_year": fiscal_year, "theme": theme}
+
+
+def _with_showcase(cases) -> list:
+    """The cases as a list, each with `showcase_url` (None without a published page)."""
+    cases = list(cases)
+    urls = showcase_urls(cases)
+    for case in cases:
+        case.showcase_url = urls.get(case.pk)
+    return cases
+
+
+# --- the case browser -------------------------------------------------------------------------
+
+
+def case_list(request):
+    """Public cases, filtered, sorted and paginated by the query string alone."""
+    # A GET form sends every field, empty or not; keep the shared URL to the filters in use.
+    if any(value == "" for _key, value in request.GET.items()):
+        kept = [(key, value) for key, value in request.GET.items() if value != ""]
+        return HttpResponseRedirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
+
+    filterset = CaseFilter(request.GET, queryset=Case.objects.public().for_listing())
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    asked = request.GET.get("page")
+    page = paginator.get_page(asked)
+    page_notice = None
+    if asked is not None and asked != str(page.number):
+        page_notice = _("There is no page “%(asked)s”; this is page %(page)s of %(pages)s.") % {
+            "asked": asked,
+            "page": page.number,
+            "pages": paginator.num_pages,
+        }
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": filterset.form,
+            "active_filters": filterset.active_filters(),
+            "page": page,
+            "cases": _with_showcase(page.object_list),
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
+            "page_notice": page_notice,
+            "sort": filterset.form.cleaned_data.get("sort") or "newest",
+            "sort_choices": filterset.filters["sort"].extra["choices"],
+        },
+    )
+
+
+def case_detail(request, pk: int):
+    """One public, held case; any other id is a 404."""
+    case = get_object_or_404(
+        Case.objects.public()
+        .select_related("region", "state")
+        .prefetch_related(
+            "themes",
+            Prefetch(
+                "partner_roles",
+                queryset=CasePartner.objects.select_related("partner").order_by(
+                    "partner__name_en"
+                ),
+            ),
+        ),
+        pk=pk,
+    )
+    role_order = {role: index for index, role in enumerate(PartnerRole.values)}
+    partner_roles = sorted(case.partner_roles.all(), key=lambda item: role_order[item.role])
+    others = Case.objects.public().for_region(case.region).exclude(pk=case.pk).for_listing()[:3]
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "partner_roles": partner_roles,
+            "showcase_url": showcase_urls([case]).get(case.pk),
+            "others": others,
+        },
+    )
+
+
+# --- regions ----------------------------------------------------------------------------------
+
+
+def region_list(request):
+    """The 17 regions (consular districts), their states and their cumulative case counts."""
+    regions = Region.objects.order_by("sort_order", "code").prefetch_related(
+        Prefetch(
+            "jurisdictions",
+            queryset=Jurisdiction.objects.select_related("state").order_by("state__name_en"),
+        )
+    )
+    counts = dict(stats.by_region()[["key", "cases"]].itertuples(index=False))
+    regions = list(regions)
+    for region in regions:
+        region.case_count = counts.get(region.code, 0)
+    return render(
+        request,
+        "cases/region_list.html",
+        {"regions": regions, "total": sum(counts.values())},
+    )
+
+
+def region_detail(request, code: str):
+    """One region: its mission, its district's states and its figures, and its public cases."""
+    region = get_object_or_404(Region, code=code)
+    filters = stats.Filters(region=region.code)
+
+    # Every jurisdiction of the district's states, this region's and the other district's
+    # for a split state (CA, CT, ID), in one query.
+    shared = Jurisdiction.objects.filter(state__jurisdictions__region=region).select_related(
+        "state", "region"
+    )
+    notes, partners = {}, {}
+    for jurisdiction in shared:
+        if jurisdiction.region_id == region.pk:
+            notes[jurisdiction.state.code] = jurisdiction
+        else:
+            partners.setdefault(jurisdiction.state.code, []).append(jurisdiction.region)
+    states = _rows(stats.by_state(filters))
+    for row in states:
+        row["jurisdiction"] = notes.get(row["key"])
+        row["shared_with"] = partners.get(row["key"], [])
+
+    public = Case.objects.public().for_region(region).for_listing()
+    fiscal_years = _rows(stats.by_fiscal_year(filters))
+    charts = _charts(filters)
+    # The theme chart carries its own table; without it the page shows one of its own.
+    themes = [] if charts else [row for row in _rows(stats.by_theme(filters)) if row["cases"]]
+    return render(
+        request,
+        "cases/region_detail.html",
+        {
+            "region": region,
+            "total": stats.total(filters),
+            "states": states,
+            "fiscal_years": fiscal_years,
+            "fiscal_year_max": _largest(fiscal_years),
+            "themes": themes,
+            "theme_max": _largest(themes),
+            "recent": list(public[:RECENT_CASES]),
+            "best_practices": _with_showcase(public.filter(is_best_practice=True)[:RECENT_CASES]),
+            "charts": charts,
+            "browse_query": urlencode({"region": region.code}),
+        },
+    )
+
+
+# --- states -----------------------------------------------------------------------------------
+
+
+STATE_GROUPS = [
+    (StateKind.STATE, "states"),
+    (StateKind.DISTRICT, "district"),
+    (StateKind.TERRITORY, "territories"),
+]
+
+
+def state_list(request):
+    """All 56 states, DC and territories with their districts and cumulative case counts."""
+    states = State.objects.prefetch_related(
+        Prefetch(
+            "jurisdictions",
+            queryset=Jurisdiction.objects.select_related("region").order_by("region__sort_order"),
+        )
+    )
+    frame = stats.by_state()
+    counts = {row["key"]: row["cases"] for row in frame.to_dict("records")}
+    states = sorted(states, key=lambda state: state.name)
+    for state in states:
+        state.case_count = counts.get(state.code, 0)
+    titles = {
+        StateKind.STATE: _("States"),
+        StateKind.DISTRICT: _("Federal district"),
+        StateKind.TERRITORY: _("Territories"),
+    }
+    groups = [
+        {
+            "id": anchor,
+            "title": titles[kind],
+            "states": [state for state in states if state.kind == kind],
+        }
+        for kind, anchor in STATE_GROUPS
+    ]
+    return render(
+        request,
+        "cases/state_list.html",
+        {
+            "groups": groups,
+            "largest": max((state.case_count for state in states), default=0),
+            "no_state": counts.get(None, 0),
+            "total": sum(counts.values()),
+        },
+    )
+
+
+def state_detail(request, code: str):
+    """One state: the district(s) that hold it, its figures and its public cases."""
+    if code != code.upper():
+        query = request.META.get("QUERY_STRING")
+        url = reverse("cases:state-detail", kwargs={"code": code.upper()})
+        return redirect(f"{url}?{query}" if query else url, permanent=True)
+    state = get_object_or_404(State, code=code)
+    jurisdictions = list(
+        state.jurisdictions.select_related("region").order_by("region__sort_order")
+    )
+    filters = stats.Filters(state=state.code)
+
+    by_region = []
+    if len(jurisdictions) > 1:
+        counts = dict(stats.by_region(filters)[["key", "cases"]].itertuples(index=False))
+        by_region = [
+            {"jurisdiction": j, "cases": counts.get(j.region.code, 0)} for j in jurisdictions
+        ]
+
+    public = Case.objects.public().filter(state=state).for_listing()
+    fiscal_years = _rows(stats.by_fiscal_year(filters))
+    charts = _charts(filters)
+    # The theme chart carries its own table; without it the page shows one of its own.
+    themes = [] if charts else [row for row in _rows(stats.by_theme(filters)) if row["cases"]]
+    return render(
+        request,
+        "cases/state_detail.html",
+        {
+            "state": state,
+            "jurisdictions": jurisdictions,
+            "is_split": len(jurisdictions) > 1,
+            "by_region": by_region,
+            "total": stats.total(filters),
+            "fiscal_years": fiscal_years,
+            "fiscal_year_max": _largest(fiscal_years),
+            "themes": themes,
+            "theme_max": _largest(themes),
+            "recent": list(public[:RECENT_CASES]),
+            "best_practices": _with_showcase(public.filter(is_best_practice=True)[:RECENT_CASES]),
+            "charts": charts,
+            "browse_query": urlencode({"state": state.code}),
+        },
+    )
