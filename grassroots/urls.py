@@ -4,11 +4,18 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from showcase.sitemaps import SITEMAPS
+from showcase.views import robots_txt
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("exchange.api_urls")),
+    # Crawlers look for these at the root; the sitemap lists the pages in both languages.
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

@@ -1,8 +1,159 @@
-from django.shortcuts import render
+"""The public portal's own pages: home, best practices, about, accessibility, robots.txt."""
+
+from django.core.paginator import Paginator
+from django.db.models import Case as DBCase
+from django.db.models import Count, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from cases import stats
+from cases.models import Case, CaseStatus
+from showcase.filters import ShowcaseFilter
+from showcase.links import reverse_or_none, section_urls
+from showcase.models import ShowcasePage, ShowcaseStatus
+
+PAGES_PER_INDEX_PAGE = 12
+HOME_PAGES = 3
+RELATED_CASES = 6
 
 
+@require_safe
 def home(request):
-    """The front page: the headline figures, straight from the stats module."""
-    return render(request, "showcase/home.html", {"headline": stats.headline()})
+    """The front page: the headline figures, straight from the stats module, and the latest
+    best practices."""
+    pages = ShowcasePage.objects.published().for_cards()[:HOME_PAGES]
+    return render(
+        request,
+        "showcase/home.html",
+        {
+            "headline": stats.headline(),
+            "pages": pages,
+            "explore": section_urls(),
+            "showcase_index_url": reverse("showcase:index"),
+        },
+    )
+
+
+@require_safe
+def index(request):
+    """Published best practices as cards, filtered by fiscal year, region and theme."""
+    filterset = ShowcaseFilter(request.GET or None, queryset=ShowcasePage.objects.published())
+    pages = filterset.qs.for_cards()
+    paginator = Paginator(pages, PAGES_PER_INDEX_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "showcase/index.html",
+        {
+            "filter": filterset,
+            "page_obj": page_obj,
+            "pages": page_obj.object_list,
+            "filter_errors": filterset.is_bound and bool(filterset.form.errors),
+        },
+    )
+
+
+def related_cases(case: Case, limit: int = RELATED_CASES):
+    """Other public cases led by the same region or sharing a theme with `case`: those of the
+    same region first, then those sharing the most themes, newest first.
+
+    The case's themes must already be loaded (prefetched); this runs one query.
+    """
+    theme_ids = [theme.pk for theme in case.themes.all()]
+    shared = (
+        Case.themes.through.objects.filter(case_id=OuterRef("pk"), theme_id__in=theme_ids)
+        .values("case_id")
+        .annotate(n=Count("theme_id"))
+        .values("n")
+    )
+    return list(
+        Case.objects.public()
+        .exclude(pk=case.pk)
+        .annotate(
+            same_region=DBCase(When(region_id=case.region_id, then=1), default=0),
+            shared_themes=Coalesce(Subquery(shared), 0),
+        )
+        .filter(Q(same_region=1) | Q(shared_themes__gt=0))
+        .select_related("region", "state")
+        .order_by("-same_region", "-shared_themes", "-start_date", "-pk")[:limit]
+    )
+
+
+@require_safe
+def detail(request, slug):
+    """One best practice. Staff may preview a page the public cannot see (a draft, or a page
+    whose case is not public); for anyone else such a page does not exist."""
+    pages = ShowcasePage.objects.for_detail()
+    if not request.user.is_staff:
+        pages = pages.published()
+    page = get_object_or_404(pages, slug=slug)
+    preview = not page.is_public
+    case = page.case
+    partner_roles = list(case.partner_roles.all())
+    response = render(
+        request,
+        "showcase/detail.html",
+        {
+            "page": page,
+            "case": case,
+            "themes": list(case.themes.all()),
+            "partner_roles": partner_roles,
+            "related": related_cases(case),
+            "region_url": reverse_or_none("cases:region-detail", code=case.region.code),
+            "state_url": reverse_or_none("cases:state-detail", code=case.state.code)
+            if case.state_id
+            else None,
+            "preview": preview,
+            "preview_reasons": _preview_reasons(page) if preview else [],
+            "admin_url": reverse("admin:showcase_showcasepage_change", args=[page.pk])
+            if preview
+            else None,
+        },
+    )
+    if preview:
+        # A preview must never be cached by a shared cache or indexed.
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _preview_reasons(page: ShowcasePage) -> list[str]:
+    reasons = []
+    if page.status != ShowcaseStatus.PUBLISHED:
+        reasons.append(_("The page is not published."))
+    if page.case.status != CaseStatus.HELD:
+        reasons.append(_("Its case is not marked as held."))
+    if not page.case.is_public:
+        reasons.append(_("Its case is not public."))
+    return reasons
+
+
+@require_safe
+def about(request):
+    """What the task force is, what the data is and how it is counted."""
+    return render(request, "showcase/about.html", {"headline": stats.headline()})
+
+
+@require_safe
+def accessibility(request):
+    """The accessibility statement."""
+    return render(request, "showcase/accessibility.html")
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read the public pages, not the admin; the sitemap lists what there is."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /en/admin/",
+        "Disallow: /ja/admin/",
+        "Disallow: /i18n/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
