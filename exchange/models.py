@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -37,4 +38,6 @@ class ImportBatch(models.Model):
         verbose_name_plural = _("imports")
 
     def __str__(self):
-        return f"{self.file_name} ({self.imported_at:%Y-%m-%d %H:%M})"
+        if self.imported_at is None:
+            return self.file_name
+        return f"{self.file_name} ({timezone.localtime(self.imported_at):%Y-%m-%d %H:%M})"

@@ -1,6 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Language-prefixed pages: downloads of the case browser's view, the page about the data."""
+
+from django.urls import path
+
+from exchange import views
 
 app_name = "exchange"
-urlpatterns: list = [
-    # Language-prefixed pages: downloads of the case browser's view, the about-the-data page.
+urlpatterns = [
+    # /en/cases/export.csv?region=miami: the case browser's query string, as a file.
+    path("cases/export.<str:fmt>", views.case_download, name="case-download"),
+    path("data/", views.about_data, name="about-data"),
 ]

@@ -1,0 +1,234 @@
+"""The open-data API: read-only JSON under /api/v1/, described by /api/v1/openapi.json.
+
+Plain function views returning JsonResponse. Every answer is JSON, errors included:
+{"error": "..."} with 400 for a query string that cannot be answered, 404 for what is not
+there (a non-public case is not there), 405 for a method other than GET or HEAD.
+"""
+
+import functools
+
+from django.db.models import Prefetch
+from django.http import JsonResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from cases import stats
+from cases.models import Case, Jurisdiction, Region, State, Theme
+from exchange.exporting import case_values, export_queryset, json_value
+from exchange.filtering import BadQuery, public_cases, stats_filters
+from exchange.openapi import openapi_document
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_ID = 2**63 - 1
+
+STATS = {
+    "region": stats.by_region,
+    "fiscal-year": stats.by_fiscal_year,
+    "state": stats.by_state,
+    "theme": stats.by_theme,
+}
+
+
+def json_response(data, status: int = 200, **kwargs) -> JsonResponse:
+    response = JsonResponse(
+        data, status=status, json_dumps_params={"ensure_ascii": False}, **kwargs
+    )
+    # Open data: any site may read it from a browser.
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def error(message: str, status: int) -> JsonResponse:
+    return json_response({"error": str(message)}, status=status)
+
+
+def api_view(view):
+    """GET and HEAD only; a BadQuery becomes a 400 with its message."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD"):
+            response = error(_("This API is read-only: use GET."), 405)
+            response["Allow"] = "GET, HEAD"
+            return response
+        try:
+            return view(request, *args, **kwargs)
+        except BadQuery as problem:
+            return error(str(problem), 400)
+
+    return wrapper
+
+
+def _positive_int(request, name: str, default: int) -> int:
+    raw = request.GET.get(name, "").strip()
+    if raw == "":
+        return default
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1 or int(raw) > MAX_ID:
+        raise BadQuery(
+            _("%(name)s must be a whole number, 1 or more, not “%(value)s”.")
+            % {"name": name, "value": raw}
+        )
+    return int(raw)
+
+
+def case_url(request, case) -> str | None:
+    """The case's page on the portal, in English."""
+    try:
+        with translation.override("en"):
+            return request.build_absolute_uri(reverse("cases:detail", kwargs={"pk": case.pk}))
+    except NoReverseMatch:
+        return None
+
+
+def case_record(request, case) -> dict:
+    record = {key: json_value(value) for key, value in case_values(case).items()}
+    record["url"] = case_url(request, case)
+    return record
+
+
+@api_view
+def case_list(request):
+    """Public cases, filtered as the case browser filters them, a page at a time."""
+    page = _positive_int(request, "page", 1)
+    size = min(_positive_int(request, "page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+    queryset = export_queryset(public_cases(request.GET, request))
+    count = queryset.count()
+    pages = max(1, -(-count // size))
+    if page > pages:
+        return error(
+            _("There is no page %(page)s; there are %(pages)s.") % {"page": page, "pages": pages},
+            404,
+        )
+    start = (page - 1) * size
+    cases = list(queryset[start : start + size])
+
+    def link(number):
+        query = request.GET.copy()
+        query["page"] = number
+        return request.build_absolute_uri(f"{request.path}?{urlencode(sorted(query.items()))}")
+
+    return json_response(
+        {
+            "count": count,
+            "next": link(page + 1) if page < pages else None,
+            "previous": link(page - 1) if page > 1 else None,
+            "results": [case_record(request, case) for case in cases],
+        }
+    )
+
+
+@api_view
+def case_detail(request, pk: str):
+    """One public case; any other id is a 404, whether or not the case exists."""
+    if not pk.isascii() or not pk.isdigit() or not 0 < int(pk) <= MAX_ID:
+        return error(_("There is no public case with this id."), 404)
+    case = export_queryset(Case.objects.public().filter(pk=int(pk))).first()
+    if case is None:
+        return error(_("There is no public case with this id."), 404)
+    return json_response(case_record(request, case))
+
+
+def stats_payload(by: str, filters: stats.Filters) -> dict:
+    """The figures as `manage.py case_stats --by BY --format json` prints them."""
+    frame = STATS[by](filters)
+    years = stats.by_fiscal_year(filters)["key"]
+    return {
+        "by": by,
+        "from_fy": int(years.iloc[0]) if len(years) else filters.from_fy,
+        "to_fy": int(years.iloc[-1]) if len(years) else filters.to_fy,
+        "total": stats.total(filters),
+        "rows": [
+            {column: _plain(value) for column, value in row.items()}
+            for row in frame.to_dict(orient="records")
+        ],
+    }
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def stats_view(by: str):
+    @api_view
+    def view(request):
+        return json_response(stats_payload(by, stats_filters(request.GET)))
+
+    view.__name__ = f"stats_{by.replace('-', '_')}"
+    view.__doc__ = f"Held cases by {by}, as `case_stats --by {by} --format json`."
+    return view
+
+
+@api_view
+def region_list(request):
+    regions = Region.objects.order_by("sort_order", "code").prefetch_related(
+        Prefetch("jurisdictions", queryset=Jurisdiction.objects.select_related("state"))
+    )
+    results = [
+        {
+            "code": region.code,
+            "name_en": region.name_en,
+            "name_ja": region.name_ja,
+            "mission_name_en": region.mission_name_en,
+            "mission_name_ja": region.mission_name_ja,
+            "mission_kind": region.mission_kind,
+            "city": region.city,
+            "states": sorted(j.state.code for j in region.jurisdictions.all()),
+        }
+        for region in regions
+    ]
+    return json_response({"count": len(results), "results": results})
+
+
+@api_view
+def state_list(request):
+    states = State.objects.order_by("name_en").prefetch_related(
+        Prefetch("jurisdictions", queryset=Jurisdiction.objects.select_related("region"))
+    )
+    results = [
+        {
+            "code": state.code,
+            "name_en": state.name_en,
+            "name_ja": state.name_ja,
+            "kind": state.kind,
+            "regions": [
+                j.region.code
+                for j in sorted(state.jurisdictions.all(), key=lambda j: j.region.sort_order)
+            ],
+        }
+        for state in states
+    ]
+    return json_response({"count": len(results), "results": results})
+
+
+@api_view
+def theme_list(request):
+    themes = Theme.objects.order_by("group", "sort_order", "slug")
+    results = [
+        {
+            "slug": theme.slug,
+            "group": theme.group,
+            "name_en": theme.name_en,
+            "name_ja": theme.name_ja,
+            "description_en": theme.description_en,
+            "description_ja": theme.description_ja,
+        }
+        for theme in themes
+    ]
+    return json_response({"count": len(results), "results": results})
+
+
+@api_view
+def openapi(request):
+    return json_response(openapi_document(request))
+
+
+@api_view
+def not_found(request, path: str = ""):
+    return error(_("There is no such address in the API; see /api/v1/openapi.json."), 404)

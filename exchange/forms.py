@@ -1,0 +1,82 @@
+"""Forms of the staff pages: uploading an import, asking for a regional report."""
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from cases import rules
+from cases.models import Region
+from exchange.filtering import fiscal_year_limits
+from exchange.reading import MAX_IMPORT_BYTES
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(
+            "A CSV (UTF-8 or Shift_JIS) or XLSX file made from the template, up to %(mb)s MB."
+        ) % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)}
+
+
+def _fiscal_years():
+    first, last = fiscal_year_limits()
+    return [(year, rules.fiscal_year_label(year)) for year in range(first, last + 1)]
+
+
+def _last_full_year() -> int:
+    first, last = fiscal_year_limits()
+    return max(first, last - 1)
+
+
+class RegionReportForm(forms.Form):
+    region = forms.ModelChoiceField(
+        label=_("Region"),
+        queryset=Region.objects.order_by("sort_order", "code"),
+        to_field_name="code",
+        empty_label=None,
+    )
+    from_fy = forms.TypedChoiceField(
+        label=_("From fiscal year"),
+        choices=_fiscal_years,
+        coerce=int,
+        initial=rules.FIRST_FISCAL_YEAR,
+    )
+    to_fy = forms.TypedChoiceField(
+        label=_("To fiscal year"), choices=_fiscal_years, coerce=int, initial=_last_full_year
+    )
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[
+            ("xlsx", _("Excel workbook (XLSX) with charts")),
+            ("csv", _("Case list (CSV, UTF-8 with BOM)")),
+            ("html", _("Printable page (HTML)")),
+        ],
+        initial="xlsx",
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the page and of the links to the portal"),
+        choices=[("en", _("English")), ("ja", _("Japanese"))],
+        initial="en",
+    )
+    paper = forms.ChoiceField(
+        label=_("Paper"),
+        choices=[
+            ("", _("Letter for English, A4 for Japanese")),
+            ("a4", "A4"),
+            ("letter", "Letter"),
+        ],
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("from_fy"), cleaned.get("to_fy")
+        if first is not None and last is not None and first > last:
+            self.add_error("to_fy", _("The last fiscal year is before the first."))
+        return cleaned

@@ -1,0 +1,347 @@
+"""The open-data API under /api/v1/: public cases only, the stats layer's figures, JSON errors,
+and an OpenAPI document that schemathesis holds every response to."""
+
+import datetime
+import io
+import json
+
+import pytest
+import schemathesis
+from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import checks
+from schemathesis.generation import GenerationMode
+
+from cases.models import CasePartner, Partner, PartnerKind, Theme
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def register(make_case):
+    energy = Theme.objects.get(slug="energy")
+    chamber = Partner.objects.create(name_en="Chamber", kind=PartnerKind.CHAMBER)
+    day = datetime.date
+    cases = {
+        "miami": make_case(
+            title_en="Miami workshop", start_date=day(2024, 10, 1), themes=[energy]
+        ),
+        "miami-old": make_case(title_en="Older Miami seminar", start_date=day(2022, 5, 1)),
+        "new-york": make_case(
+            title_en="Women in STEM", region="new-york", state="NY", start_date=day(2025, 3, 25)
+        ),
+        "nationwide": make_case(
+            title_en="Nationwide campaign",
+            region="washington-dc",
+            state=None,
+            start_date=day(2023, 1, 10),
+        ),
+        "hidden": make_case(title_en="Held but not public", is_public=False),
+        "draft": make_case(title_en="Still a draft", status="draft"),
+        "planned": make_case(title_en="Planned one", status="planned", start_date=day(2027, 4, 1)),
+    }
+    CasePartner.objects.create(case=cases["miami"], partner=chamber, role="co-host")
+    return cases
+
+
+def titles(response) -> list[str]:
+    return [case["title_en"] for case in response.json()["results"]]
+
+
+@pytest.mark.django_db
+class TestCases:
+    def test_the_list_holds_public_held_cases_only_newest_first(self, client, register):
+        response = client.get(f"{API}/cases/")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json"
+        assert response["Access-Control-Allow-Origin"] == "*"
+        data = response.json()
+        assert data["count"] == 4
+        assert (data["next"], data["previous"]) == (None, None)
+        assert titles(response) == [
+            "Women in STEM",
+            "Miami workshop",
+            "Nationwide campaign",
+            "Older Miami seminar",
+        ]
+        assert data["results"][2]["state"] is None
+
+    def test_a_case_carries_the_download_columns_and_its_portal_page(self, client, register):
+        case = register["miami"]
+        data = client.get(f"{API}/cases/{case.pk}/").json()
+        assert data["id"] == case.pk
+        assert data["start_date"] == "2024-10-01"
+        assert data["fiscal_year"] == 2024
+        assert (data["region"], data["state"]) == ("miami", "FL")
+        assert data["themes"] == ["energy"]
+        assert data["partners"] == [{"name": "Chamber", "role": "co-host"}]
+        assert data["url"] == f"http://testserver/en/cases/{case.pk}/"
+
+    @pytest.mark.parametrize("which", ["hidden", "draft", "planned"])
+    def test_a_case_that_is_not_public_is_not_found(self, client, register, which):
+        response = client.get(f"{API}/cases/{register[which].pk}/")
+        assert response.status_code == 404
+        assert response.json() == {"error": "There is no public case with this id."}
+        listed = titles(client.get(f"{API}/cases/?page_size=200"))
+        assert register[which].title_en not in listed
+
+    @pytest.mark.parametrize("pk", ["0", "abc", "-1", "99999999999999999999999", "1.5"])
+    def test_a_malformed_id_is_a_json_404(self, client, register, pk):
+        response = client.get(f"{API}/cases/{pk}/")
+        assert response.status_code == 404
+        assert "error" in response.json()
+
+    @pytest.mark.parametrize(
+        ("query", "expected"),
+        [
+            ("region=miami", ["Miami workshop", "Older Miami seminar"]),
+            ("state=ny", ["Women in STEM"]),
+            ("theme=energy", ["Miami workshop"]),
+            ("from=2024", ["Women in STEM", "Miami workshop"]),
+            ("to=2023", ["Nationwide campaign", "Older Miami seminar"]),
+            ("q=stem", ["Women in STEM"]),
+            ("q=chamber", ["Miami workshop"]),
+            ("partner_kind=chamber", ["Miami workshop"]),
+            (
+                "sort=oldest",
+                ["Older Miami seminar", "Nationwide campaign", "Miami workshop", "Women in STEM"],
+            ),
+            ("region=miami&sort=title", ["Miami workshop", "Older Miami seminar"]),
+        ],
+    )
+    def test_the_case_browser_filters_apply(self, client, register, query, expected):
+        assert titles(client.get(f"{API}/cases/?{query}")) == expected
+
+    def test_pages_are_stable_and_linked(self, client, make_case):
+        for n in range(5):
+            make_case(title_en=f"Same day {n}")
+        first = client.get(f"{API}/cases/?page_size=2").json()
+        second = client.get(first["next"]).json()
+        third = client.get(second["next"]).json()
+        assert first["count"] == 5
+        assert first["next"] == "http://testserver/api/v1/cases/?page=2&page_size=2"
+        assert second["previous"] == "http://testserver/api/v1/cases/?page=1&page_size=2"
+        assert third["next"] is None
+        ids = [c["id"] for page in (first, second, third) for c in page["results"]]
+        assert ids == sorted(ids, reverse=True)  # same day: newest id first, no repeats
+
+    def test_page_size_is_capped(self, client, make_case):
+        make_case()
+        data = client.get(f"{API}/cases/?page_size=100000").json()
+        assert data["count"] == 1
+
+    @pytest.mark.parametrize(
+        ("query", "status", "words"),
+        [
+            ("region=atlantis", 400, "no region"),
+            ("state=ZZ", 400, "no state"),
+            ("from=2010", 400, "not a fiscal year"),
+            ("from=2024&to=2020", 400, "before the first"),
+            ("format=picnic", 400, "not a format"),
+            ("page=0", 400, "page must be"),
+            ("page=abc", 400, "page must be"),
+            ("page_size=-3", 400, "page_size must be"),
+            ("q=%00", 400, "NUL"),
+            ("page=9", 404, "no page 9"),
+        ],
+    )
+    def test_bad_queries_get_a_json_error(self, client, register, query, status, words):
+        response = client.get(f"{API}/cases/?{query}")
+        assert response.status_code == status
+        assert words in response.json()["error"]
+
+    def test_unknown_parameters_are_ignored(self, client, register):
+        assert client.get(f"{API}/cases/?colour=blue").json()["count"] == 4
+
+    def test_writes_are_refused(self, client, register):
+        response = client.post(f"{API}/cases/", {})
+        assert response.status_code == 405
+        assert response["Allow"] == "GET, HEAD"
+
+    def test_the_list_runs_the_same_queries_for_one_case_or_many(
+        self, client, make_case, django_assert_num_queries
+    ):
+        make_case(themes=[Theme.objects.get(slug="energy")])
+        with django_assert_num_queries(5) as few:
+            client.get(f"{API}/cases/?region=miami")
+        for n in range(12):
+            case = make_case(title_en=f"More {n}", themes=[Theme.objects.get(slug="culture")])
+            partner = Partner.objects.create(name_en=f"Partner {n}", kind=PartnerKind.OTHER)
+            CasePartner.objects.create(case=case, partner=partner, role="speaker")
+        with django_assert_num_queries(len(few.captured_queries)):
+            response = client.get(f"{API}/cases/?region=miami")
+        assert response.json()["count"] == 13
+
+
+def case_stats(*args) -> dict:
+    out = io.StringIO()
+    call_command("case_stats", *args, "--format", "json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db
+class TestStats:
+    @pytest.mark.parametrize("by", ["region", "fiscal-year", "state", "theme"])
+    @pytest.mark.parametrize(
+        "query",
+        [
+            {},
+            {"region": "miami"},
+            {"from_fy": "2023", "to_fy": "2024"},
+            {"state": "FL", "theme": "energy"},
+        ],
+    )
+    def test_the_figures_equal_case_stats(self, client, register, by, query):
+        response = client.get(f"{API}/stats/{by}/", query)
+        assert response.status_code == 200
+        args = ["--by", by]
+        for key, value in query.items():
+            args += [f"--{key.replace('_', '-')}", value]
+        assert response.json() == case_stats(*args)
+
+    def test_non_public_held_cases_count(self, client, register):
+        assert client.get(f"{API}/stats/region/").json()["total"] == 5
+
+    @pytest.mark.parametrize(
+        ("query", "words"),
+        [
+            ("region=atlantis", "no region"),
+            ("theme=moon", "no theme"),
+            ("state=ZZ", "no state"),
+            ("from_fy=abc", "must be a fiscal year"),
+            ("from_fy=1950", "from 2017"),
+            ("to_fy=2999", "from 2017"),
+            ("from_fy=2024&to_fy=2020", "is after the last"),
+        ],
+    )
+    def test_bad_filters_get_a_400(self, client, register, query, words):
+        response = client.get(f"{API}/stats/fiscal-year/?{query}")
+        assert response.status_code == 400
+        assert words in response.json()["error"]
+
+
+@pytest.mark.django_db
+class TestReferenceLists:
+    def test_regions_states_and_themes(self, client):
+        regions = client.get(f"{API}/regions/").json()
+        states = client.get(f"{API}/states/").json()
+        themes = client.get(f"{API}/themes/").json()
+        assert regions["count"] == 17
+        new_york = next(r for r in regions["results"] if r["code"] == "new-york")
+        assert "CT" in new_york["states"]
+        assert states["count"] == 56
+        california = next(s for s in states["results"] if s["code"] == "CA")
+        assert california["regions"] == ["san-francisco", "los-angeles"] or sorted(
+            california["regions"]
+        ) == ["los-angeles", "san-francisco"]
+        assert {t["group"] for t in themes["results"]} == {
+            "line-of-work",
+            "topic",
+            "priority-area",
+        }
+
+    def test_unknown_api_addresses_are_json_404s(self, client):
+        response = client.get(f"{API}/nothing/here/")
+        assert response.status_code == 404
+        assert "openapi.json" in response.json()["error"]
+
+
+@pytest.mark.django_db
+class TestOpenApi:
+    def test_the_document_describes_every_endpoint(self, client):
+        document = client.get(f"{API}/openapi.json").json()
+        assert document["openapi"].startswith("3.1")
+        assert set(document["paths"]) == {
+            "/cases/",
+            "/cases/{id}/",
+            "/stats/region/",
+            "/stats/fiscal-year/",
+            "/stats/state/",
+            "/stats/theme/",
+            "/regions/",
+            "/states/",
+            "/themes/",
+        }
+        parameters = {p["name"]: p for p in document["paths"]["/cases/"]["get"]["parameters"]}
+        # The case browser's own filters, read from its FilterSet.
+        assert {"from", "to", "region", "state", "theme", "q", "page", "page_size"} <= set(
+            parameters
+        )
+        assert "miami" in parameters["region"]["schema"]["enum"]
+        assert 2017 in parameters["from"]["schema"]["enum"]
+        assert "license" in document["info"]
+
+
+@pytest.fixture
+def wsgi_app():
+    """Django's WSGI application, kept inside the test's transaction.
+
+    A real request closes the database connection when it ends; the test client stops that,
+    and so must we, or the test's transaction would be cut off mid-run.
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield get_wsgi_application()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+PARAMETERLESS = {"/regions/", "/states/", "/themes/"}
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_schemathesis_finds_no_server_error_and_no_response_outside_the_schema(
+    register, wsgi_app, mode
+):
+    """Generated requests to every operation: no 5xx, and every answer fits the document.
+
+    positive_data_acceptance is left out on purpose: valid-looking values can still make an
+    impossible query (from_fy after to_fy, a page past the last), which is a documented 400/404.
+    """
+    schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", wsgi_app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 9
+
+    for operation in operations:
+        if mode == GenerationMode.NEGATIVE and operation.path in PARAMETERLESS:
+            continue  # nothing in such a request can be made invalid
+
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(
+            max_examples=25,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case):
+            case.call_and_validate(checks=CHECKS)
+
+        run()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_page_about_the_data_explains_it_and_links_the_api_and_downloads(client, language):
+    response = client.get(f"/{language}/data/?region=miami")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="/api/v1/openapi.json"' in page
+    assert 'href="/api/v1/cases/"' in page
+    assert f'href="/{language}/cases/export.csv?region=miami"' in page
+    assert "<code>external_ref</code>" in page
+    assert "外部参照番号" in page
+    assert "Task Force" in page or "タスクフォース" in page
