@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases import demo, stats
 from cases.models import Case, CaseOrigin
+from showcase.demo import load_showcase_demo
 
 
 class Command(BaseCommand):
@@ -23,9 +24,11 @@ class Command(BaseCommand):
             result = demo.load_demo_data()
         except demo.DemoDataError as error:
             raise CommandError(str(error)) from None
+        showcase_pages = load_showcase_demo()
         seconds = time.perf_counter() - started
 
         self.stdout.write("Reference data loaded.")
+        self.stdout.write(f"Showcase pages: {showcase_pages} published best practices.")
         for label, counts in (("Partners", result.partners), ("Cases", result.cases)):
             line = (
                 f"{label}: {counts.created} created, {counts.updated} updated, "
