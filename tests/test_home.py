@@ -44,3 +44,11 @@ def test_home_with_an_empty_register_says_so(client):
     response = client.get("/en/")
     assert response.status_code == 200
     assert "No cases have been recorded yet." in response.text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/en/", "/ja/dashboard/", "/en/cases/", "/en/regions/"])
+def test_every_page_carries_opengraph_tags(client, path):
+    text = client.get(path).text
+    assert '<meta property="og:title"' in text
+    assert '<meta property="og:description"' in text

@@ -297,7 +297,7 @@ class TestDetail:
         make_page(slug="english-only", title_ja="", lead_ja="", body_ja="", hero_alt_ja="")
         text = client.get("/ja/showcase/english-only/").text
         assert '<h1 lang="en">Best practice' in text
-        assert '<span class="lang-fallback" lang="ja">English only</span>' in text
+        assert '<span class="lang-fallback" lang="ja">英語のみ</span>' in text
         assert 'alt="A train on an elevated guideway." lang="en"' in text
 
     def test_missing_english_text_falls_back_to_japanese_with_a_marker(self, client, make_page):
