@@ -75,7 +75,9 @@ class Filters:
                 % {"first": self.from_fy, "last": self.to_fy}
             )
         for year in (self.from_fy, self.to_fy):
-            if year is not None and not 1900 <= year <= 2200:
+            if year is not None and year < rules.FIRST_FISCAL_YEAR:
+                raise InvalidFilter(_("The register starts with FY2017 (1 April 2017)."))
+            if year is not None and year > 2200:
                 raise InvalidFilter(_("%(year)s is not a fiscal year.") % {"year": year})
         checks = [
             (self.region, Region.objects.filter(code=self.region), _("region")),

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from cases.models import Case, CaseFormat, CaseStatus, Region, State
 from cases.reference import load_reference_data
@@ -33,6 +35,14 @@ def _reference_data_in_transactional_tests(request):
         request.getfixturevalue("transactional_db")
         if not Region.objects.exists():
             load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request to /ja/ leaves Japanese active on the thread; give every test a clean start so
+    what a command prints never depends on which page an earlier test opened."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

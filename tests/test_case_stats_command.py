@@ -133,6 +133,7 @@ def test_table_shows_the_rows_and_the_total(register):
         (["--theme", "nothing"], "no theme"),
         (["--state", "ZZ"], "no state"),
         (["--from-fy", "2024", "--to-fy", "2020"], "after the last"),
+        (["--from-fy", "1950"], "starts with FY2017"),
         (["--by", "planet"], "invalid choice"),
         (["--format", "pdf"], "invalid choice"),
     ],

@@ -201,6 +201,8 @@ class TestFilters:
             Filters(theme="no-such-theme"),
             Filters(from_fy=2024, to_fy=2020),
             Filters(from_fy=99999),
+            Filters(from_fy=1950),
+            Filters(to_fy=2016),
         ],
     )
     def test_unknown_codes_and_impossible_ranges_are_refused(self, filters):
