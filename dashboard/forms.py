@@ -45,51 +45,33 @@ class ChartFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         years = [("", _("Earliest")), *fiscal_year_choices()]
         # "from" is a Python keyword, so the fields are added here rather than declared.
-        self.fields["from"] = forms.TypedChoiceField(
-            label=_("From fiscal year"),
-            choices=years,
-            coerce=int,
-            empty_value=None,
-            required=False,
-            error_messages={
-                "invalid_choice": _(
-                    "“%(value)s” is not a fiscal year the register covers, so the figures "
-                    "start from the earliest year."
-                )
-            },
+        self.fields["from"] = _choice_field(
+            _("From fiscal year"),
+            years,
+            _(
+                "“%(value)s” is not a fiscal year the register covers, so the figures "
+                "start from the earliest year."
+            ),
+            typed=True,
         )
-        self.fields["to"] = forms.TypedChoiceField(
-            label=_("To fiscal year"),
-            choices=[("", _("Latest")), *years[1:]],
-            coerce=int,
-            empty_value=None,
-            required=False,
-            error_messages={
-                "invalid_choice": _(
-                    "“%(value)s” is not a fiscal year the register covers, so the figures "
-                    "run to the latest year."
-                )
-            },
+        self.fields["to"] = _choice_field(
+            _("To fiscal year"),
+            [("", _("Latest")), *years[1:]],
+            _(
+                "“%(value)s” is not a fiscal year the register covers, so the figures "
+                "run to the latest year."
+            ),
+            typed=True,
         )
-        self.fields["region"] = forms.ChoiceField(
-            label=_("Region"),
-            choices=[("", _("All regions")), *self._region_choices()],
-            required=False,
-            error_messages={
-                "invalid_choice": _(
-                    "There is no region “%(value)s”, so the figures cover every region."
-                )
-            },
+        self.fields["region"] = _choice_field(
+            _("Region"),
+            [("", _("All regions")), *self._region_choices()],
+            _("There is no region “%(value)s”, so the figures cover every region."),
         )
-        self.fields["theme"] = forms.ChoiceField(
-            label=_("Theme"),
-            choices=[("", _("All themes")), *self._theme_choices()],
-            required=False,
-            error_messages={
-                "invalid_choice": _(
-                    "There is no theme “%(value)s”, so the figures cover every theme."
-                )
-            },
+        self.fields["theme"] = _choice_field(
+            _("Theme"),
+            [("", _("All themes")), *self._theme_choices()],
+            _("There is no theme “%(value)s”, so the figures cover every theme."),
         )
         # Only region and state pages link with a state, so it is checked only when given.
         self.fields["state"] = forms.CharField(
@@ -206,3 +188,22 @@ def filters_query(filters: Filters) -> str:
         if values[name] not in (None, ""):
             query[name] = str(values[name])
     return query.urlencode()
+
+
+def _choice_field(label, choices, invalid_message, typed=False):
+    """An optional filter field whose invalid value is reported, not fatal."""
+    if typed:
+        return forms.TypedChoiceField(
+            label=label,
+            choices=choices,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            error_messages={"invalid_choice": invalid_message},
+        )
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        required=False,
+        error_messages={"invalid_choice": invalid_message},
+    )

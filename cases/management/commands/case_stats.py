@@ -54,8 +54,9 @@ class Command(BaseCommand):
         except stats.InvalidFilter as error:
             raise CommandError(str(error)) from None
 
-        frame = BREAKDOWNS[options["by"]](filters)
-        years = stats.by_fiscal_year(filters)["key"]
+        by_year = stats.by_fiscal_year(filters)
+        frame = by_year if options["by"] == "fiscal-year" else BREAKDOWNS[options["by"]](filters)
+        years = by_year["key"]
         envelope = {
             "by": options["by"],
             "from_fy": int(years.iloc[0]) if len(years) else filters.from_fy,
