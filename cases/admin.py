@@ -5,11 +5,12 @@ annotated in get_queryset, related rows come with select_related or prefetch_rel
 partner inline labels its rows from the partners loaded with them.
 """
 
+import copy
 import json
 
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from audit.history import AuditedAdmin
 from cases import rules
 from cases.forms import CaseAdminForm, CasePartnerForm, PreloadedAutocompleteSelect
 from cases.models import (
@@ -27,11 +29,15 @@ from cases.models import (
     Jurisdiction,
     Office,
     Partner,
+    Publication,
     PublishedFigure,
     Region,
     State,
     Theme,
+    WorkflowError,
 )
+from staff.access import allowed_region_ids, can_edit_region, holds_region, scope_cases
+from staff.roles import PUBLISH_CASE
 
 admin.site.site_header = _("Grassroots Portal staff")
 admin.site.site_title = _("Grassroots Portal staff")
@@ -63,7 +69,9 @@ class FiscalYearFilter(admin.SimpleListFilter):
         language = translation.get_language() or "en"
 
         def years():
-            found = Case.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True)
+            # Only the years of the cases this person may see: a consulate's own districts.
+            found = scope_cases(Case.objects.all(), request.user)
+            found = found.order_by("-fiscal_year").values_list("fiscal_year", flat=True)
             return list(found.distinct())
 
         return [
@@ -98,6 +106,17 @@ class ChoicesOncePerRequest:
 
 class RelatedFilter(ChoicesOncePerRequest, admin.RelatedFieldListFilter):
     pass
+
+
+class RegionFilter(RelatedFilter):
+    """The regions, limited to a consulate editor's own districts (and their facet counts)."""
+
+    def field_choices(self, field, request, model_admin):
+        choices = super().field_choices(field, request, model_admin)
+        allowed = allowed_region_ids(request.user)
+        if allowed is None:
+            return choices
+        return [(pk, label) for pk, label in choices if pk in allowed]
 
 
 class RelatedOnlyFilter(ChoicesOncePerRequest, admin.RelatedOnlyFieldListFilter):
@@ -143,7 +162,7 @@ def partner_count():
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
     form = CaseAdminForm
     inlines = [CasePartnerInline]
 
@@ -155,7 +174,7 @@ class CaseAdmin(admin.ModelAdmin):
         "city",
         "format",
         "status",
-        "is_public",
+        "publication",
         "is_best_practice",
         "origin",
         "partner_count",
@@ -163,10 +182,11 @@ class CaseAdmin(admin.ModelAdmin):
     list_select_related = ["region", "state"]
     list_filter = [
         FiscalYearFilter,
-        ("region", RelatedFilter),
+        ("region", RegionFilter),
         ("state", RelatedOnlyFilter),
         ("themes", RelatedFilter),
         "status",
+        "publication",
         "is_public",
         "is_best_practice",
         "origin",
@@ -187,7 +207,7 @@ class CaseAdmin(admin.ModelAdmin):
     ordering = ["-start_date", "-pk"]
     list_per_page = 50
     autocomplete_fields = ["themes"]
-    actions = ["mark_public", "mark_not_public"]
+    actions = ["submit_for_review", "publish", "unpublish"]
 
     fieldsets = [
         (
@@ -206,8 +226,24 @@ class CaseAdmin(admin.ModelAdmin):
             },
         ),
         (_("Classification"), {"fields": ["format", "themes", "status", "participants"]}),
-        (_("Publication"), {"fields": [("is_public", "is_best_practice")]}),
+        (
+            _("Publication"),
+            {
+                "fields": [
+                    ("is_public", "is_best_practice"),
+                    "publication",
+                    ("submitted_at", "submitted_by"),
+                    ("published_at", "published_by"),
+                ],
+                "description": _(
+                    "Consulate editors submit a case for review; HQ editors publish it, which "
+                    "lists it publicly (held cases only), or withdraw it back to draft."
+                ),
+            },
+        ),
     ]
+    # For someone who may change the case but not publish it, while it is a draft.
+    submit_field = "request_review"
     # Shown once the case exists: a new case has no history to show.
     provenance_fieldset = (
         _("Provenance"),
@@ -221,6 +257,11 @@ class CaseAdmin(admin.ModelAdmin):
         },
     )
     readonly_fields = [
+        "publication",
+        "submitted_at",
+        "submitted_by",
+        "published_at",
+        "published_by",
         "fiscal_year_display",
         "origin",
         "external_ref",
@@ -235,12 +276,40 @@ class CaseAdmin(admin.ModelAdmin):
         js = ["cases/admin/case_form.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(partner_count=partner_count())
+        # Every surface (list, search, filters and facets, actions, history, change, delete,
+        # autocomplete from other admins) starts here: a consulate sees its districts only.
+        queryset = super().get_queryset(request).annotate(partner_count=partner_count())
+        return scope_cases(queryset, request.user)
+
+    # --- permissions: the model permission, and the district for a consulate editor --------
+
+    def has_add_permission(self, request):
+        allowed = allowed_region_ids(request.user)
+        return super().has_add_permission(request) and (allowed is None or bool(allowed))
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not can_edit_region(request.user, obj.region_id, "change"):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not can_edit_region(request.user, obj.region_id, "delete"):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not holds_region(request.user, obj.region_id):
+            return False
+        return super().has_view_permission(request, obj)
+
+    def has_publish_permission(self, request, obj=None):
+        """Publishing and withdrawing: HQ editors (cases.publish_case)."""
+        return request.user.has_perm(PUBLISH_CASE)
 
     def get_object(self, request, object_id, from_field=None):
         # As ModelAdmin.get_object, with the people and import the provenance fields name.
         queryset = self.get_queryset(request).select_related(
-            "created_by", "updated_by", "import_batch"
+            "created_by", "updated_by", "import_batch", "submitted_by", "published_by"
         )
         field = Case._meta.pk if from_field is None else Case._meta.get_field(from_field)
         try:
@@ -256,19 +325,71 @@ class CaseAdmin(admin.ModelAdmin):
             widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
         return formfield
 
-    def get_fieldsets(self, request, obj=None):
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region":
+            # A consulate editor is offered only its districts; a forged id for another is
+            # refused by the form as an invalid choice, so nothing is saved.
+            kwargs["queryset"] = scope_cases(Region.objects.all(), request.user, field="pk")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        allowed = allowed_region_ids(request.user)
+        if allowed is not None and "state" in form.base_fields:
+            # The states of the consulate's districts only (split states under each). The
+            # declared field is shared by every form class made from CaseAdminForm: change a
+            # copy.
+            field = copy.deepcopy(form.base_fields["state"])
+            field.queryset = field.queryset.filter(jurisdictions__region__in=allowed).distinct()
+            form.base_fields["state"] = field
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            # Publishing is HQ's: without the permission the flag is shown, not a field, so a
+            # forged "is_public" in the POST is never read.
+            readonly.append("is_public")
+        return readonly
+
+    def _offers_submit(self, request, obj) -> bool:
         if obj is None:
-            return self.fieldsets
-        return [*self.fieldsets, self.provenance_fieldset]
+            may_edit = self.has_add_permission(request)
+        else:
+            may_edit = self.has_change_permission(request, obj)
+        return (
+            may_edit
+            and not self.has_publish_permission(request)
+            and (obj is None or obj.publication == Publication.DRAFT)
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(self.fieldsets)
+        if self._offers_submit(request, obj):
+            name, options = fieldsets[-1]
+            options = {**options, "fields": [*options["fields"], self.submit_field]}
+            fieldsets[-1] = (name, options)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, self.provenance_fieldset]
 
     def save_model(self, request, obj, form, change):
+        # The last word on the district, whatever the form offered.
+        if not can_edit_region(request.user, obj.region_id, "change" if change else "add"):
+            raise PermissionDenied
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
+        if "is_public" in form.changed_data and obj.is_public:
+            # A publisher ticked "public" (only they have the field); the model's clean() moved
+            # the case to published, and this says by whom.
+            obj.published_at, obj.published_by = timezone.now(), request.user
+        if form.cleaned_data.get(self.submit_field) and obj.publication == Publication.DRAFT:
+            obj.submit_for_review(request.user, save=False)
         super().save_model(request, obj, form, change)
 
     def view_on_site(self, obj):
-        # Only held, public cases have a public page.
+        # Only held, published cases have a public page.
         if obj.status == CaseStatus.HELD and obj.is_public:
             return reverse("cases:detail", args=[obj.pk])
         return None
@@ -297,51 +418,91 @@ class CaseAdmin(admin.ModelAdmin):
 
     # --- actions ------------------------------------------------------------------------------
 
-    @admin.action(description=_("Mark the selected cases public"), permissions=["change"])
-    def mark_public(self, request, queryset):
-        count = self._set_public(request, queryset, True)
-        self.message_user(
+    @admin.action(description=_("Submit the selected cases for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        """A consulate's step: drafts go to HQ for review; others are left as they are."""
+        self._workflow_step(
             request,
-            ngettext(
-                "%(count)d case was marked public.", "%(count)d cases were marked public.", count
-            )
-            % {"count": count},
-            messages.SUCCESS,
+            queryset.filter(publication=Publication.DRAFT),
+            queryset,
+            "submit_for_review",
+            lambda n: ngettext(
+                "%(count)d case was submitted for review.",
+                "%(count)d cases were submitted for review.",
+                n,
+            ),
         )
 
-    @admin.action(description=_("Mark the selected cases not public"), permissions=["change"])
-    def mark_not_public(self, request, queryset):
-        count = self._set_public(request, queryset, False)
-        self.message_user(
+    @admin.action(description=_("Publish the selected cases"), permissions=["publish"])
+    def publish(self, request, queryset):
+        self._workflow_step(
             request,
-            ngettext(
-                "%(count)d case was marked not public.",
-                "%(count)d cases were marked not public.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
+            queryset.exclude(publication=Publication.PUBLISHED),
+            queryset,
+            "publish",
+            lambda n: ngettext(
+                "%(count)d case was published.", "%(count)d cases were published.", n
+            ),
         )
 
-    def _set_public(self, request, queryset, public: bool) -> int:
-        """Set is_public on the chosen cases that differ, record who did it; the number changed."""
-        changing = list(queryset.exclude(is_public=public).order_by())
-        if not changing:
-            return 0
-        Case.objects.filter(pk__in=[case.pk for case in changing]).update(
-            is_public=public, updated_by=request.user, updated_at=timezone.now()
+    @admin.action(
+        description=_("Unpublish the selected cases (back to draft)"), permissions=["publish"]
+    )
+    def unpublish(self, request, queryset):
+        self._workflow_step(
+            request,
+            queryset.exclude(publication=Publication.DRAFT),
+            queryset,
+            "unpublish",
+            lambda n: ngettext(
+                "%(count)d case was unpublished and returned to draft.",
+                "%(count)d cases were unpublished and returned to draft.",
+                n,
+            ),
         )
-        # The history page translates the field name when it shows the entry, as Django's own
-        # change messages do.
-        with translation.override(None):
-            field = str(Case._meta.get_field("is_public").verbose_name)
-        LogEntry.objects.log_actions(
-            user_id=request.user.pk,
-            queryset=changing,
-            action_flag=CHANGE,
-            change_message=json.dumps([{"changed": {"fields": [field]}}]),
-        )
-        return len(changing)
+
+    def _workflow_step(self, request, eligible, chosen, step: str, message) -> int:
+        """Take one workflow step on every eligible case (each saved, so history sees it),
+        record it in the admin log, and say how many changed and how many were left alone.
+
+        `eligible` and `chosen` come from get_queryset, so a consulate can never reach a case
+        outside its districts through a forged selection.
+        """
+        changing = list(eligible.order_by().select_related(None))
+        for case in changing:
+            try:
+                getattr(case, step)(request.user)
+            except WorkflowError:  # pragma: no cover - filtered out above
+                continue
+        if changing:
+            # The history page translates the field names when it shows the entry, as
+            # Django's own change messages do.
+            with translation.override(None):
+                fields = [
+                    str(Case._meta.get_field(name).verbose_name)
+                    for name in ("publication", "is_public")
+                ]
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=changing,
+                action_flag=CHANGE,
+                change_message=json.dumps([{"changed": {"fields": fields}}]),
+            )
+        count = len(changing)
+        self.message_user(request, message(count) % {"count": count}, messages.SUCCESS)
+        skipped = chosen.count() - count
+        if skipped > 0:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d case was left as it was: the step does not apply to it.",
+                    "%(count)d cases were left as they were: the step does not apply to them.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+        return count
 
 
 # --- Reference data ---------------------------------------------------------------------------
@@ -359,7 +520,7 @@ class JurisdictionInline(admin.TabularInline):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name_en", "name_ja", "mission_kind", "city", "state_count", "sort_order"]
     list_filter = ["mission_kind"]
     search_fields = ["code", "name_en", "name_ja", "mission_name_en", "mission_name_ja", "city"]
@@ -404,7 +565,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(State)
-class StateAdmin(admin.ModelAdmin):
+class StateAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["code", "name_en", "name_ja", "kind", "regions_display"]
     list_filter = ["kind", "regions"]
     search_fields = ["code", "name_en", "name_ja"]
@@ -420,7 +581,7 @@ class StateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Jurisdiction)
-class JurisdictionAdmin(admin.ModelAdmin):
+class JurisdictionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["state", "region", "note_en"]
     list_filter = ["region"]
     list_select_related = ["state", "region"]
@@ -429,7 +590,7 @@ class JurisdictionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Office)
-class OfficeAdmin(admin.ModelAdmin):
+class OfficeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name_en", "name_ja", "kind", "city", "state", "region"]
     list_filter = ["kind", "region"]
     list_select_related = ["state", "region"]
@@ -438,7 +599,7 @@ class OfficeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name_en", "name_ja", "group", "slug", "sort_order", "case_count"]
     list_filter = ["group"]
     show_facets = admin.ShowFacets.ALWAYS
@@ -456,13 +617,13 @@ class ThemeAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(case_count=Count("cases"))
 
-    @admin.display(description=_("cases"), ordering="case_count")
+    @admin.display(description=_("number of cases"), ordering="case_count")
     def case_count(self, theme):
         return theme.case_count
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name_en", "name_ja", "kind", "state", "case_count"]
     list_filter = ["kind", ("state", admin.RelatedOnlyFieldListFilter)]
     show_facets = admin.ShowFacets.ALWAYS
@@ -475,12 +636,12 @@ class PartnerAdmin(admin.ModelAdmin):
         # A partner with two roles in one case counts that case once.
         return super().get_queryset(request).annotate(case_count=Count("cases", distinct=True))
 
-    @admin.display(description=_("cases"), ordering="case_count")
+    @admin.display(description=_("number of cases"), ordering="case_count")
     def case_count(self, partner):
         return partner.case_count
 
 
 @admin.register(PublishedFigure)
-class PublishedFigureAdmin(admin.ModelAdmin):
+class PublishedFigureAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "from_fy", "to_fy", "cases", "source_en"]
     fields = [("from_fy", "to_fy"), "cases", ("source_en", "source_ja")]

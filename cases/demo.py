@@ -36,11 +36,13 @@ from cases.models import (
     Partner,
     PartnerKind,
     PartnerRole,
+    Publication,
     Region,
     State,
     Theme,
 )
 from cases.reference import load_reference_data
+from dashboard.freshness import cases_changed
 
 # The seed of the private random generator. Change it and every synthetic case changes.
 SEED = 20170401
@@ -2145,6 +2147,8 @@ def _sync_cases(
             "participants": spec.participants,
             "status": str(spec.status),
             "is_public": spec.is_public,
+            # Demo cases shown publicly went through the workflow's last step.
+            "publication": (Publication.PUBLISHED if spec.is_public else Publication.DRAFT).value,
             "is_best_practice": spec.is_best_practice,
             "origin": CaseOrigin.DEMO.value,
         }
@@ -2153,7 +2157,13 @@ def _sync_cases(
         case = existing.get(spec.external_ref)
         if case is None:
             to_create.append(
-                Case(external_ref=spec.external_ref, created_by=None, updated_by=None, **values)
+                Case(
+                    external_ref=spec.external_ref,
+                    created_by=None,
+                    updated_by=None,
+                    published_at=now if spec.is_public else None,
+                    **values,
+                )
             )
             continue
         differing = {f: v for f, v in values.items() if getattr(case, f) != v}
@@ -2225,4 +2235,6 @@ def load_demo_data() -> DemoResult:
         _validate(demo, states, themes, regions)
         partner_ids, partner_counts = _sync_partners(demo.partners, states)
         case_counts = _sync_cases(demo.cases, regions, states, themes, partner_ids)
+        # bulk_create and update() bypass the signals that keep the figures' tallies current.
+        cases_changed()
     return DemoResult(partners=partner_counts, cases=case_counts)

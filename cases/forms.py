@@ -78,7 +78,8 @@ class StateByRegionField(forms.ModelChoiceField):
 
 class CaseAdminForm(forms.ModelForm):
     """The case form. Whether the state lies in the region's district is checked by
-    Case.clean(), which reports it on the state field."""
+    Case.clean(), which reports it on the state field. `request_review` is offered to
+    editors who cannot publish (the admin shows it only while the case is a draft)."""
 
     state = StateByRegionField(
         queryset=State.objects.all(),
@@ -86,6 +87,12 @@ class CaseAdminForm(forms.ModelForm):
         empty_label=_("(no single state)"),
         label=capfirst(Case._meta.get_field("state").verbose_name),
         help_text=Case._meta.get_field("state").help_text,
+    )
+
+    request_review = forms.BooleanField(
+        label=_("Submit for review when saved"),
+        required=False,
+        help_text=_("HQ editors are asked to review and publish the case."),
     )
 
     class Meta:

@@ -250,7 +250,7 @@ class PublishedFigure(models.Model):
 
     from_fy = models.PositiveSmallIntegerField(_("from fiscal year"))
     to_fy = models.PositiveSmallIntegerField(_("to fiscal year"))
-    cases = models.PositiveIntegerField(_("cases"))
+    cases = models.PositiveIntegerField(_("number of cases"))
     source_en = models.CharField(_("source (English)"), max_length=300)
     source_ja = models.CharField(_("source (Japanese)"), max_length=300)
 
@@ -354,6 +354,22 @@ class PartnerRole(models.TextChoices):
     PARTICIPANT = "participant", _("Participant")
 
 
+class Publication(models.TextChoices):
+    """Where a case stands in the publishing workflow: draft → submitted → published.
+
+    `Case.is_public` stays the flag every public query reads; a database constraint makes sure
+    it is only ever set on a published case.
+    """
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    PUBLISHED = "published", _("Published")
+
+
+class WorkflowError(Exception):
+    """A publishing step that does not apply to an object in its present state."""
+
+
 class CaseQuerySet(models.QuerySet):
     def held(self):
         """Cases that took place: the only ones the figures count."""
@@ -436,6 +452,34 @@ class Case(models.Model):
         default=False,
         help_text=_("May be listed on the public site. Non-public held cases still count."),
     )
+    publication = models.CharField(
+        _("publication"),
+        max_length=10,
+        choices=Publication,
+        default=Publication.DRAFT,
+        editable=False,
+        help_text=_("Consulate editors submit a case for review; HQ editors publish it."),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     is_best_practice = models.BooleanField(_("best practice"), default=False)
     origin = models.CharField(
         _("origin"), max_length=10, choices=CaseOrigin, default=CaseOrigin.STAFF
@@ -483,6 +527,7 @@ class Case(models.Model):
         ordering = ["-start_date", "-pk"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        permissions = [("publish_case", _("Can publish and unpublish cases"))]
         indexes = [
             models.Index(fields=["status", "fiscal_year", "region"], name="case_stats_idx"),
             models.Index(fields=["is_public", "status", "-start_date"], name="case_listing_idx"),
@@ -512,6 +557,14 @@ class Case(models.Model):
                 name="case_has_a_title",
                 violation_error_message=_("Give the case a title in English or Japanese."),
             ),
+            # Nothing is listed publicly that was not published. (A writer that withdraws a
+            # case by clearing the flag alone leaves "published" behind; save() and the
+            # workflow steps keep the two in step.)
+            models.CheckConstraint(
+                condition=Q(is_public=False) | Q(publication=Publication.PUBLISHED),
+                name="case_public_is_published",
+                violation_error_message=_("A public case must be published."),
+            ),
             models.UniqueConstraint(
                 fields=["external_ref"],
                 condition=~Q(external_ref=""),
@@ -526,9 +579,66 @@ class Case(models.Model):
     def save(self, *args, **kwargs):
         if self.start_date:
             self.fiscal_year = rules.fiscal_year_of(self.start_date)
+        self._align_publication()
         super().save(*args, **kwargs)
 
+    def _align_publication(self) -> None:
+        """Bring the workflow state in line with is_public when a writer set only the flag
+        (an import, a form, a test): public means published now, by whoever last changed the
+        case; withdrawn means draft."""
+        if self.is_public and self.publication != Publication.PUBLISHED:
+            self.publication = Publication.PUBLISHED
+            self.published_at, self.published_by_id = timezone.now(), self.updated_by_id
+        elif not self.is_public and self.publication == Publication.PUBLISHED:
+            self.publication = Publication.DRAFT
+
+    # --- The publishing workflow --------------------------------------------------------------
+    # Each step changes the instance and saves only the workflow fields (so history sees one
+    # change), stamping who and when. Whether the user may take the step is the caller's check
+    # (the admin asks for cases.publish_case before publishing).
+
+    WORKFLOW_FIELDS = [
+        "publication",
+        "is_public",
+        "submitted_at",
+        "submitted_by",
+        "published_at",
+        "published_by",
+        "updated_at",
+        "updated_by",
+    ]
+
+    def submit_for_review(self, user, *, save: bool = True) -> None:
+        """Draft → submitted for review."""
+        if self.publication != Publication.DRAFT:
+            raise WorkflowError(_("Only a draft can be submitted for review."))
+        self.publication = Publication.SUBMITTED
+        self.submitted_at, self.submitted_by = timezone.now(), user
+        self._stamp(user, save)
+
+    def publish(self, user, *, save: bool = True) -> None:
+        """Draft or submitted → published: listed publicly from now on."""
+        if self.publication == Publication.PUBLISHED:
+            raise WorkflowError(_("The case is already published."))
+        self.publication, self.is_public = Publication.PUBLISHED, True
+        self.published_at, self.published_by = timezone.now(), user
+        self._stamp(user, save)
+
+    def unpublish(self, user, *, save: bool = True) -> None:
+        """Published or submitted → draft: off the public site, back to its editors. The last
+        submission and publication stay recorded."""
+        if self.publication == Publication.DRAFT:
+            raise WorkflowError(_("The case is already a draft."))
+        self.publication, self.is_public = Publication.DRAFT, False
+        self._stamp(user, save)
+
+    def _stamp(self, user, save: bool) -> None:
+        self.updated_by = user
+        if save:
+            self.save(update_fields=self.WORKFLOW_FIELDS)
+
     def clean(self):
+        self._align_publication()
         errors = {}
         if self.start_date:
             self.fiscal_year = rules.fiscal_year_of(self.start_date)

@@ -20,6 +20,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.context import audit_context
+from audit.exports import log_export
 from exchange.forms import ImportUploadForm, RegionReportForm
 from exchange.importing import (
     ImportInvalid,
@@ -33,6 +35,8 @@ from exchange.reading import check_size
 from exchange.reports import CONTENT_TYPES, ReportError, build_region_report, write_report
 from exchange.template_files import template_csv, template_xlsx
 from exchange.writers import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from staff.access import allowed_region_ids, scope_cases
+from staff.roles import PUBLISH_CASE
 
 SESSION_KEY = "exchange.pending_import"
 PREVIEW_ROWS = 500
@@ -101,6 +105,14 @@ class ImportBatchAdmin(admin.ModelAdmin):
             ["cases.add_case", "cases.change_case"]
         )
 
+    def import_scope(self, request) -> dict:
+        """What the importing user may do, for plan_import(): a consulate editor's rows must
+        stay in its districts, and only a publisher may make a case public."""
+        return {
+            "allowed_regions": allowed_region_ids(request.user),
+            "can_publish": request.user.has_perm(PUBLISH_CASE),
+        }
+
     def can_report(self, request) -> bool:
         return (
             request.user.is_active
@@ -150,7 +162,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
             try:
                 check_size(upload.size)
                 data = upload.read()
-                plan = plan_import(data, upload.name)
+                plan = plan_import(data, upload.name, **self.import_scope(request))
             except ImportRefused as refusal:
                 form.add_error("file", str(refusal))
             else:
@@ -204,7 +216,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 )
                 return HttpResponseRedirect(reverse("admin:exchange_importbatch_preview"))
             try:
-                result = apply_import(data, info["name"], user=request.user)
+                with audit_context(request.user, source="import", note=info["name"]):
+                    result = apply_import(
+                        data, info["name"], user=request.user, **self.import_scope(request)
+                    )
             except ImportInvalid as invalid:
                 request.session.pop(SESSION_KEY, None)
                 return self._preview(request, invalid.plan)
@@ -231,7 +246,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 reverse("admin:exchange_importbatch_change", args=[batch.pk])
             )
         try:
-            plan = plan_import(data, info["name"])
+            plan = plan_import(data, info["name"], **self.import_scope(request))
         except ImportRefused as refusal:
             request.session.pop(SESSION_KEY, None)
             messages.error(request, str(refusal))
@@ -271,6 +286,13 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if not self.can_report(request):
             raise PermissionDenied
         form = RegionReportForm(request.GET if "region" in request.GET else None)
+        # A consulate editor reports on its own districts only: others are neither offered
+        # nor accepted.
+        region_field = form.fields["region"]
+        region_field.queryset = scope_cases(region_field.queryset, request.user, field="pk")
+        region_field.error_messages["invalid_choice"] = _(
+            "You can only make reports for your own districts; choose one of them."
+        )
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
             try:
@@ -289,6 +311,18 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 # FileResponse closes the file once it is sent.
                 handle = tempfile.TemporaryFile()  # noqa: SIM115
                 write_report(report, fmt, handle)
+                log_export(
+                    request.user,
+                    f"report.{fmt}",
+                    {
+                        "region": data["region"].code,
+                        "from_fy": data["from_fy"],
+                        "to_fy": data["to_fy"],
+                        "language": data["language"],
+                        "paper": data["paper"],
+                    },
+                    rows=report.total,
+                )
                 handle.seek(0)
                 return FileResponse(
                     handle,

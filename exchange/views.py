@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
 
+from audit.exports import log_export
 from cases.models import CaseFormat, CaseStatus, PartnerRole
 from exchange import writers
 from exchange.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -27,6 +28,9 @@ def case_download(request, fmt: str):
         queryset = public_cases(request.GET, request)
     except BadQuery as problem:
         return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
+    if request.user.is_authenticated and request.user.is_staff:
+        # Staff downloads are exports of the register: logged with their filters.
+        log_export(request.user, f"cases.{fmt}", request.GET, rows=queryset.count())
     exporter = CaseExporter(queryset)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"grassroots-cases-{stamp}.{fmt}"

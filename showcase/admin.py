@@ -1,13 +1,18 @@
 """The staff side of the showcase: writing, previewing and publishing best-practice pages."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from cases.models import Case, CaseStatus
-from showcase.models import ShowcasePage, ShowcaseStatus
+from audit.history import AuditedAdmin
+from cases.admin import RegionFilter
+from cases.models import Case
+from showcase.models import ShowcasePage, ShowcaseStatus, WorkflowError
+from staff.access import holds_region, scope_cases
+from staff.roles import PUBLISH_SHOWCASE_PAGE
 
 
 def _case_admin_can_autocomplete() -> bool:
@@ -17,8 +22,41 @@ def _case_admin_can_autocomplete() -> bool:
     return bool(case_admin and case_admin.search_fields)
 
 
+class ShowcasePageForm(forms.ModelForm):
+    """The page form; `request_review` is offered to editors who cannot publish, while the
+    page is a draft."""
+
+    request_review = forms.BooleanField(
+        label=_("Submit for review when saved"),
+        required=False,
+        help_text=_("HQ editors are asked to review and publish the page."),
+    )
+
+    class Meta:
+        model = ShowcasePage
+        # The admin's fieldsets choose the fields shown; these are the page's own.
+        fields = [
+            "case",
+            "slug",
+            "status",
+            "title_en",
+            "lead_en",
+            "body_en",
+            "title_ja",
+            "lead_ja",
+            "body_ja",
+            "hero_image",
+            "hero_illustration",
+            "hero_alt_en",
+            "hero_alt_ja",
+            "hero_credit_en",
+            "hero_credit_ja",
+        ]
+
+
 @admin.register(ShowcasePage)
-class ShowcasePageAdmin(admin.ModelAdmin):
+class ShowcasePageAdmin(AuditedAdmin, admin.ModelAdmin):
+    form = ShowcasePageForm
     list_display = [
         "title_display",
         "case_link",
@@ -29,7 +67,7 @@ class ShowcasePageAdmin(admin.ModelAdmin):
         "preview_link",
     ]
     list_display_links = ["title_display"]
-    list_filter = ["status", "case__fiscal_year", "case__region"]
+    list_filter = ["status", "case__fiscal_year", ("case__region", RegionFilter)]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = [
         "slug",
@@ -47,10 +85,30 @@ class ShowcasePageAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title_en"]}
     # Autocomplete (below) takes precedence; the raw id is the fallback without a Case admin.
     raw_id_fields = ["case"]
-    readonly_fields = ["preview_link", "published_at", "created_at", "updated_at"]
-    actions = ["publish", "unpublish"]
+    readonly_fields = [
+        "preview_link",
+        "published_at",
+        "published_by",
+        "submitted_at",
+        "submitted_by",
+        "created_at",
+        "updated_at",
+    ]
+    actions = ["submit_for_review", "publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["case", "slug", "status", "published_at", "preview_link"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "case",
+                    "slug",
+                    "status",
+                    ("submitted_at", "submitted_by"),
+                    ("published_at", "published_by"),
+                    "preview_link",
+                ]
+            },
+        ),
         (_("English"), {"fields": ["title_en", "lead_en", "body_en"]}),
         (_("Japanese"), {"fields": ["title_ja", "lead_ja", "body_ja"]}),
         (
@@ -73,6 +131,72 @@ class ShowcasePageAdmin(admin.ModelAdmin):
 
     def get_autocomplete_fields(self, request):
         return ["case"] if _case_admin_can_autocomplete() else []
+
+    # --- district scope and the publishing permission ----------------------------------------
+
+    def get_queryset(self, request):
+        # A consulate editor sees and edits the pages of its districts' cases only.
+        queryset = super().get_queryset(request).select_related("submitted_by", "published_by")
+        return scope_cases(queryset, request.user, field="case__region")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case":
+            # Only cases of the editor's districts; a forged id is an invalid choice.
+            kwargs["queryset"] = scope_cases(Case.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _in_scope(self, request, page) -> bool:
+        return (
+            page is None or page.case_id is None or holds_region(request.user, page.case.region_id)
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return self._in_scope(request, obj) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._in_scope(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._in_scope(request, obj) and super().has_delete_permission(request, obj)
+
+    def has_publish_permission(self, request, obj=None):
+        """Publishing and withdrawing pages: HQ editors (showcase.publish_showcasepage)."""
+        return request.user.has_perm(PUBLISH_SHOWCASE_PAGE)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            # Shown, not a field: a forged "status=published" in the POST is never read.
+            readonly.append("status")
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        may_edit = (
+            self.has_add_permission(request)
+            if obj is None
+            else self.has_change_permission(request, obj)
+        )
+        offers_submit = (
+            may_edit
+            and not self.has_publish_permission(request)
+            and (obj is None or obj.status == ShowcaseStatus.DRAFT)
+        )
+        if offers_submit:
+            name, options = fieldsets[0]
+            fieldsets[0] = (name, {**options, "fields": [*options["fields"], "request_review"]})
+        return fieldsets
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            # A publisher chose the status in the form: stamp the step as the actions do.
+            if obj.status == ShowcaseStatus.PUBLISHED:
+                obj.published_by = request.user
+            elif obj.status == ShowcaseStatus.SUBMITTED:
+                obj.submitted_at, obj.submitted_by = timezone.now(), request.user
+        if form.cleaned_data.get("request_review") and obj.status == ShowcaseStatus.DRAFT:
+            obj.submit_for_review(request.user, save=False)
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("title"), ordering="title_en")
     def title_display(self, page):
@@ -100,17 +224,30 @@ class ShowcasePageAdmin(admin.ModelAdmin):
             _("Preview") if page.status != ShowcaseStatus.PUBLISHED else _("View"),
         )
 
-    @admin.action(description=_("Publish the selected pages"))
+    @admin.action(description=_("Submit the selected pages for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        count = 0
+        for page in queryset.filter(status=ShowcaseStatus.DRAFT):
+            page.submit_for_review(request.user)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d page submitted for review.", "%(n)d pages submitted for review.", count
+            )
+            % {"n": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Publish the selected pages"), permissions=["publish"])
     def publish(self, request, queryset):
         published = skipped = 0
-        for page in queryset.select_related("case"):
-            if page.case.status != CaseStatus.HELD or not page.case.is_public:
+        for page in queryset.exclude(status=ShowcaseStatus.PUBLISHED).select_related("case"):
+            try:
+                page.publish(request.user)
+            except WorkflowError:
                 skipped += 1
-                continue
-            if page.status != ShowcaseStatus.PUBLISHED:
-                page.status = ShowcaseStatus.PUBLISHED
-                page.published_at = page.published_at or timezone.now()
-                page.save(update_fields=["status", "published_at", "updated_at"])
+            else:
                 published += 1
         if published:
             self.message_user(
@@ -131,11 +268,12 @@ class ShowcasePageAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description=_("Return the selected pages to draft"))
+    @admin.action(description=_("Return the selected pages to draft"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.exclude(status=ShowcaseStatus.DRAFT).update(
-            status=ShowcaseStatus.DRAFT, updated_at=timezone.now()
-        )
+        count = 0
+        for page in queryset.exclude(status=ShowcaseStatus.DRAFT):
+            page.unpublish(request.user)
+            count += 1
         self.message_user(
             request,
             ngettext("%(n)d page returned to draft.", "%(n)d pages returned to draft.", count)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -48,7 +49,12 @@ def localized(obj, field: str) -> LocalizedText:
 
 class ShowcaseStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
     PUBLISHED = "published", _("Published")
+
+
+class WorkflowError(Exception):
+    """A publishing step that does not apply to a page in its present state."""
 
 
 class HeroIllustration(models.TextChoices):
@@ -104,6 +110,32 @@ def validate_hero_size(image) -> None:
         raise ValidationError(_("The image is larger than 5 MB; please make it smaller."))
 
 
+HERO_FORMATS = {"JPEG", "PNG", "WEBP"}
+
+
+def validate_hero_type(image) -> None:
+    """Accept only JPEG, PNG or WebP, judged by the file's content (Pillow), not its name:
+    a renamed SVG or HTML file could carry script. Stored images were checked on upload."""
+    if getattr(image, "_committed", True):
+        return
+    from PIL import Image
+
+    upload = image.file
+    try:
+        upload.seek(0)
+        with Image.open(upload) as picture:
+            kind = picture.format
+            picture.verify()
+    except Exception:  # Anything Pillow cannot read is not an image we take.
+        kind = None
+    finally:
+        upload.seek(0)
+    if kind not in HERO_FORMATS:
+        raise ValidationError(
+            _("Upload a JPEG, PNG or WebP image; this file is not one."), code="invalid_image"
+        )
+
+
 class ShowcasePage(models.Model):
     """A best practice written up for the public: a story about one case, in both languages.
 
@@ -150,6 +182,7 @@ class ShowcasePage(models.Model):
         validators=[
             FileExtensionValidator(["jpg", "jpeg", "png", "webp"]),
             validate_hero_size,
+            validate_hero_type,
         ],
         help_text=_(
             "A wide photograph, at least 1200 pixels across (JPEG, PNG or WebP, up to 5 MB)."
@@ -182,6 +215,25 @@ class ShowcasePage(models.Model):
         blank=True,
         help_text=_("Set when the page is first published."),
     )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -191,6 +243,7 @@ class ShowcasePage(models.Model):
         ordering = ["-published_at", "pk"]
         verbose_name = _("showcase page")
         verbose_name_plural = _("showcase pages")
+        permissions = [("publish_showcasepage", _("Can publish and unpublish showcase pages"))]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="showcase_listing_idx"),
         ]
@@ -257,6 +310,55 @@ class ShowcasePage(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    # --- The publishing workflow ------------------------------------------------------------
+    # draft → submitted for review → published, and back to draft. Whether the user may take a
+    # step is the caller's check (the admin asks for showcase.publish_showcasepage to publish).
+
+    WORKFLOW_FIELDS = [
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "published_at",
+        "published_by",
+        "updated_at",
+    ]
+
+    def submit_for_review(self, user, *, save: bool = True) -> None:
+        """Draft → submitted for review."""
+        if self.status != ShowcaseStatus.DRAFT:
+            raise WorkflowError(_("Only a draft can be submitted for review."))
+        self.status = ShowcaseStatus.SUBMITTED
+        self.submitted_at, self.submitted_by = timezone.now(), user
+        if save:
+            self.save(update_fields=self.WORKFLOW_FIELDS)
+
+    def publish(self, user, *, save: bool = True) -> None:
+        """Draft or submitted → published. The page keeps the date it was first published (the
+        public list orders by it); published_by names who published it last."""
+        if self.status == ShowcaseStatus.PUBLISHED:
+            raise WorkflowError(_("The page is already published."))
+        case = self.case
+        if case.status != CaseStatus.HELD or not case.is_public:
+            raise WorkflowError(
+                _(
+                    "Only a page about a held, public case can be published: publish the case "
+                    "first."
+                )
+            )
+        self.status = ShowcaseStatus.PUBLISHED
+        self.published_at = self.published_at or timezone.now()
+        self.published_by = user
+        if save:
+            self.save(update_fields=self.WORKFLOW_FIELDS)
+
+    def unpublish(self, user, *, save: bool = True) -> None:
+        """Published or submitted → draft."""
+        if self.status == ShowcaseStatus.DRAFT:
+            raise WorkflowError(_("The page is already a draft."))
+        self.status = ShowcaseStatus.DRAFT
+        if save:
+            self.save(update_fields=self.WORKFLOW_FIELDS)
 
     # --- Bilingual text in the page language ------------------------------------------------
 

@@ -28,13 +28,13 @@ from exchange.models import ImportBatch
 
 # Queries for one page, whatever the number of cases or partners: pinned so a change that adds
 # a query per row (or any query) shows up here.
-# The changelist (20): session, user; the filters' choices, once each (fiscal years, regions,
+# The changelist (21): session, user; the filters' choices, once each (fiscal years, regions,
 # states, themes, imports); the two counts; the page of cases; one facet count per filter shown
-# (8: the import filter shows only once some case came from an import); the date hierarchy (2).
+# (9: the import filter shows only once some case came from an import); the date hierarchy (2).
 # The change form (9): session, user; the case with its people and import; its themes; the
 # chosen themes' labels; its partner rows with their partners; the content type; the regions;
 # the states by region.
-CHANGELIST_QUERIES = 20
+CHANGELIST_QUERIES = 21
 CHANGE_FORM_QUERIES = 9
 
 
@@ -456,7 +456,7 @@ class TestCaseForm:
 
 
 class TestPublicationActions:
-    def test_mark_public_publishes_the_selected_cases_and_says_how_many(
+    def test_publish_publishes_the_selected_cases_and_says_how_many(
         self, admin_client, admin_user, make_case
     ):
         hidden = [make_case(title_en=f"Hidden {n}", is_public=False) for n in range(2)]
@@ -465,38 +465,40 @@ class TestPublicationActions:
         response = admin_client.post(
             changelist_url(),
             {
-                "action": "mark_public",
+                "action": "publish",
                 "_selected_action": [case.pk for case in [*hidden, already]],
             },
             follow=True,
         )
-        assert "2 cases were marked public." in response.content.decode()
+        assert "2 cases were published." in response.content.decode()
+        assert "1 case was left as it was" in response.content.decode()
         assert set(Case.objects.filter(is_public=True)) == {*hidden, already}
         other.refresh_from_db()
         assert not other.is_public
         for case in hidden:
             case.refresh_from_db()
             assert case.updated_by == admin_user
+            assert case.published_by == admin_user
         entries = LogEntry.objects.filter(action_flag=CHANGE)
         assert sorted(int(entry.object_id) for entry in entries) == sorted(c.pk for c in hidden)
 
-    def test_mark_public_works_on_a_searched_list(self, admin_client, miami_workshop, chamber):
+    def test_publish_works_on_a_searched_list(self, admin_client, miami_workshop, chamber):
         # A search across partners makes the list's query DISTINCT; the action must still run.
         CasePartner.objects.create(case=miami_workshop, partner=chamber, role="sponsor")
-        Case.objects.update(is_public=False)
+        Case.objects.update(is_public=False, publication="draft")
         response = admin_client.post(
             f"{changelist_url()}?q=Chamber",
-            {"action": "mark_public", "_selected_action": [miami_workshop.pk]},
+            {"action": "publish", "_selected_action": [miami_workshop.pk]},
             follow=True,
         )
-        assert "1 case was marked public." in response.content.decode()
+        assert "1 case was published." in response.content.decode()
         miami_workshop.refresh_from_db()
         assert miami_workshop.is_public
 
-    def test_mark_not_public_withdraws_a_case(self, admin_client, miami_workshop):
+    def test_unpublish_withdraws_a_case(self, admin_client, miami_workshop):
         response = admin_client.post(
             "/ja/admin/cases/case/",
-            {"action": "mark_not_public", "_selected_action": [miami_workshop.pk]},
+            {"action": "unpublish", "_selected_action": [miami_workshop.pk]},
             follow=True,
         )
         assert response.status_code == 200

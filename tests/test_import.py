@@ -89,6 +89,8 @@ def comparable(case) -> dict:
     """A case's content, without what an import may differ in (ids, times, provenance)."""
     skip = {"id", "created_at", "updated_at", "created_by_id", "updated_by_id"}
     skip |= {"import_batch_id", "origin"}
+    # The publishing workflow's who and when: a re-import publishes anew.
+    skip |= {"published_at", "published_by_id", "submitted_at", "submitted_by_id"}
     values = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
     values = {key: value for key, value in values.items() if key not in skip}
     values["themes"] = sorted(theme.slug for theme in case.themes.all())

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from audit.context import audit_context
 from exchange.importing import (
     CREATE,
     REJECTED,
@@ -53,7 +54,8 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 plan = plan_import(data, path.name)
             else:
-                result = apply_import(data, path.name, user=user)
+                with audit_context(user, source="import", note=path.name):
+                    result = apply_import(data, path.name, user=user)
                 plan = result.plan
         except ImportRefused as refusal:
             raise CommandError(

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.context import audit_context
 from cases import demo, stats
 from cases.models import Case, CaseOrigin
 from showcase.demo import load_showcase_demo
@@ -20,11 +21,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.perf_counter()
-        try:
-            result = demo.load_demo_data()
-        except demo.DemoDataError as error:
-            raise CommandError(str(error)) from None
-        showcase_pages = load_showcase_demo()
+        with audit_context(source="command", note="load_demo"):
+            try:
+                result = demo.load_demo_data()
+            except demo.DemoDataError as error:
+                raise CommandError(str(error)) from None
+            showcase_pages = load_showcase_demo()
         seconds = time.perf_counter() - started
 
         self.stdout.write("Reference data loaded.")
