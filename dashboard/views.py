@@ -7,12 +7,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from cases import rules, stats
+from dashboard.caching import figure_response
 from dashboard.charts import CHART_SLUGS, build_chart, build_charts, csv_rows
 from dashboard.forms import ChartFilterForm, filters_query
+from security.csp import embeddable
 
 
 def _language() -> str:
@@ -27,12 +28,15 @@ def _filters_from(request):
 
 
 @require_safe
+@figure_response()
 def index(request):
     """Headline figures and every chart, for the filters in the query string."""
     form, filters = _filters_from(request)
     language = _language()
-    headline = stats.headline()
+    # One Counts for the page: the headline shares it when nothing is filtered.
+    counts = stats.Counts(filters)
     filtered = filters != stats.ALL
+    headline = stats.headline(stats.ALL, None if filtered else counts)
     removals = []
     for name, label in form.active():
         query = request.GET.copy()
@@ -50,8 +54,8 @@ def index(request):
         "latest_fy_label": (
             rules.fiscal_year_label(headline.latest_fy, language) if headline.latest_fy else ""
         ),
-        "filtered_total": stats.total(filters) if filtered else None,
-        "charts": build_charts(CHART_SLUGS, filters),
+        "filtered_total": stats.total(filters, counts) if filtered else None,
+        "charts": build_charts(CHART_SLUGS, filters, counts),
     }
     return render(request, "dashboard/index.html", context)
 
@@ -63,6 +67,7 @@ def _chart_or_404(slug: str, filters):
 
 
 @require_safe
+@figure_response()
 def chart_csv(request, slug):
     """One chart's table as CSV: UTF-8 with a byte-order mark, so Excel in Japanese reads it."""
     form, filters = _filters_from(request)
@@ -83,8 +88,9 @@ def chart_csv(request, slug):
     return response
 
 
-@xframe_options_exempt
+@embeddable
 @require_safe
+@figure_response()
 def embed(request, slug):
     """One chart with its note and a link back, without the site frame, for other sites to
     show in an iframe: the only pages that may be framed."""

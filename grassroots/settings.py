@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from grassroots.env import env_bool, env_int, env_list, env_str
@@ -24,6 +25,12 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     SECRET_KEY = _DEV_SECRET_KEY
+# A short or published key lets anyone forge sessions and password-reset links.
+if not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEV_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too weak: use at least 50 random characters, never the "
+        "development key."
+    )
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
@@ -48,16 +55,24 @@ INSTALLED_APPS = [
     "showcase",
     "dashboard",
     "exchange",
+    "staff",
+    "security",
+    "audit",
 ]
 
 MIDDLEWARE = [
+    # First, so every response is logged with its request id: redirects and errors too.
+    "grassroots.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: every change a request makes is recorded as its user's.
+    "audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -104,7 +119,11 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared by every app server), local memory otherwise.
+# Cache: Redis when REDIS_URL is set; otherwise a table in the database. Either way every app
+# server (and every worker) shares one cache, so a bumped generation key is seen everywhere.
+# The table is created by `manage.py createcachetable` (./dev up and prod; tests do it
+# themselves).
+CACHE_TABLE = "portal_cache"
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
@@ -115,7 +134,16 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+            "KEY_PREFIX": "grassroots",
+        }
+    }
+# Cache figures and whole anonymous figure pages under the generation key (dashboard.caching).
+# Off (0) only to measure the uncached cost; ETags and 304s work either way.
+PORTAL_FIGURE_CACHE = env_bool("PORTAL_FIGURE_CACHE", default=True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -141,7 +169,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes and whitenoise serves from in production.
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -161,6 +190,10 @@ STORAGES = {
 # In development whitenoise serves straight from the apps' and project's static folders.
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
+# Files with a content hash in their name get whitenoise's one-year immutable caching; the few
+# reached under their plain name (favicon, files linked from outside) are cached for an hour,
+# so a deploy that changes them reaches every browser within the hour.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 3600
 
 # Uploaded files (showcase hero images).
 MEDIA_URL = "media/"
@@ -172,11 +205,100 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # No page may be framed by another site, except the chart embed pages, which opt out.
 X_FRAME_OPTIONS = "DENY"
 
+# --- Security: Content Security Policy, TLS, cookies, sessions, login throttling -------------
+# Content Security Policy on every response (django.middleware.csp). Pages carry no inline
+# script or style: chart data travels as JSON (json_script) and static/js/charts.js draws it.
+# plotly.js adds two <style> elements of its own, admitted by their hashes instead of
+# 'unsafe-inline' (which would admit any injected style): an empty one it fills through the
+# CSSOM (insertRule, which CSP does not govern), and one holding the fixed stylesheet of its
+# bundled map library. tests/test_security.py recomputes the second hash from the installed
+# plotly.min.js, so upgrading plotly tells you when it changes.
+_PLOTLY_STYLE_HASHES = [
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # the empty <style>
+    "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # maplibre-gl's stylesheet
+]
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, *_PLOTLY_STYLE_HASHES],
+    # plotly.js clears some elements' style attribute (setAttribute("style", "")): admit
+    # empty style attributes only, by the hash of the empty string.
+    "style-src-attr": [CSP.UNSAFE_HASHES, _PLOTLY_STYLE_HASHES[0]],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Who may frame the chart embed pages (the one exception to frame-ancestors 'none'): any site
+# by default, or a comma-separated list of origins such as https://example.org.
+PORTAL_EMBED_FRAME_ANCESTORS = env_list("DJANGO_EMBED_FRAME_ANCESTORS") or ["*"]
+
+# TLS. In production every request is redirected to https and browsers are told to use only
+# https for a year (HSTS). DJANGO_SECURE_SSL_REDIRECT=0 runs production settings over plain
+# http on a workstation. Behind a load balancer that ends TLS, name the header it sets
+# (DJANGO_SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto): only do so when the balancer always
+# overwrites that header, or clients could claim https themselves.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers check health over plain http to the app server: answer them, not redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
+_proxy_ssl_header = env_str("DJANGO_SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _proxy_ssl_header.upper().replace("-", "_"),
+        "https",
+    )
+# Proxies in front of the app that append to X-Forwarded-For: the client address the login
+# throttle counts is the one the outermost trusted proxy saw. 0: use REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 0)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Cookies: only over https in production, never readable by scripts, not sent on cross-site
+# subrequests. Only the admin sets them (the public site is anonymous).
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# A staff session lasts a working day at most, and ends when the browser closes.
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Admin login throttling (security/throttle.py): after LIMIT failures within WINDOW seconds
+# for one user name, or IP_LIMIT from one address, sign-in is refused for LOCKOUT seconds.
+LOGIN_THROTTLE = {
+    "LIMIT": 5,
+    "IP_LIMIT": 20,
+    "WINDOW": 15 * 60,
+    "LOCKOUT": 15 * 60,
+}
+
 LOGIN_URL = "admin:login"
 
+# One line per record on stderr (gunicorn and systemd/containers collect it), each with the id
+# of the request it belongs to ("-" outside requests), so one request's lines can be found
+# together. grassroots.request writes the access line (grassroots/middleware.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "grassroots.middleware.RequestIdFilter"}},
+    "formatters": {
+        "portal": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "portal",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }

@@ -1,8 +1,9 @@
 """Browser tests: Playwright driving Debian's chromium against pytest-django's live server.
 
 Never `playwright install`: the browser is the system's /usr/bin/chromium (CI installs it).
-Every page opened through `page` fails the test if it requests any host but the live server
-or logs a console error.
+Every page opened through `page` fails the test if it requests any host but the live server,
+logs a console error, or breaks the Content Security Policy (which the live server enforces,
+as production does).
 """
 
 import os
@@ -43,12 +44,40 @@ def browser():
         browser.close()
 
 
+# Runs in every document before the page's own scripts: each CSP violation is kept in
+# window.__cspViolations and reported to the test through an exposed function, so one that
+# happens just before a navigation is not lost with the document.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  var report = event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+    " at " + event.documentURI + (event.sample ? " (" + event.sample + ")" : "");
+  window.__cspViolations.push(report);
+  if (window.__reportCspViolation) {
+    window.__reportCspViolation(report);
+  }
+});
+"""
+
+
 class PageProblems:
-    """What went wrong while a page was open: foreign requests and console errors."""
+    """What went wrong while a page was open: foreign requests, console errors and
+    Content Security Policy violations."""
 
     def __init__(self):
         self.foreign_requests: list[str] = []
         self.console_errors: list[str] = []
+        self.csp_violations: list[str] = []
+
+    def csp_violation(self, report: str):
+        self.csp_violations.append(report)
+
+    def console(self, message):
+        if message.type != "error":
+            return
+        self.console_errors.append(message.text)
+        if "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
 
 @pytest.fixture
@@ -67,18 +96,18 @@ def page(browser, live_server):
             route.abort()
 
     context.route("**/*", route)
+    context.expose_function("__reportCspViolation", problems.csp_violation)
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
-    page.on(
-        "console",
-        lambda message: (
-            problems.console_errors.append(message.text) if message.type == "error" else None
-        ),
-    )
+    page.on("console", problems.console)
     page.on("pageerror", lambda error: problems.console_errors.append(str(error)))
     page.problems = problems
     page.base_url = live_server.url
     yield page
     context.close()
+    assert problems.csp_violations == [], "the Content Security Policy was violated:\n" + (
+        "\n".join(problems.csp_violations)
+    )
     assert problems.foreign_requests == [], "requests left the portal"
     assert problems.console_errors == [], "the console showed errors"
 
