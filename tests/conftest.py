@@ -38,6 +38,20 @@ def _reference_data_in_transactional_tests(request):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache_for_each_test():
+    """Cached figures and pages are keyed by a generation counter that lives in the cache, not
+    the database: a test's rolled-back data must not be served to the next test from the cache
+    (local memory, or the shared Redis when REDIS_URL is set). A database cache needs nothing:
+    its rows roll back with the test's transaction."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    for cache in caches.all():
+        if not isinstance(cache, DatabaseCache):
+            cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language_after_each_test():
     """A request to /ja/ leaves Japanese active on the thread; give every test a clean start so
     what a command prints never depends on which page an earlier test opened."""

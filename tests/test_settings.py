@@ -40,7 +40,8 @@ def test_nothing_set_means_development_on_sqlite():
     debug, engine, cache, _hosts = result.stdout.split()
     assert debug == "True"
     assert engine == "django.db.backends.sqlite3"
-    assert cache.endswith("LocMemCache")
+    # A database table, not per-process memory: app servers must share one cache.
+    assert cache == "django.core.cache.backends.db.DatabaseCache"
 
 
 def test_production_without_a_secret_key_refuses_to_start():
