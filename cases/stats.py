@@ -1,8 +1,10 @@
 """The figures of the register: one layer every page, chart, command and export reads.
 
-Three steps, always in this order: one aggregation query in the database, a pandas DataFrame
-with the columns documented on each function (an empty frame with the same columns when there
-is nothing to count), then pure pandas transforms (zero-filling, running totals).
+Each figure is one aggregation query in the database (on the small tallies), zero-filled over
+the reference data, returned as a pandas DataFrame with the columns documented on each function
+(an empty frame with the same columns when there is nothing to count). Pages that only need
+the rows use the `*_rows` functions (the same columns as lists of dicts, no pandas) and share
+one `Counts` between figures, so a dashboard reads the tallies twice, not once per chart.
 
 Counting rules, the same everywhere:
 - only held cases count (drafts, planned and cancelled cases never do);
@@ -16,10 +18,12 @@ Every frame of counts has `key`, `label_en`, `label_ja` and `cases`; fiscal-year
 `cumulative`. `key` is a region code, a fiscal year (int), a USPS code or a theme slug.
 """
 
+import contextlib
+import threading
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
@@ -107,6 +111,82 @@ class Filters:
 ALL = Filters()
 
 
+# --- Where the counts come from -----------------------------------------------------------------
+#
+# The counts are read from the tallies (`dashboard.models`): a few hundred rows, one per fiscal
+# year, region and state (and theme), kept current on every change by `dashboard.freshness`.
+# Every Filters combination can be answered from them. `counting_raw()` switches this thread
+# to counting the case table itself, which the tests use to check the two always agree.
+
+_source = threading.local()
+
+
+@contextlib.contextmanager
+def counting_raw():
+    """Count from the case table instead of the tallies, inside the block (this thread)."""
+    previous = getattr(_source, "raw", False)
+    _source.raw = True
+    try:
+        yield
+    finally:
+        _source.raw = previous
+
+
+def _counts(filters: Filters, *fields: str) -> dict:
+    """{value(s) of `fields`: number of held cases} for the filters.
+
+    `fields` are lookups shared by cases and tallies: region__code, state__code, fiscal_year,
+    or theme__slug (a case counts under each of its themes). One value gives a dict keyed by
+    that value, several a dict keyed by tuples; no field gives {(): total}.
+    """
+    if getattr(_source, "raw", False):
+        rows = _raw_counts(filters, fields)
+    else:
+        rows = _tally_counts(filters, fields)
+    if len(fields) == 1:
+        return {row[0]: row[-1] for row in rows}
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def _tally_counts(filters: Filters, fields):
+    from dashboard import freshness
+    from dashboard.models import CaseTally, ThemeTally
+
+    freshness.flush()  # this thread's own uncounted writes first
+    by_theme = filters.theme or "theme__slug" in fields
+    qs = (ThemeTally if by_theme else CaseTally).objects.all()
+    if filters.from_fy is not None:
+        qs = qs.filter(fiscal_year__gte=filters.from_fy)
+    if filters.to_fy is not None:
+        qs = qs.filter(fiscal_year__lte=filters.to_fy)
+    if filters.region:
+        qs = qs.filter(region__code=filters.region)
+    if filters.state:
+        qs = qs.filter(state__code=filters.state.upper())
+    if filters.theme:
+        # By theme with a theme filter, only the theme's own row is listed (by_theme), and
+        # its count is that of the theme's cases: the same rows either way.
+        qs = qs.filter(theme__slug=filters.theme)
+    if not fields:
+        return [((qs.aggregate(n=Sum("cases"))["n"] or 0),)]
+    return qs.values_list(*fields).annotate(n=Sum("cases")).order_by()
+
+
+def _raw_counts(filters: Filters, fields):
+    if "theme__slug" in fields:
+        through = Case.themes.through
+        lookups = [name if name == "theme__slug" else f"case__{name}" for name in fields]
+        return (
+            through.objects.filter(case__in=filters.cases().values("pk"))
+            .values_list(*lookups)
+            .annotate(n=Count("case_id", distinct=True))
+            .order_by()
+        )
+    if not fields:
+        return [(filters.cases().count(),)]
+    return filters.cases().values_list(*fields).annotate(n=Count("pk")).order_by()
+
+
 def _frame(rows, columns) -> pd.DataFrame:
     # Object columns keep None as None (pandas' string dtype would turn it into NaN).
     frame = pd.DataFrame(list(rows), columns=columns, dtype=object)
@@ -115,25 +195,128 @@ def _frame(rows, columns) -> pd.DataFrame:
     return frame
 
 
-def total(filters: Filters = ALL) -> int:
+class Counts:
+    """Every count one page needs for one Filters, read with as few queries as possible.
+
+    A dashboard shows the same filters by fiscal year, region and state, and a headline: all
+    of them follow from the tally rows at their own grain (fiscal year, region, state), so one
+    query reads those few hundred rows and Python sums them each way. Themes take one more
+    query. Pass one Counts to several functions below to share the queries. Made with
+    `shared=False` (what the functions do without one), or counting raw (`counting_raw()`),
+    each figure is one query of its own, as `_counts` makes it.
+    """
+
+    def __init__(self, filters: Filters = ALL, *, shared: bool = True):
+        self.filters = filters
+        self.shared = shared
+        self._grain: list[tuple] | None = None
+        self._by: dict[tuple, dict] = {}
+
+    def of(self, *fields: str) -> dict:
+        """The counts keyed as `_counts(filters, *fields)` keys them."""
+        if fields not in self._by:
+            if getattr(_source, "raw", False) or not self.shared:
+                self._by[fields] = _counts(self.filters, *fields)
+            elif fields == ("theme__slug",):
+                self._by[fields] = self._themes()
+            else:
+                self._by[fields] = self._sum(fields)
+        return self._by[fields]
+
+    def _tally(self, model):
+        from dashboard import freshness
+
+        freshness.flush()  # this thread's own uncounted writes first
+        from dashboard import reference
+
+        filters = self.filters
+        qs = model.objects.all()
+        if filters.from_fy is not None:
+            qs = qs.filter(fiscal_year__gte=filters.from_fy)
+        if filters.to_fy is not None:
+            qs = qs.filter(fiscal_year__lte=filters.to_fy)
+        # Codes become ids through the reference data: no join. An unknown code counts none.
+        for value, listing, field in (
+            (filters.region, reference.regions, "region_id"),
+            ((filters.state or "").upper(), reference.states, "state_id"),
+            (filters.theme, reference.themes, "theme_id"),
+        ):
+            if value:
+                pk = listing().ids.get(value)
+                qs = qs.filter(**{field: pk}) if pk is not None else qs.none()
+        return qs
+
+    def _rows(self) -> list[tuple]:
+        """(fiscal year, region code, state code or None, cases) at the tallies' grain."""
+        if self._grain is None:
+            from dashboard import reference
+            from dashboard.models import CaseTally, ThemeTally
+
+            regions, states = reference.regions().keys, reference.states().keys
+            # With a theme, the theme's own tally rows hold its cases at the same grain.
+            qs = self._tally(ThemeTally if self.filters.theme else CaseTally)
+            self._grain = [
+                (year, regions.get(region), states.get(state), n)
+                for year, region, state, n in qs.values_list(
+                    "fiscal_year", "region_id", "state_id", "cases"
+                ).order_by()
+            ]
+        return self._grain
+
+    def _sum(self, fields) -> dict:
+        if not fields:
+            return {(): sum(row[3] for row in self._rows())}
+        positions = {"fiscal_year": 0, "region__code": 1, "state__code": 2}
+        try:
+            picks = [positions[name] for name in fields]
+        except KeyError:
+            return _counts(self.filters, *fields)
+        totals: dict = {}
+        for row in self._rows():
+            key = row[picks[0]] if len(picks) == 1 else tuple(row[i] for i in picks)
+            totals[key] = totals.get(key, 0) + row[3]
+        return totals
+
+    def _themes(self) -> dict:
+        from dashboard import reference
+        from dashboard.models import ThemeTally
+
+        slugs = reference.themes().keys
+        rows = self._tally(ThemeTally).values_list("theme_id").annotate(n=Sum("cases")).order_by()
+        return {slugs.get(theme): n for theme, n in rows}
+
+
+def _counts_for(filters: Filters, counts: "Counts | None") -> "Counts":
+    if counts is not None and counts.filters == filters:
+        return counts
+    return Counts(filters, shared=False)
+
+
+def total(filters: Filters = ALL, counts: Counts | None = None) -> int:
     """The number of held cases that match."""
-    return filters.cases().count()
+    if counts is None:
+        return _counts(filters)[()]
+    return _counts_for(filters, counts).of()[()]
 
 
-def by_region(filters: Filters = ALL) -> pd.DataFrame:
+def region_rows(filters: Filters = ALL, counts: Counts | None = None) -> list[dict]:
+    """by_region() as a list of dicts (the same columns), without building a frame."""
+    from dashboard import reference
+
+    found = _counts_for(filters, counts).of("region__code")
+    return [
+        {"key": r.key, "label_en": r.name_en, "label_ja": r.name_ja, "cases": found.get(r.key, 0)}
+        for r in reference.regions().items
+        if not filters.region or r.key == filters.region
+    ]
+
+
+def by_region(filters: Filters = ALL, counts: Counts | None = None) -> pd.DataFrame:
     """Cases per region, every region listed (zero where none), in the reference order.
 
     Columns: key (region code), label_en, label_ja, cases.
     """
-    counts = dict(filters.cases().values_list("region__code").annotate(n=Count("pk")).order_by())
-    regions = Region.objects.order_by("sort_order", "code")
-    if filters.region:
-        regions = regions.filter(code=filters.region)
-    rows = (
-        (r.code, r.name_en, r.name_ja, counts.get(r.code, 0))
-        for r in regions.only("code", "name_en", "name_ja")
-    )
-    return _frame(rows, COUNT_COLUMNS)
+    return _frame(region_rows(filters, counts), COUNT_COLUMNS)
 
 
 def _fiscal_year_range(filters: Filters, years_present) -> range:
@@ -145,30 +328,60 @@ def _fiscal_year_range(filters: Filters, years_present) -> range:
     return range(first, last + 1)
 
 
-def by_fiscal_year(filters: Filters = ALL) -> pd.DataFrame:
+def fiscal_year_rows(filters: Filters = ALL, counts: Counts | None = None) -> list[dict]:
+    """by_fiscal_year() as a list of dicts (the same columns), without building a frame."""
+    found = _counts_for(filters, counts).of("fiscal_year")
+    rows, running = [], 0
+    for year in _fiscal_year_range(filters, found.keys()):
+        cases = found.get(year, 0)
+        running += cases
+        rows.append(
+            {
+                "key": year,
+                "label_en": rules.fiscal_year_label(year, "en"),
+                "label_ja": rules.fiscal_year_label(year, "ja"),
+                "cases": cases,
+                "cumulative": running,
+            }
+        )
+    return rows
+
+
+def by_fiscal_year(filters: Filters = ALL, counts: Counts | None = None) -> pd.DataFrame:
     """Cases per fiscal year with a running total, every year in the range listed.
 
     Columns: key (fiscal year, int), label_en ('FY2024'), label_ja ('2024年度（令和6年度）'),
     cases, cumulative (running total from the first year listed).
     """
-    counts = dict(filters.cases().values_list("fiscal_year").annotate(n=Count("pk")).order_by())
-    years = _fiscal_year_range(filters, counts.keys())
-    rows = (
-        (
-            year,
-            rules.fiscal_year_label(year, "en"),
-            rules.fiscal_year_label(year, "ja"),
-            counts.get(year, 0),
+    frame = _frame(fiscal_year_rows(filters, counts), FISCAL_YEAR_COLUMNS)
+    return frame.astype({"key": "int64", "cumulative": "int64"})
+
+
+def state_rows(filters: Filters = ALL, counts: Counts | None = None) -> list[dict]:
+    """by_state() as a list of dicts (the same columns), without building a frame."""
+    from dashboard import reference
+
+    found = _counts_for(filters, counts).of("state__code")
+    district = reference.district(filters.region) if filters.region else None
+    code = filters.state.upper() if filters.state else None
+    rows = [
+        {"key": s.key, "label_en": s.name_en, "label_ja": s.name_ja, "cases": found.get(s.key, 0)}
+        for s in reference.states().items
+        if (district is None or s.key in district) and (code is None or s.key == code)
+    ]
+    if found.get(None):
+        rows.append(
+            {
+                "key": None,
+                "label_en": NO_STATE_LABEL_EN,
+                "label_ja": NO_STATE_LABEL_JA,
+                "cases": found[None],
+            }
         )
-        for year in years
-    )
-    frame = _frame(rows, COUNT_COLUMNS)
-    frame["key"] = frame["key"].astype("int64")
-    frame["cumulative"] = frame["cases"].cumsum().astype("int64")
-    return frame[FISCAL_YEAR_COLUMNS]
+    return rows
 
 
-def by_state(filters: Filters = ALL) -> pd.DataFrame:
+def by_state(filters: Filters = ALL, counts: Counts | None = None) -> pd.DataFrame:
     """Cases per state: every state in scope (zero where none), alphabetical by English name,
     then one row with key None for cases with no single state, when there are any.
 
@@ -176,39 +389,34 @@ def by_state(filters: Filters = ALL) -> pd.DataFrame:
     region, or the one state when filtered by state.
     Columns: key (USPS code, or None), label_en, label_ja, cases.
     """
-    counts = dict(filters.cases().values_list("state__code").annotate(n=Count("pk")).order_by())
-    states = State.objects.order_by("name_en")
-    if filters.region:
-        states = states.filter(jurisdictions__region__code=filters.region)
-    if filters.state:
-        states = states.filter(code=filters.state.upper())
-    rows = [(s.code, s.name_en, s.name_ja, counts.get(s.code, 0)) for s in states]
-    if counts.get(None):
-        rows.append((None, NO_STATE_LABEL_EN, NO_STATE_LABEL_JA, counts[None]))
-    return _frame(rows, COUNT_COLUMNS)
+    return _frame(state_rows(filters, counts), COUNT_COLUMNS)
 
 
-def by_theme(filters: Filters = ALL) -> pd.DataFrame:
+def theme_rows(filters: Filters = ALL, counts: Counts | None = None) -> list[dict]:
+    """by_theme() as a list of dicts (the same columns), without building a frame."""
+    from dashboard import reference
+
+    found = _counts_for(filters, counts).of("theme__slug")
+    return [
+        {
+            "key": t.key,
+            "label_en": t.name_en,
+            "label_ja": t.name_ja,
+            "cases": found.get(t.key, 0),
+            "group": t.group,
+        }
+        for t in reference.themes().items
+        if not filters.theme or t.key == filters.theme
+    ]
+
+
+def by_theme(filters: Filters = ALL, counts: Counts | None = None) -> pd.DataFrame:
     """Cases per theme, every theme listed (zero where none), by group then the themes' order.
 
     A case counts under each of its themes. Columns: key (theme slug), label_en, label_ja,
     cases, group (line-of-work, topic or priority-area).
     """
-    through = Case.themes.through
-    counts = dict(
-        through.objects.filter(case__in=filters.cases().values("pk"))
-        .values_list("theme__slug")
-        .annotate(n=Count("case_id", distinct=True))
-        .order_by()
-    )
-    themes = Theme.objects.order_by("group", "sort_order", "slug")
-    if filters.theme:
-        themes = themes.filter(slug=filters.theme)
-    rows = (
-        (t.slug, t.name_en, t.name_ja, counts.get(t.slug, 0), t.group)
-        for t in themes.only("slug", "name_en", "name_ja", "group")
-    )
-    return _frame(rows, THEME_COLUMNS)
+    return _frame(theme_rows(filters, counts), THEME_COLUMNS)
 
 
 def by_region_fiscal_year(filters: Filters = ALL) -> pd.DataFrame:
@@ -218,13 +426,7 @@ def by_region_fiscal_year(filters: Filters = ALL) -> pd.DataFrame:
     order, years ascending. Columns: region (code), region_label_en, region_label_ja,
     fiscal_year, cases, cumulative (running total within the region).
     """
-    counts = {
-        (code, year): n
-        for code, year, n in filters.cases()
-        .values_list("region__code", "fiscal_year")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
+    counts = _counts(filters, "region__code", "fiscal_year")
     years = _fiscal_year_range(filters, {year for _code, year in counts})
     regions = Region.objects.order_by("sort_order", "code")
     if filters.region:
@@ -246,9 +448,7 @@ def reconcile() -> pd.DataFrame:
     Columns: from_fy, to_fy, label_en, label_ja, published, computed, difference (computed
     minus published), source_en, source_ja. One row per published figure.
     """
-    counts = dict(
-        Case.objects.held().values_list("fiscal_year").annotate(n=Count("pk")).order_by()
-    )
+    counts = _counts(ALL, "fiscal_year")
     rows = []
     for figure in PublishedFigure.objects.all():
         computed = sum(n for year, n in counts.items() if figure.from_fy <= year <= figure.to_fy)
@@ -289,16 +489,16 @@ class Headline:
     latest_cases: int
 
 
-def headline(filters: Filters = ALL) -> Headline:
+def headline(filters: Filters = ALL, counts: Counts | None = None) -> Headline:
     """All held cases, the fiscal years they span, and the count in the latest of them."""
-    frame = by_fiscal_year(filters)
-    if frame.empty:
+    rows = fiscal_year_rows(filters, counts)
+    if not rows:
         return Headline(total=0, first_fy=None, latest_fy=None, latest_cases=0)
-    held = frame[frame["cases"] > 0]
-    latest = held.iloc[-1] if not held.empty else frame.iloc[-1]
+    held = [row for row in rows if row["cases"] > 0]
+    first, latest = (held[0], held[-1]) if held else (rows[0], rows[-1])
     return Headline(
-        total=int(frame["cases"].sum()),
-        first_fy=int(held.iloc[0]["key"]) if not held.empty else int(frame.iloc[0]["key"]),
-        latest_fy=int(latest["key"]),
-        latest_cases=int(latest["cases"]),
+        total=sum(row["cases"] for row in rows),
+        first_fy=first["key"],
+        latest_fy=latest["key"],
+        latest_cases=latest["cases"],
     )

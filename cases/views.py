@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from cases import stats
 from cases.filters import CaseFilter
 from cases.models import Case, CasePartner, Jurisdiction, PartnerRole, Region, State, StateKind
+from dashboard.caching import figure_response
 
 PAGE_SIZE = 20
 RECENT_CASES = 6
@@ -61,7 +62,7 @@ def showcase_urls(cases) -> dict[int, str]:
         return {}
 
 
-def _charts(filters: stats.Filters) -> dict:
+def _charts(filters: stats.Filters, counts: stats.Counts | None = None) -> dict:
     """The dashboard's fiscal-year and theme charts for these filters, when it has them.
 
     Empty while `dashboard.charts` does not exist; the pages then show the same figures as
@@ -71,7 +72,7 @@ def _charts(filters: stats.Filters) -> dict:
         from dashboard.charts import build_charts
     except ImportError:
         return {}
-    fiscal_year, theme = build_charts(["fiscal-year", "theme"], filters)
+    fiscal_year, theme = build_charts(["fiscal-year", "theme"], filters, counts)
     return {"fiscal_year": fiscal_year, "theme": theme}
 
 
@@ -87,6 +88,7 @@ def _with_showcase(cases) -> list:
 # --- the case browser -------------------------------------------------------------------------
 
 
+@figure_response()
 def case_list(request):
     """Public cases, filtered, sorted and paginated by the query string alone."""
     # A GET form sends every field, empty or not; keep the shared URL to the filters in use.
@@ -121,6 +123,7 @@ def case_list(request):
     )
 
 
+@figure_response()
 def case_detail(request, pk: int):
     """One public, held case; any other id is a 404."""
     case = get_object_or_404(
@@ -155,6 +158,7 @@ def case_detail(request, pk: int):
 # --- regions ----------------------------------------------------------------------------------
 
 
+@figure_response()
 def region_list(request):
     """The 17 regions (consular districts), their states and their cumulative case counts."""
     regions = Region.objects.order_by("sort_order", "code").prefetch_related(
@@ -174,10 +178,12 @@ def region_list(request):
     )
 
 
+@figure_response()
 def region_detail(request, code: str):
     """One region: its mission, its district's states and its figures, and its public cases."""
     region = get_object_or_404(Region, code=code)
     filters = stats.Filters(region=region.code)
+    counts = stats.Counts(filters)  # one read of the tallies for every figure below
 
     # Every jurisdiction of the district's states, this region's and the other district's
     # for a split state (CA, CT, ID), in one query.
@@ -190,22 +196,24 @@ def region_detail(request, code: str):
             notes[jurisdiction.state.code] = jurisdiction
         else:
             partners.setdefault(jurisdiction.state.code, []).append(jurisdiction.region)
-    states = _rows(stats.by_state(filters))
+    states = _rows(stats.by_state(filters, counts))
     for row in states:
         row["jurisdiction"] = notes.get(row["key"])
         row["shared_with"] = partners.get(row["key"], [])
 
     public = Case.objects.public().for_region(region).for_listing()
-    fiscal_years = _rows(stats.by_fiscal_year(filters))
-    charts = _charts(filters)
+    fiscal_years = _rows(stats.by_fiscal_year(filters, counts))
+    charts = _charts(filters, counts)
     # The theme chart carries its own table; without it the page shows one of its own.
-    themes = [] if charts else [row for row in _rows(stats.by_theme(filters)) if row["cases"]]
+    themes = (
+        [] if charts else [row for row in _rows(stats.by_theme(filters, counts)) if row["cases"]]
+    )
     return render(
         request,
         "cases/region_detail.html",
         {
             "region": region,
-            "total": stats.total(filters),
+            "total": stats.total(filters, counts),
             "states": states,
             "fiscal_years": fiscal_years,
             "fiscal_year_max": _largest(fiscal_years),
@@ -229,6 +237,7 @@ STATE_GROUPS = [
 ]
 
 
+@figure_response()
 def state_list(request):
     """All 56 states, DC and territories with their districts and cumulative case counts."""
     states = State.objects.prefetch_related(
@@ -267,6 +276,7 @@ def state_list(request):
     )
 
 
+@figure_response()
 def state_detail(request, code: str):
     """One state: the district(s) that hold it, its figures and its public cases."""
     if code != code.upper():
@@ -278,19 +288,22 @@ def state_detail(request, code: str):
         state.jurisdictions.select_related("region").order_by("region__sort_order")
     )
     filters = stats.Filters(state=state.code)
+    counts = stats.Counts(filters)  # one read of the tallies for every figure below
 
     by_region = []
     if len(jurisdictions) > 1:
-        counts = dict(stats.by_region(filters)[["key", "cases"]].itertuples(index=False))
+        found = {row["key"]: row["cases"] for row in stats.region_rows(filters, counts)}
         by_region = [
-            {"jurisdiction": j, "cases": counts.get(j.region.code, 0)} for j in jurisdictions
+            {"jurisdiction": j, "cases": found.get(j.region.code, 0)} for j in jurisdictions
         ]
 
     public = Case.objects.public().filter(state=state).for_listing()
-    fiscal_years = _rows(stats.by_fiscal_year(filters))
-    charts = _charts(filters)
+    fiscal_years = _rows(stats.by_fiscal_year(filters, counts))
+    charts = _charts(filters, counts)
     # The theme chart carries its own table; without it the page shows one of its own.
-    themes = [] if charts else [row for row in _rows(stats.by_theme(filters)) if row["cases"]]
+    themes = (
+        [] if charts else [row for row in _rows(stats.by_theme(filters, counts)) if row["cases"]]
+    )
     return render(
         request,
         "cases/state_detail.html",
@@ -299,7 +312,7 @@ def state_detail(request, code: str):
             "jurisdictions": jurisdictions,
             "is_split": len(jurisdictions) > 1,
             "by_region": by_region,
-            "total": stats.total(filters),
+            "total": stats.total(filters, counts),
             "fiscal_years": fiscal_years,
             "fiscal_year_max": _largest(fiscal_years),
             "themes": themes,

@@ -13,8 +13,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
-from cases.models import Region, State, Theme, ThemeGroup
+from cases.models import State, ThemeGroup
 from cases.stats import Filters
+from dashboard import reference
 
 # Query-string names, in the order links are written.
 PARAMETERS = ("from", "to", "region", "state", "theme")
@@ -82,23 +83,17 @@ class ChartFilterForm(forms.Form):
 
     @staticmethod
     def _region_choices():
+        """The regions in reference order (remembered per generation: no query)."""
         language = _language()
-        return [
-            (code, (ja if language == "ja" else en) or en or ja)
-            for code, en, ja in Region.objects.order_by("sort_order", "code").values_list(
-                "code", "name_en", "name_ja"
-            )
-        ]
+        return [(region.key, region.label(language)) for region in reference.regions().items]
 
     @staticmethod
     def _theme_choices():
         """Themes grouped by theme group (rendered as <optgroup>s)."""
         language = _language()
         groups: dict[str, list] = {}
-        for slug, group, en, ja in Theme.objects.order_by(
-            "group", "sort_order", "slug"
-        ).values_list("slug", "group", "name_en", "name_ja"):
-            groups.setdefault(group, []).append((slug, (ja if language == "ja" else en) or en))
+        for theme in reference.themes().items:
+            groups.setdefault(theme.group, []).append((theme.key, theme.label(language)))
         known = [(label, groups[group]) for group, label in ThemeGroup.choices if group in groups]
         others = [(group, items) for group, items in groups.items() if group not in ThemeGroup]
         return known + others
@@ -149,6 +144,27 @@ class ChartFilterForm(forms.Form):
         if not self.is_bound:
             return []
         return [message for errors in self.errors.values() for message in errors]
+
+    def rendered_fields(self) -> list[tuple]:
+        """The visible fields with their widgets' HTML, for the page.
+
+        A widget's HTML follows from the reference data (the generation), the language, the
+        current fiscal year and the value chosen, so a valid field's HTML is rendered once per
+        worker and generation; rendering the two long <select>s costs more than the figures.
+        A field with an error (any text a visitor typed) is rendered each time, uncached.
+        """
+        if self.is_bound:
+            self.is_valid()
+        language = _language()
+        current_year = rules.fiscal_year_of(timezone.localdate())
+        rendered = []
+        for field in self.visible_fields():
+            if field.errors:
+                rendered.append((field, str(field)))
+                continue
+            key = f"filter-widget:{language}:{current_year}:{field.name}:{field.value()!r}"
+            rendered.append((field, reference.remembered(key, lambda field=field: str(field))))
+        return rendered
 
     def active(self) -> list[tuple[str, str]]:
         """The filters in force, as (parameter, label) pairs for removable chips."""

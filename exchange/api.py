@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cases import stats
 from cases.models import Case, Jurisdiction, Region, State, Theme
+from dashboard.caching import figure_response
 from exchange.exporting import case_values, export_queryset, json_value
 from exchange.filtering import BadQuery, public_cases, stats_filters
 from exchange.openapi import openapi_document
@@ -90,8 +91,12 @@ def case_record(request, case) -> dict:
 
 
 @api_view
+@figure_response(per_user=False)
 def case_list(request):
-    """Public cases, filtered as the case browser filters them, a page at a time."""
+    """Public cases, filtered as the case browser filters them, a page at a time.
+
+    The same for every client, so a page is kept whole in the shared cache under the
+    generation (and answered with 304 for a matching ETag) like the figures."""
     page = _positive_int(request, "page", 1)
     size = min(_positive_int(request, "page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
     queryset = export_queryset(public_cases(request.GET, request))
@@ -157,6 +162,7 @@ def _plain(value):
 
 def stats_view(by: str):
     @api_view
+    @figure_response(per_user=False)
     def view(request):
         return json_response(stats_payload(by, stats_filters(request.GET)))
 

@@ -6,6 +6,12 @@ from cases.models import Case, CaseOrigin
 def portal(request):
     """`demo_data`: whether the register holds demonstration records, for the banner.
 
-    Lazy, so pages that do not render the banner (the admin, JSON) run no query for it.
+    Lazy, so pages that do not render the banner (the admin, JSON) run no query for it; and
+    remembered per generation, as without demonstration records the query reads every case.
     """
-    return {"demo_data": lambda: Case.objects.filter(origin=CaseOrigin.DEMO).exists()}
+    from dashboard.reference import remembered
+
+    def demo_data():
+        return remembered("demo-data", Case.objects.filter(origin=CaseOrigin.DEMO).exists, request)
+
+    return {"demo_data": demo_data}

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cases.models import CasePartner, CaseStatus, Partner, PartnerKind, PartnerRole, Theme
+from tests.test_query_counts import assert_data_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -459,13 +460,11 @@ DETAIL_QUERIES = 7
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_list_query_count_does_not_grow_with_the_register(
-    client, make_case, django_assert_num_queries, size
-):
+def test_list_query_count_does_not_grow_with_the_register(client, make_case, size):
     build_register(make_case, size)
-    with django_assert_num_queries(LIST_QUERIES):
+    with assert_data_queries(LIST_QUERIES):
         assert client.get(LIST).status_code == 200
-    with django_assert_num_queries(FILTERED_LIST_QUERIES):
+    with assert_data_queries(FILTERED_LIST_QUERIES):
         response = client.get(
             LIST + "?region=miami&state=FL&theme=energy&q=case&partner_kind=federal"
         )
@@ -474,14 +473,12 @@ def test_list_query_count_does_not_grow_with_the_register(
 
 
 @pytest.mark.parametrize("size", [3, 30])
-def test_detail_query_count_does_not_grow_with_partners_or_themes(
-    client, make_case, django_assert_num_queries, size
-):
+def test_detail_query_count_does_not_grow_with_partners_or_themes(client, make_case, size):
     cases = build_register(make_case, size)
     case = cases[0]
     for index in range(size):
         take_part(case, partner(f"Sponsor {size}-{index}"), PartnerRole.SPONSOR)
-    with django_assert_num_queries(DETAIL_QUERIES):
+    with assert_data_queries(DETAIL_QUERIES):
         assert client.get(f"/en/cases/{case.pk}/").status_code == 200
 
 

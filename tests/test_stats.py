@@ -8,6 +8,7 @@ import pytest
 from cases import stats
 from cases.models import CaseStatus, PublishedFigure, Theme
 from cases.stats import Filters
+from dashboard import freshness
 
 
 @pytest.fixture
@@ -221,6 +222,7 @@ def test_headline_gives_the_total_and_the_latest_year(register):
 
 @pytest.mark.django_db
 def test_each_breakdown_uses_a_fixed_number_of_queries(register, django_assert_max_num_queries):
+    freshness.flush()  # the register's own writes are counted into the tallies by the writer
     for breakdown in (
         stats.by_region,
         stats.by_fiscal_year,

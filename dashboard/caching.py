@@ -1,0 +1,162 @@
+"""Figure pages and figure API answers: an ETag, a 304, and a whole-response cache.
+
+Everything a figure page shows follows from the data (the generation), the language, the
+path and the query string. So:
+
+- the ETag is a digest of those four: a browser or proxy asking again with `If-None-Match`
+  gets a bodiless 304 for the price of one cache read (the generation), and a new ETag as soon
+  as any case changes anywhere;
+- an anonymous visitor's page is kept whole in the shared cache under the same four, so a
+  repeat visit by anyone costs one more cache read and no query.
+
+A page is only cached when it holds nothing particular to one visitor: no signed-in user, no
+messages, no CSRF token, no cookie set. `settings.PORTAL_FIGURE_CACHE = False` turns the
+response cache off (to measure the uncached cost); ETags and 304s stay.
+"""
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
+
+from dashboard.freshness import generation
+from dashboard.reference import request_scope
+
+PAGE_TIMEOUT = 24 * 3600  # stale generations are never read again; let them expire
+# Headers a view sets that a cached copy must carry too (middleware adds the rest each time).
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Access-Control-Allow-Origin", "Vary")
+
+
+def cache_enabled() -> bool:
+    return bool(getattr(settings, "PORTAL_FIGURE_CACHE", True))
+
+
+def request_generation(request) -> str:
+    """The generation, read once per request."""
+    value = getattr(request, "_figures_generation", None)
+    if value is None:
+        value = request._figures_generation = generation()
+    return value
+
+
+def normalised_query(request) -> str:
+    """The query string with its parameters in a fixed order, so equal queries share a key."""
+    items = sorted((key, value) for key, values in request.GET.lists() for value in values)
+    return "&".join(f"{key}={value}" for key, value in items)
+
+
+def _language() -> str:
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def response_key(request) -> str:
+    """A digest of generation, language, scheme and host, path and normalised query.
+
+    The host and scheme count because some answers hold absolute URLs (the API's links, the
+    embed code), which must not be served to a client that reached another host name."""
+    parts = "\n".join(
+        (
+            request_generation(request),
+            _language(),
+            request.scheme,
+            request.get_host(),
+            request.path,
+            normalised_query(request),
+        )
+    )
+    return hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
+
+
+def etag_for(request) -> str:
+    return f'"{response_key(request)}"'
+
+
+def _matches(request, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
+
+
+def _personal(request) -> bool:
+    """Whether the request may see something of its own (a user menu, messages)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    return bool(request.COOKIES.get(getattr(settings, "MESSAGE_COOKIE_NAME", "messages")))
+
+
+def _storable(request, response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(request, "_messages", None)
+    )
+
+
+def _from_cache(stored) -> HttpResponse:
+    content, headers = stored
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+def figure_response(*, per_user: bool = True):
+    """Decorate a GET view whose answer depends only on the figures, language, path and query.
+
+    `per_user=True` (HTML pages, whose header shows who is signed in): ETags and the cache are
+    for anonymous visitors only. `per_user=False` (the JSON API): the same for everyone.
+    """
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in ("GET", "HEAD") or (per_user and _personal(request)):
+                with request_scope(request_generation(request)):
+                    return view(request, *args, **kwargs)
+            etag = etag_for(request)
+            if _matches(request, etag):
+                response = HttpResponseNotModified()
+                response["ETag"] = etag
+                _revalidate(response, per_user)
+                return response
+            key = f"figures:page:{etag.strip('"')}"
+            use_cache = cache_enabled()
+            stored = cache.get(key) if use_cache else None
+            if stored is not None:
+                response = _from_cache(stored)
+            else:
+                with request_scope(request_generation(request)):
+                    response = view(request, *args, **kwargs)
+                if use_cache and _storable(request, response):
+                    headers = [
+                        (name, response[name])
+                        for name in KEPT_HEADERS
+                        if response.has_header(name)
+                    ]
+                    cache.set(key, (response.content, headers), PAGE_TIMEOUT)
+            if response.status_code == 200:
+                response["ETag"] = etag
+                _revalidate(response, per_user)
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _revalidate(response, per_user: bool) -> None:
+    """Browsers keep the page but ask each time, so a change shows on the next request; a page
+    that differs for a signed-in user varies on the cookie."""
+    patch_cache_control(response, no_cache=True)
+    if per_user:
+        patch_vary_headers(response, ["Cookie"])

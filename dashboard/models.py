@@ -1,0 +1,79 @@
+"""Pre-aggregated figures: the held cases counted once per group, kept current on every change.
+
+The stats layer (`cases.stats`) reads these few hundred rows instead of scanning the case
+table, so a figure costs the same at a thousand cases as at a million. `dashboard.tallies`
+fills them with one INSERT … SELECT … GROUP BY in the database; `dashboard.freshness`
+refreshes the affected groups whenever cases change. Only held cases are counted.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseTally(models.Model):
+    """The number of held cases of one fiscal year, region and state (None: no single state)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    region = models.ForeignKey(
+        "cases.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.ForeignKey(
+        "cases.State",
+        verbose_name=_("state"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cases = models.PositiveIntegerField(_("number of cases"))
+
+    class Meta:
+        verbose_name = _("case tally")
+        verbose_name_plural = _("case tallies")
+        indexes = [
+            models.Index(fields=["fiscal_year", "region"], name="casetally_year_region"),
+            models.Index(fields=["region", "fiscal_year"], name="casetally_region_year"),
+            models.Index(fields=["state", "fiscal_year"], name="casetally_state_year"),
+        ]
+
+    def __str__(self):
+        return f"FY{self.fiscal_year} {self.region_id}/{self.state_id}: {self.cases}"
+
+
+class ThemeTally(models.Model):
+    """The number of held cases of one fiscal year, region and state that carry one theme.
+
+    A case counts under each of its themes, so these rows may add up to more than the cases.
+    """
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    region = models.ForeignKey(
+        "cases.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.ForeignKey(
+        "cases.State",
+        verbose_name=_("state"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    theme = models.ForeignKey(
+        "cases.Theme", verbose_name=_("theme"), on_delete=models.CASCADE, related_name="+"
+    )
+    cases = models.PositiveIntegerField(_("number of cases"))
+
+    class Meta:
+        verbose_name = _("theme tally")
+        verbose_name_plural = _("theme tallies")
+        indexes = [
+            models.Index(fields=["fiscal_year", "region"], name="themetally_year_region"),
+            models.Index(fields=["region", "fiscal_year"], name="themetally_region_year"),
+            models.Index(fields=["state", "fiscal_year"], name="themetally_state_year"),
+            models.Index(fields=["theme", "fiscal_year"], name="themetally_theme_year"),
+        ]
+
+    def __str__(self):
+        return (
+            f"FY{self.fiscal_year} {self.region_id}/{self.state_id}/{self.theme_id}: {self.cases}"
+        )

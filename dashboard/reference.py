@@ -1,0 +1,166 @@
+"""Reference data remembered per generation, in each worker's memory.
+
+Regions, states and themes, their names in both languages, whether the register holds
+demonstration records, the rendered filter widgets: every page needs them, none of them changes
+unless the generation moves (`dashboard.freshness` bumps it on every change of a case or of the
+reference data, on every app server). So each worker keeps the last generation's values and
+asks the database again only when the generation it reads at the start of a request differs:
+an uncached page then runs queries for its figures only, and a value can never be older than
+the figures beside it.
+
+Only the latest generation is kept (a handful of small values), so memory stays flat.
+"""
+
+import contextlib
+import contextvars
+import threading
+from dataclasses import dataclass
+
+from django.db import connection
+
+from dashboard.freshness import generation
+
+_lock = threading.Lock()
+_memo: dict = {"generation": None, "values": {}}
+# While a figure view runs: its generation and a memo for this request alone.
+_request: contextvars.ContextVar = contextvars.ContextVar("portal_reference_request", default=None)
+
+
+@contextlib.contextmanager
+def request_scope(generation_value: str):
+    """Inside a view: the generation already read for the request, and a per-request memo
+    (used when the request runs inside a transaction, where nothing may be shared)."""
+    token = _request.set((generation_value, {}))
+    try:
+        yield
+    finally:
+        _request.reset(token)
+
+
+def remembered(name, build, request=None):
+    """`build()`'s value for this generation, built at most once per worker and generation.
+
+    `name` must say everything the value depends on besides the generation (e.g. the
+    language). Inside a transaction (a test, a request that writes) values are kept for the
+    request only: uncommitted data must never reach another request.
+    """
+    scope = _request.get()
+    if connection.in_atomic_block:
+        if scope is None:
+            return build()
+        local = scope[1]
+        if name not in local:
+            local[name] = build()
+        return local[name]
+    if scope is not None:
+        current = scope[0]
+    elif request is not None:
+        from dashboard.caching import request_generation
+
+        current = request_generation(request)
+    else:
+        current = generation()
+    values = _memo["values"]
+    if _memo["generation"] != current:
+        with _lock:
+            if _memo["generation"] != current:
+                _memo["values"] = values = {}
+                _memo["generation"] = current
+            values = _memo["values"]
+    try:
+        return values[name]
+    except KeyError:
+        value = values[name] = build()
+        return value
+
+
+@dataclass(frozen=True)
+class Names:
+    """One reference row: its key (code or slug), names, and a group for themes."""
+
+    key: str
+    name_en: str
+    name_ja: str
+    group: str = ""
+
+    def label(self, language: str) -> str:
+        """The name in the language, falling back to the other one."""
+        first, other = (
+            (self.name_ja, self.name_en) if language == "ja" else (self.name_en, self.name_ja)
+        )
+        return first or other or ""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One kind of reference row in display order, with the database ids of their keys."""
+
+    items: tuple[Names, ...]
+    ids: dict[str, int]
+    keys: dict[int, str]
+
+    def get(self, key: str | None) -> Names | None:
+        return next((item for item in self.items if item.key == key), None)
+
+
+def _listing(rows) -> Listing:
+    rows = list(rows)
+    return Listing(
+        items=tuple(Names(key, en, ja, *group) for _pk, key, en, ja, *group in rows),
+        ids={key: pk for pk, key, *_rest in rows},
+        keys={pk: key for pk, key, *_rest in rows},
+    )
+
+
+def regions() -> Listing:
+    """The regions in reference order (sort order, code): one query per generation."""
+    from cases.models import Region
+
+    return remembered(
+        "regions",
+        lambda: _listing(
+            Region.objects.order_by("sort_order", "code").values_list(
+                "pk", "code", "name_en", "name_ja"
+            )
+        ),
+    )
+
+
+def states() -> Listing:
+    """The states, DC and territories by English name: one query per generation."""
+    from cases.models import State
+
+    return remembered(
+        "states",
+        lambda: _listing(
+            State.objects.order_by("name_en").values_list("pk", "code", "name_en", "name_ja")
+        ),
+    )
+
+
+def themes() -> Listing:
+    """The themes by group, sort order and slug (with their group): one query per generation."""
+    from cases.models import Theme
+
+    return remembered(
+        "themes",
+        lambda: _listing(
+            Theme.objects.order_by("group", "sort_order", "slug").values_list(
+                "pk", "slug", "name_en", "name_ja", "group"
+            )
+        ),
+    )
+
+
+def _build_districts() -> dict[str, frozenset[str]]:
+    from cases.models import Jurisdiction
+
+    districts: dict[str, set[str]] = {}
+    for region, state in Jurisdiction.objects.values_list("region__code", "state__code"):
+        districts.setdefault(region, set()).add(state)
+    return {code: frozenset(codes) for code, codes in districts.items()}
+
+
+def district(region_code: str) -> frozenset[str]:
+    """The USPS codes of the states in a region's district: one query per generation."""
+    return remembered("districts", _build_districts).get(region_code, frozenset())

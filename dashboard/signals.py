@@ -1,0 +1,87 @@
+"""Signal handlers that keep the tallies and the generation current on ordinary writes.
+
+Saves and deletes of cases (the admin, the publishing workflow, the shell) and changes to a
+case's themes come through here. Writers that bypass signals call
+`dashboard.freshness.cases_changed()` themselves.
+"""
+
+import contextlib
+
+from django.apps import apps
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from cases.models import (
+    Case,
+    CasePartner,
+    Jurisdiction,
+    Partner,
+    PublishedFigure,
+    Region,
+    State,
+    Theme,
+)
+from dashboard import freshness
+
+
+def _case_saving(sender, instance, raw=False, **kwargs):
+    """Remember the group the case was in, so moving it to another year or region recounts
+    both the group it leaves and the group it joins."""
+    if raw or instance.pk is None:
+        instance._tally_group_before = None
+        return
+    instance._tally_group_before = (
+        Case.objects.filter(pk=instance.pk).values_list("fiscal_year", "region_id").first()
+    )
+
+
+def _case_saved(sender, instance, raw=False, **kwargs):
+    if raw:  # fixtures: loaddata is followed by rebuild_tallies
+        freshness.cases_changed()
+        return
+    groups = {(instance.fiscal_year, instance.region_id)}
+    before = getattr(instance, "_tally_group_before", None)
+    if before:
+        groups.add(before)
+    freshness.groups_changed(groups)
+
+
+def _case_deleted(sender, instance, **kwargs):
+    freshness.groups_changed({(instance.fiscal_year, instance.region_id)})
+
+
+def _themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
+        return
+    if not reverse:
+        # The case's own themes; counted after the change (post_*).
+        if action != "pre_clear":
+            freshness.groups_changed({(instance.fiscal_year, instance.region_id)})
+        return
+    # theme.cases.add(...)/remove(...): the cases are known; a clear from the theme side is not.
+    if action == "pre_clear" or (action == "post_clear"):
+        freshness.cases_changed()
+    elif pk_set:
+        groups = Case.objects.filter(pk__in=pk_set).values_list("fiscal_year", "region_id")
+        freshness.groups_changed(set(groups))
+
+
+def _reference_changed(sender, raw=False, **kwargs):
+    freshness.reference_changed()
+
+
+def connect() -> None:
+    pre_save.connect(_case_saving, sender=Case, dispatch_uid="tally-case-saving")
+    post_save.connect(_case_saved, sender=Case, dispatch_uid="tally-case-saved")
+    post_delete.connect(_case_deleted, sender=Case, dispatch_uid="tally-case-deleted")
+    m2m_changed.connect(
+        _themes_changed, sender=Case.themes.through, dispatch_uid="tally-case-themes"
+    )
+    # Names of the reference data, partners and showcase links appear on cached pages too.
+    watched = [Region, State, Theme, Jurisdiction, PublishedFigure, Partner, CasePartner]
+    with contextlib.suppress(LookupError):
+        watched.append(apps.get_model("showcase", "ShowcasePage"))
+    for model in watched:
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _reference_changed, sender=model, dispatch_uid=f"figures-{model.__name__}"
+            )

@@ -1,0 +1,127 @@
+"""Figure pages and the stats API carry an ETag; a matching If-None-Match gets a bodiless 304,
+and any committed change to the cases gives every page a new ETag on the very next request."""
+
+import datetime
+
+import pytest
+
+from cases.models import Case, CaseFormat, CaseStatus, Region, State
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/en/dashboard/",
+    "/en/dashboard/?region=miami&from=2020",
+    "/en/regions/",
+    "/en/regions/miami/",
+    "/en/states/",
+    "/en/states/FL/",
+    "/api/v1/stats/region/",
+    "/api/v1/stats/fiscal-year/?from_fy=2020",
+    "/api/v1/stats/state/",
+    "/api/v1/stats/theme/",
+]
+# Lists of cases are cached and revalidated the same way.
+LISTS = ["/en/cases/", "/api/v1/cases/", "/api/v1/cases/?region=miami&page_size=5"]
+
+
+def _publish(start=datetime.date(2024, 10, 1)) -> Case:
+    case = Case(
+        title_en="New case",
+        start_date=start,
+        region=Region.objects.get(code="miami"),
+        state=State.objects.get(code="FL"),
+        format=CaseFormat.WORKSHOP,
+        status=CaseStatus.HELD,
+    )
+    case.save()
+    return case
+
+
+@pytest.mark.parametrize("url", PAGES + LISTS)
+def test_etag_and_304(client, url):
+    _publish()
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert etag.startswith('"')
+    assert len(etag) > 10
+    again = client.get(url, headers={"if-none-match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    # Another ETag is no match.
+    assert client.get(url, headers={"if-none-match": '"other"'}).status_code == 200
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_published_case_gives_a_new_etag_and_fresh_figures(
+    client, url, django_capture_on_commit_callbacks
+):
+    first = client.get(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(datetime.date(2020, 5, 1))
+    second = client.get(url, headers={"if-none-match": first["ETag"]})
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+    assert second.content != first.content  # new totals, not the cached page
+
+
+def test_languages_and_queries_have_their_own_etags(client):
+    en = client.get("/en/dashboard/")["ETag"]
+    ja = client.get("/ja/dashboard/")["ETag"]
+    filtered = client.get("/en/dashboard/?region=miami")["ETag"]
+    assert len({en, ja, filtered}) == 3
+    # The same query in another order is the same page.
+    a = client.get("/en/dashboard/?region=miami&from=2020")["ETag"]
+    b = client.get("/en/dashboard/?from=2020&region=miami")["ETag"]
+    assert a == b
+    # An English ETag does not answer for the Japanese page.
+    assert client.get("/ja/dashboard/", headers={"if-none-match": en}).status_code == 200
+
+
+def test_cached_pages_keep_their_language_and_links(client):
+    """Served from the cache, each language's page keeps its own language switch links."""
+    for _ in range(2):  # the second round comes from the cache
+        en = client.get("/en/dashboard/?region=miami").text
+        ja = client.get("/ja/dashboard/?region=miami").text
+        assert '<html lang="en">' in en
+        assert '<html lang="ja">' in ja
+        assert 'href="/ja/dashboard/?region=miami"' in en
+        assert 'href="/en/dashboard/?region=miami"' in ja
+
+
+def test_signed_in_users_get_neither_the_cache_nor_an_etag(admin_client, client):
+    client.get("/en/dashboard/")  # an anonymous page now in the cache
+    response = admin_client.get("/en/dashboard/")
+    assert response.status_code == 200
+    assert not response.has_header("ETag")
+
+
+def test_a_304_needs_no_data_query(client):
+    etag = client.get("/en/dashboard/")["ETag"]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.test_query_counts import data_queries
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get("/en/dashboard/", headers={"if-none-match": etag}).status_code == 304
+    assert data_queries(context) == []
+
+
+def test_the_cache_can_be_turned_off_and_etags_stay(client, settings):
+    settings.PORTAL_FIGURE_CACHE = False
+    etag = client.get("/en/dashboard/")["ETag"]
+    assert client.get("/en/dashboard/", headers={"if-none-match": etag}).status_code == 304
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_a_changed_case_gives_the_cached_lists_a_new_etag_at_once(client, make_case, url):
+    make_case(title_en="First case", region="miami")
+    first = client.get(url)
+    assert client.get(url).content == first.content  # from the cache
+    make_case(title_en="Brand new case", region="miami")
+    again = client.get(url)
+    assert again["ETag"] != first["ETag"]
+    assert "Brand new case" in again.content.decode()
