@@ -19,16 +19,20 @@ Rules (the template's columns are in `exchange.columns`):
 
 import datetime
 import hashlib
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import reduce
 from pathlib import PurePath
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit import recorder
 from cases import rules
 from cases.models import (
     Case,
@@ -36,12 +40,14 @@ from cases.models import (
     CaseOrigin,
     CasePartner,
     CaseStatus,
+    Jurisdiction,
     Partner,
     PartnerRole,
     Region,
     State,
     Theme,
 )
+from dashboard import freshness
 from exchange.columns import COLUMNS, COLUMNS_BY_KEY, REQUIRED_KEYS, normalise_header
 from exchange.models import ImportBatch
 from exchange.reading import ImportRefused, Sheet, read_sheet, trim
@@ -178,22 +184,59 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def plan_import(data: bytes, file_name: str) -> ImportPlan:
-    """Read and validate a file and plan every row; writes nothing. Raises ImportRefused."""
+def plan_import(
+    data: bytes, file_name: str, allowed_regions=None, can_publish: bool = True
+) -> ImportPlan:
+    """Read and validate a file and plan every row; writes nothing. Raises ImportRefused.
+
+    `allowed_regions` (region ids, None for all) and `can_publish` say what the importing
+    user may do (see staff.access): rows beyond that are rejected.
+    """
     sheet = read_sheet(data, file_name)
     header, rows = _split_header(sheet)
     positions, ignored = _columns(header)
     if not rows:
         raise ImportRefused(_("The file has a header row but no cases."))
     planner = _Planner(header, rows, positions)
+    planned = planner.plan()
+    if allowed_regions is not None or not can_publish:
+        _reject_beyond_role(planner, planned, allowed_regions, can_publish)
     return ImportPlan(
         file_name=PurePath(file_name or "").name[:255] or "upload",
         sha256=sha256_of(data),
         format=sheet.format,
         encoding=sheet.encoding,
-        rows=planner.plan(),
+        rows=planned,
         ignored_columns=ignored,
     )
+
+
+def _reject_beyond_role(planner, planned, allowed_regions, can_publish) -> None:
+    """Reject rows about a case outside the user's districts (as it is, or as the row would
+    make it) and, for a user who may not publish, rows that would publish or withdraw one."""
+    ids = sorted({row.case.pk for row in planned if row.case is not None and row.case.pk})
+    current = {}
+    for start in range(0, len(ids), 500):
+        chunk = Case.objects.filter(pk__in=ids[start : start + 500])
+        current.update(
+            (pk, (region, public))
+            for pk, region, public in chunk.values_list("pk", "region_id", "is_public")
+        )
+    for row in planned:
+        case = row.case
+        if case is None:
+            continue
+        was_region, was_public = current.get(case.pk, (None, False))
+        regions = {case.region_id, was_region} - {None}
+        if allowed_regions is not None and not regions <= set(allowed_regions):
+            code = case.region.code if case.region_id else ""
+            message = _("You can import cases of your own districts only.")
+            row.errors.append(planner.error(row.row, "region", code, message))
+        if not can_publish and "is_public" in planner.positions and case.is_public != was_public:
+            message = _("Only HQ editors can publish or withdraw a case; leave this as it was.")
+            row.errors.append(planner.error(row.row, "is_public", case.is_public, message))
+        if row.errors:
+            row.action = REJECTED
 
 
 @dataclass
@@ -202,7 +245,9 @@ class ImportResult:
     batch: ImportBatch
 
 
-def apply_import(data: bytes, file_name: str, user=None) -> ImportResult:
+def apply_import(
+    data: bytes, file_name: str, user=None, allowed_regions=None, can_publish: bool = True
+) -> ImportResult:
     """Plan the file and, if every row is valid, write it in one transaction.
 
     Raises ImportRefused for a file that cannot be read and ImportInvalid when any row is
@@ -210,7 +255,7 @@ def apply_import(data: bytes, file_name: str, user=None) -> ImportResult:
     """
     try:
         with transaction.atomic():
-            plan = plan_import(data, file_name)
+            plan = plan_import(data, file_name, allowed_regions, can_publish)
             if not plan.is_valid:
                 raise ImportInvalid(plan)
             batch = _write(plan, user)
@@ -418,6 +463,10 @@ class _Planner:
         self.statuses = _choice_lookup(CaseStatus.choices)
         self.roles = _choice_lookup(PartnerRole.choices)
         self._partners = None
+        # Each region's district as state codes, for the district rule without a query a row.
+        self.districts: dict[int, set[str]] = {}
+        for region_id, code in Jurisdiction.objects.values_list("region_id", "state__code"):
+            self.districts.setdefault(region_id, set()).add(code)
 
     # Lookups of partners and existing cases, only for what the file names.
 
@@ -652,7 +701,7 @@ class _Planner:
         else:
             exclude += ["start_date", "fiscal_year"]
         try:
-            case.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            self.full_clean(case, exclude)
         except ValidationError as problem:
             for name, messages in problem.message_dict.items():
                 key = _FIELD_COLUMNS.get(name, name if name in COLUMNS_BY_KEY else "")
@@ -668,6 +717,36 @@ class _Planner:
             if not plan.changes:
                 plan.action = UNCHANGED
         return plan
+
+    def full_clean(self, case: Case, exclude: list[str]) -> None:
+        """`case.full_clean()` with the district rule checked against the districts loaded
+        once: `Case.clean()` would query the region's jurisdictions for every row.
+
+        Every other rule is the model's own. The state is hidden from `Case.clean()` while it
+        runs (its only use there is the district rule), and the rule is then applied here with
+        the model's message.
+        """
+        state = case.state
+        errors: dict = {}
+        case.state = None
+        try:
+            case.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        except ValidationError as problem:
+            errors = problem.update_error_dict(errors)
+        finally:
+            case.state = state
+        if state is not None and case.region_id:
+            district = self.districts.get(case.region_id, set())
+            if not rules.state_in_district(state.code, district):
+                errors.setdefault("state", []).append(
+                    _(
+                        "%(state)s is not in the district of %(region)s. Choose a state in that "
+                        "district, or the region whose district holds the state."
+                    )
+                    % {"state": state, "region": case.region}
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def choice(self, number, name, value, errors):
         lookup = self.formats if name == "format" else self.statuses
@@ -799,7 +878,19 @@ def _changes(before: dict, after: dict, positions: dict) -> list[str]:
 # --- writing ----------------------------------------------------------------------------------
 
 
+# Rows written per INSERT or UPDATE statement.
+WRITE_BATCH = 1000
+
+
 def _write(plan: ImportPlan, user) -> ImportBatch:
+    """Write a valid plan with a few set-based statements: the cases with bulk_create and
+    bulk_update, their themes and partners with bulk_create and batched deletes.
+
+    The bulk writes bypass `save()` and its signals, so this does what they would: the derived
+    fields (`Case.save()`'s fiscal year and publication state), `updated_at`, the figures
+    (`dashboard.freshness.cases_changed()`) and the history (`audit.recorder.record_bulk()`).
+    The caller's transaction makes it all or nothing.
+    """
     batch = ImportBatch.objects.create(
         file_name=plan.file_name,
         file_sha256=plan.sha256,
@@ -811,35 +902,93 @@ def _write(plan: ImportPlan, user) -> ImportBatch:
         updated=plan.updated,
         unchanged=plan.unchanged,
     )
-    for row in plan.rows:
-        if row.action not in (CREATE, UPDATE):
-            continue
+    now = timezone.now()
+    created = [row for row in plan.rows if row.action == CREATE]
+    updated = [row for row in plan.rows if row.action == UPDATE]
+    # The history's before-state of the updated cases, read before anything is written.
+    before = _audit_snapshots([row.case.pk for row in updated])
+    for row in created + updated:
         case = row.case
         for name in SCALAR_FIELDS:
             value = getattr(case, name)
             if isinstance(value, str):
                 setattr(case, name, _comparable(value))
+        case.fiscal_year = rules.fiscal_year_of(case.start_date)
+        case._align_publication()
         if row.action == CREATE:
             case.created_by = user
         case.updated_by = user
+        case.updated_at = now
         case.import_batch = batch
-        case.save()
-        if row.themes is not None:
-            case.themes.set(row.themes)
-        if row.partners is not None:
-            _set_partners(case, row.partners, created=row.action == CREATE)
+
+    Case.objects.bulk_create([row.case for row in created], batch_size=WRITE_BATCH)
+    if updated:
+        fields = [f.name for f in Case._meta.concrete_fields if not f.primary_key]
+        fields = [name for name in fields if name not in ("created_at", "created_by")]
+        Case.objects.bulk_update([row.case for row in updated], fields, batch_size=WRITE_BATCH)
+
+    _write_themes(created, updated)
+    _write_partners(created, updated)
+
+    freshness.cases_changed()
+    recorder.record_bulk("create", [row.case for row in created])
+    recorder.record_bulk("change", [row.case for row in updated], before=before)
     return batch
 
 
-def _set_partners(case: Case, partners: list[tuple[Partner, str]], created: bool) -> None:
-    wanted = {(partner.pk, role) for partner, role in partners}
-    if not created:
-        current = {(cp.partner_id, cp.role): cp.pk for cp in case.partner_roles.all()}
-        stale = [pk for pair, pk in current.items() if pair not in wanted]
-        if stale:
-            CasePartner.objects.filter(pk__in=stale).delete()
-        wanted -= set(current)
-    CasePartner.objects.bulk_create(
-        CasePartner(case=case, partner_id=partner_id, role=role)
-        for partner_id, role in sorted(wanted)
-    )
+def _audit_snapshots(pks: list[int]) -> dict:
+    """pk -> the history's snapshot of each case as the database holds it now."""
+    snapshots = {}
+    for start in range(0, len(pks), WRITE_BATCH):
+        chunk = Case.objects.filter(pk__in=pks[start : start + WRITE_BATCH]).order_by()
+        snapshots.update(recorder.snapshot_many(chunk))
+    return snapshots
+
+
+def _delete_quietly(queryset) -> None:
+    """DELETE the rows in one statement, without loading them to send a signal apiece: like the
+    bulk inserts, the figures and the history hear of the whole import at once in _write()."""
+    queryset._raw_delete(queryset.db)
+
+
+def _write_themes(created: list[RowPlan], updated: list[RowPlan]) -> None:
+    """Themes as the rows give them: all of them for new cases, the difference for updated
+    ones (whose current themes the planner loaded)."""
+    through = Case.themes.through
+    links, stale = [], []
+    for row in created + updated:
+        if row.themes is None:
+            continue
+        wanted = {theme.pk for theme in row.themes}
+        current = set() if row.action == CREATE else {t.pk for t in row.case.themes.all()}
+        links += [through(case_id=row.case.pk, theme_id=pk) for pk in sorted(wanted - current)]
+        if current - wanted:
+            stale.append(Q(case_id=row.case.pk, theme_id__in=sorted(current - wanted)))
+    for start in range(0, len(stale), WRITE_BATCH):
+        links_gone = through.objects.filter(
+            reduce(operator.or_, stale[start : start + WRITE_BATCH])
+        )
+        _delete_quietly(links_gone)
+    through.objects.bulk_create(links, batch_size=WRITE_BATCH)
+
+
+def _write_partners(created: list[RowPlan], updated: list[RowPlan]) -> None:
+    """Partner roles as the rows give them; an unchanged (partner, role) keeps its row."""
+    links, stale = [], []
+    for row in created + updated:
+        if row.partners is None:
+            continue
+        wanted = {(partner.pk, role) for partner, role in row.partners}
+        current = (
+            {}
+            if row.action == CREATE
+            else {(cp.partner_id, cp.role): cp.pk for cp in row.case.partner_roles.all()}
+        )
+        stale += [pk for pair, pk in current.items() if pair not in wanted]
+        links += [
+            CasePartner(case_id=row.case.pk, partner_id=partner_id, role=role)
+            for partner_id, role in sorted(wanted - set(current))
+        ]
+    for start in range(0, len(stale), WRITE_BATCH):
+        _delete_quietly(CasePartner.objects.filter(pk__in=stale[start : start + WRITE_BATCH]))
+    CasePartner.objects.bulk_create(links, batch_size=WRITE_BATCH)

@@ -30,6 +30,7 @@ from exchange.writers import (
     BOM,
     WORKBOOK_OPTIONS,
     SheetFormats,
+    csv_byte_chunks,
     csv_chunks,
     neutralise,
     write_table,
@@ -479,10 +480,10 @@ def csv_report(report: RegionReport) -> bytes:
         ["Portal / ポータル", report.region_url],
         [],
     ]
-    exporter = report.exporter()
-    lines = list(csv_chunks(exporter.header(), exporter.rows()))
     head = "".join(csv_chunks(preamble[0], preamble[1:])).removeprefix(BOM)
-    return (BOM + head + "".join(lines).removeprefix(BOM)).encode("utf-8")
+    # The table as the downloads write it (COPY on PostgreSQL), its byte-order mark dropped.
+    table = b"".join(csv_byte_chunks(report.exporter())).removeprefix(BOM.encode("utf-8"))
+    return (BOM + head).encode("utf-8") + table
 
 
 # --- HTML -------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import json
 
 import openpyxl
 import pytest
-from django.db import models
+from django.db import connection, models
 
 from cases.models import Case, CasePartner, Partner, PartnerKind, Theme
 from exchange.columns import HEADERS
@@ -185,12 +185,15 @@ def test_a_download_runs_the_same_queries_for_few_cases_or_many(
     def download():
         return body(client.get(f"/en/cases/export.{fmt}?region=miami&theme=culture"))
 
-    # Checking the region and the theme, the cases, their themes, their partners.
+    # Checking the region and the theme, the cases, their themes, their partners; on
+    # PostgreSQL CSV and XLSX read everything in one flat query (COPY for CSV).
+    flat = fmt in ("csv", "xlsx") and connection.vendor == "postgresql"
+    queries = 3 if flat else 5
     add(2)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(queries):
         download()
     add(20)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(queries):
         data = download()
     assert (b"Case 19" in data) or fmt == "xlsx"
 
