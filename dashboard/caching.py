@@ -129,7 +129,7 @@ def figure_response(*, per_user: bool = True):
                 response["ETag"] = etag
                 _revalidate(response, per_user)
                 return response
-            key = f"figures:page:{etag.strip('"')}"
+            key = "figures:page:" + etag.strip('"')
             use_cache = cache_enabled()
             stored = cache.get(key) if use_cache else None
             if stored is not None:
