@@ -7,6 +7,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from grassroots.env import env_bool
+from grassroots.health import healthz
 from showcase.sitemaps import SITEMAPS
 from showcase.views import robots_txt
 
@@ -16,6 +18,8 @@ urlpatterns = [
     # Crawlers look for these at the root; the sitemap lists the pages in both languages.
     path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # For load balancers and monitors: outside the language prefix, never redirected.
+    path("healthz", healthz, name="healthz"),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
@@ -26,3 +30,8 @@ urlpatterns += i18n_patterns(
 )
 # Uploaded images in development; in production the web server or object storage serves them.
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# The benchmark suite's hello-world ceiling (bench/), routed only when PORTAL_BENCH is on.
+if getattr(settings, "PORTAL_BENCH", env_bool("PORTAL_BENCH")):
+    from grassroots.bench_views import hello
+
+    urlpatterns.append(path("bench/hello", hello, name="bench-hello"))

@@ -1,0 +1,270 @@
+"""Exports and imports against PostgreSQL's own bulk paths, on the same rows.
+
+- Downloads: the public CSV and XLSX of the case browser (`/en/cases/export.csv|xlsx`) for a
+  fiscal-year slice of about `export_rows` public cases, read to the last byte over HTTP,
+  against `COPY (SELECT the same rows and columns) TO STDOUT` read through psycopg. The
+  worker's memory is sampled during each download.
+- Import: a valid CSV in the import template's format, applied by `exchange.importing` in a
+  Django process (its start-up not counted), against `COPY FROM` of the same file into a
+  temporary table with the template's columns.
+
+COPY baselines are the median of three runs; each app figure is one run after a warm-up.
+"""
+
+import csv
+import http.client
+import io
+import json
+import statistics
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.config import PYTHON, ROOT, Config
+from bench.dataset import Generator, connect, log
+from bench.server import MemoryWatch, Server
+
+# The same rows and columns as the public download (exchange/columns.py), in its order.
+EXPORT_SQL = """
+SELECT c.external_ref, c.title_en, c.title_ja, c.summary_en, c.summary_ja, c.start_date,
+    c.end_date, c.fiscal_year, r.code AS region, s.code AS state, c.city, c.format, c.status,
+    CASE WHEN c.is_public THEN 'yes' ELSE 'no' END AS is_public,
+    CASE WHEN c.is_best_practice THEN 'yes' ELSE 'no' END AS is_best_practice,
+    c.participants,
+    (SELECT string_agg(t.slug, '; ' ORDER BY t."group", t.sort_order, t.slug)
+        FROM cases_case_themes ct JOIN cases_theme t ON t.id = ct.theme_id
+        WHERE ct.case_id = c.id) AS themes,
+    (SELECT string_agg(p.name_en || ' (' || cp.role || ')', '; ' ORDER BY cp.role, p.name_en)
+        FROM cases_casepartner cp JOIN cases_partner p ON p.id = cp.partner_id
+        WHERE cp.case_id = c.id) AS partners,
+    c.id
+FROM cases_case c
+JOIN cases_region r ON r.id = c.region_id
+LEFT JOIN cases_state s ON s.id = c.state_id
+WHERE c.status = 'held' AND c.is_public AND c.fiscal_year BETWEEN {first} AND {last}
+ORDER BY c.start_date DESC, c.id DESC
+"""
+
+IMPORT_TABLE = """
+CREATE TEMPORARY TABLE bench_import (
+    external_ref text, title_en text, title_ja text, summary_en text, summary_ja text,
+    start_date date, end_date date, fiscal_year integer, region text, state text, city text,
+    format text, status text, is_public boolean, is_best_practice boolean,
+    participants integer, themes text, partners text, id bigint
+) ON COMMIT DROP
+"""
+
+# exchange.reading.MAX_IMPORT_BYTES: the largest file the importer accepts.
+IMPORT_LIMIT = 5 * 1024 * 1024
+
+IMPORT_KEYS = [
+    "external_ref",
+    "title_en",
+    "title_ja",
+    "summary_en",
+    "summary_ja",
+    "start_date",
+    "end_date",
+    "fiscal_year",
+    "region",
+    "state",
+    "city",
+    "format",
+    "status",
+    "is_public",
+    "is_best_practice",
+    "participants",
+    "themes",
+    "partners",
+    "id",
+]
+
+
+@dataclass
+class Download:
+    kind: str
+    url: str
+    rows: int
+    status: int = 0
+    seconds: float = float("nan")
+    bytes: int = 0
+    copy_seconds: float = float("nan")
+    copy_bytes: int = 0
+    memory_growth_kb: int = 0
+    peak_kb: int = 0
+    error: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.copy_seconds if self.copy_seconds else float("nan")
+
+
+@dataclass
+class Import:
+    rows: int
+    seconds: float = float("nan")
+    copy_seconds: float = float("nan")
+    created: int = 0
+    bytes: int = 0
+    error: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.copy_seconds if self.copy_seconds else float("nan")
+
+
+def export_slice(cfg: Config) -> tuple[int, int, int]:
+    """The run of fiscal years whose public cases come closest to `export_rows`."""
+    with connect(cfg.database_url) as conn:
+        counts = dict(
+            conn.execute(
+                "SELECT fiscal_year, count(*) FROM cases_case "
+                "WHERE status = 'held' AND is_public GROUP BY fiscal_year"
+            ).fetchall()
+        )
+    years = sorted(counts)
+    best = (years[0], years[0], counts[years[0]])
+    for i, first in enumerate(years):
+        total = 0
+        for last in years[i:]:
+            total += counts[last]
+            if abs(total - cfg.export_rows) < abs(best[2] - cfg.export_rows):
+                best = (first, last, total)
+    return best
+
+
+def copy_out_seconds(cfg: Config, first: int, last: int, runs: int = 3) -> tuple[float, int]:
+    """Median seconds (and bytes) of COPY of the export's rows to this process."""
+    sql = EXPORT_SQL.format(first=int(first), last=int(last))
+    timings, size = [], 0
+    with connect(cfg.database_url) as conn:
+        for _ in range(runs):
+            size = 0
+            started = time.perf_counter()
+            with (
+                conn.cursor() as cursor,
+                cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy,
+            ):
+                for block in copy:
+                    size += len(block)
+            timings.append(time.perf_counter() - started)
+    return statistics.median(timings), size
+
+
+def fetch(server: Server, path: str, timeout: float = 600) -> tuple[int, int, float, int]:
+    """(status, bytes, seconds, lines) of a GET read to the last byte, no content encoding."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    started = time.perf_counter()
+    try:
+        conn.request("GET", path, headers={"Accept-Encoding": "identity"})
+        response = conn.getresponse()
+        size = lines = 0
+        while chunk := response.read(256 * 1024):
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+        return response.status, size, time.perf_counter() - started, lines
+    finally:
+        conn.close()
+
+
+def measure_downloads(cfg: Config, server: Server) -> list[Download]:
+    first, last, rows = export_slice(cfg)
+    query = urlencode({"from": first, "to": last})
+    log(f"exports: FY{first}-FY{last}, {rows:,} public cases")
+    copy_seconds, copy_bytes = copy_out_seconds(cfg, first, last)
+    results = []
+    for kind in ("csv", "xlsx"):
+        download = Download(kind, f"/en/cases/export.{kind}?{query}", rows)
+        download.copy_seconds, download.copy_bytes = copy_seconds, copy_bytes
+        # Warm both workers up on a small download of the same kind first.
+        warm = f"/en/cases/export.{kind}?" + urlencode(
+            {"from": first, "to": first, "region": "anchorage"}
+        )
+        for _ in range(cfg.workers * 2):
+            fetch(server, warm)
+        try:
+            with MemoryWatch(server) as watch:
+                download.status, download.bytes, download.seconds, lines = fetch(
+                    server, download.url
+                )
+            download.memory_growth_kb = watch.growth_kb
+            download.peak_kb = watch.peak_kb
+            if download.status != 200:
+                download.error = f"HTTP {download.status}"
+            elif kind == "csv" and lines != rows + 1:
+                # The generated text has no line breaks inside a cell: one line per case.
+                download.error = f"{lines - 1:,} rows in the CSV, {rows:,} expected"
+        except OSError as problem:
+            download.error = f"{type(problem).__name__}: {problem}"
+        log(
+            f"  {kind}: {download.seconds:.2f} s, {download.bytes / 1e6:.1f} MB "
+            f"(COPY {copy_seconds:.2f} s, {copy_bytes / 1e6:.1f} MB), "
+            f"peak memory +{download.memory_growth_kb / 1024:.1f} MB {download.error}"
+        )
+        results.append(download)
+    return results
+
+
+def write_import_file(path: Path, rows: list[dict]) -> int:
+    """The rows as an import CSV (UTF-8, the template's column keys as headers, which the
+    importer reads like the bilingual ones); returns its size in bytes."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(IMPORT_KEYS)
+    for row in rows:
+        writer.writerow([row[key] for key in IMPORT_KEYS])
+    data = buffer.getvalue().encode()
+    path.write_bytes(data)
+    return len(data)
+
+
+def copy_in_seconds(cfg: Config, path: Path, runs: int = 3) -> float:
+    """Median seconds of COPY FROM of the import file into a temporary table."""
+    data = path.read_bytes()
+    timings = []
+    with connect(cfg.database_url) as conn:
+        for _ in range(runs):
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.execute(IMPORT_TABLE)
+                started = time.perf_counter()
+                with cursor.copy(
+                    "COPY bench_import FROM STDIN WITH (FORMAT csv, HEADER true)"
+                ) as copy:
+                    copy.write(data)
+                timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def measure_import(cfg: Config, env: dict, generator: Generator, workdir: Path) -> Import:
+    run_tag = time.strftime("%H%M%S")
+    path = workdir / "bench-import.csv"
+    warm_path = workdir / "bench-import-warmup.csv"
+    rows = generator.import_rows(cfg.import_rows, f"IMPORT-{run_tag}")
+    result = Import(rows=len(rows))
+    result.bytes = write_import_file(path, rows)
+    if result.bytes > IMPORT_LIMIT:
+        log(f"warning: the import file is {result.bytes:,} bytes, over the importer's limit")
+    write_import_file(warm_path, generator.import_rows(20, f"WARMUP-{run_tag}"))
+    result.copy_seconds = copy_in_seconds(cfg, path)
+    completed = subprocess.run(
+        [str(PYTHON), "-m", "bench.importer", str(path), "--warmup", str(warm_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if completed.returncode != 0:
+        result.error = (completed.stderr or completed.stdout).strip().splitlines()[-1:]
+        result.error = " ".join(result.error) or f"exit status {completed.returncode}"
+    else:
+        report = json.loads(completed.stdout.strip().splitlines()[-1])
+        result.seconds = report["seconds"]
+        result.created = report["created"]
+    log(
+        f"import: {result.rows:,} rows ({result.bytes / 1e6:.1f} MB) in {result.seconds:.2f} s, "
+        f"COPY FROM {result.copy_seconds * 1000:.0f} ms {result.error}"
+    )
+    return result

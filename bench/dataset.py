@@ -1,0 +1,591 @@
+"""The data sets: a dedicated PostgreSQL database filled through `COPY ... FROM STDIN`.
+
+The ORM would take most of an hour to write a million cases with their themes and partners;
+`COPY` takes about a minute. The schema comes from the app itself (`manage.py migrate`) and the
+reference data from its fixtures, so regions, states and themes are the real ones; the cases
+are synthetic but shaped like the register: fiscal years 2017-2024 weighted like the
+demonstration data, regions weighted by the size of their district, states only inside the
+region's district (from `cases_jurisdiction`, so California, Connecticut and Idaho are split
+as the app expects), 1-4 themes per case across the three theme groups, 0-3 partners with
+roles, most cases held and public.
+
+The generator only knows the columns the register has today. It reads the table's columns from
+`information_schema` and leaves out a nullable column it does not know; a new NOT NULL column
+without a database default gets a neutral value of its type and a warning, so a schema change
+elsewhere does not break the benchmark silently or loudly.
+
+The data sets grow in place: 1k, then topped up to 100k, then to 1M, so the largest one is
+built once. Each stage ends with VACUUM ANALYZE, the app's tally rebuild and a flushed cache.
+"""
+
+import contextlib
+import datetime
+import random
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import psycopg
+
+from bench.config import PYTHON, ROOT, Config
+
+# Held cases per fiscal year in the demonstration data: the shape of the register over time.
+FISCAL_YEAR_WEIGHTS = {
+    2017: 172,
+    2018: 201,
+    2019: 214,
+    2020: 121,
+    2021: 148,
+    2022: 171,
+    2023: 161,
+    2024: 104,
+}
+STATUS_WEIGHTS = {"held": 0.90, "cancelled": 0.04, "planned": 0.03, "draft": 0.03}
+PUBLIC_SHARE = 0.92  # of held cases
+BEST_PRACTICE_SHARE = 0.01
+NATIONWIDE_SHARE = 0.04  # no single state
+NO_PARTICIPANTS_SHARE = 0.12
+IMPORTED_SHARE = 0.3  # cases with an external reference
+PRIORITY_AREA_SHARE = 0.88
+FORMATS = [
+    ("workshop", "Workshop", "ワークショップ"),
+    ("seminar", "Seminar", "セミナー"),
+    ("panel", "Panel discussion", "パネルディスカッション"),
+    ("symposium", "Symposium", "シンポジウム"),
+    ("visit", "Visit", "訪問"),
+    ("business-matching", "Business matching", "ビジネスマッチング"),
+    ("reception", "Reception", "レセプション"),
+    ("exhibition", "Exhibition", "展示会"),
+    ("lecture", "Lecture", "講演会"),
+    ("other", "Event", "イベント"),
+]
+CITIES = [
+    ("Springfield", "スプリングフィールド"),
+    ("Franklin", "フランクリン"),
+    ("Greenville", "グリーンビル"),
+    ("Bristol", "ブリストル"),
+    ("Clinton", "クリントン"),
+    ("Fairview", "フェアビュー"),
+    ("Salem", "セーラム"),
+    ("Madison", "マディソン"),
+    ("Georgetown", "ジョージタウン"),
+    ("Arlington", "アーリントン"),
+    ("Ashland", "アッシュランド"),
+    ("Burlington", "バーリントン"),
+    ("Manchester", "マンチェスター"),
+    ("Oxford", "オックスフォード"),
+    ("Jackson", "ジャクソン"),
+    ("Newport", "ニューポート"),
+    ("Auburn", "オーバーン"),
+    ("Lexington", "レキシントン"),
+    ("Riverside", "リバーサイド"),
+    ("Winchester", "ウィンチェスター"),
+]
+PARTNER_KINDS = [
+    ("government", "State Office"),
+    ("federal", "Federal Agency Branch"),
+    ("chamber", "Chamber of Commerce"),
+    ("university", "University"),
+    ("japanese-company", "Japan Manufacturing Inc."),
+    ("us-company", "Industries LLC"),
+    ("startup", "Labs"),
+    ("airport-port", "Port Authority"),
+    ("nonprofit", "Japan-America Society"),
+    ("professional", "Professional Association"),
+]
+ROLES = ["co-host", "speaker", "sponsor", "participant"]
+# One partner per this many cases at the largest size; at least MIN_PARTNERS.
+MIN_PARTNERS = 300
+MAX_PARTNERS = 5_000
+
+COPY_CHUNK = 20_000
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def connect(url: str, **kwargs) -> psycopg.Connection:
+    return psycopg.connect(url, **kwargs)
+
+
+def recreate_database(cfg: Config) -> None:
+    """Drop and create the benchmark's own database (never any other)."""
+    if not cfg.database.replace("_", "").isalnum():
+        raise SystemExit(f"BENCH_DB must be a plain name, not {cfg.database!r}")
+    with connect(cfg.admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{cfg.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{cfg.database}"')
+
+
+def manage(env: dict, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """`manage.py <args>` against the benchmark database, output captured."""
+    result = subprocess.run(
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if check and result.returncode != 0:
+        raise SystemExit(
+            f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-4000:]}"
+        )
+    return result
+
+
+def has_command(name: str) -> bool:
+    """Whether one of the apps has a management command (it may not exist yet); read from
+    the file tree rather than by starting Django, which costs seconds on a busy machine."""
+    return any(ROOT.glob(f"*/management/commands/{name}.py"))
+
+
+def prepare_schema(env: dict) -> None:
+    """The app's schema and its reference data (regions, states, offices, themes, figures),
+    in one Django process."""
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.core.management import call_command\n"
+        "from cases.reference import load_reference_data\n"
+        "call_command('migrate', interactive=False, verbosity=0)\n"
+        "load_reference_data()",
+    )
+
+
+@dataclass
+class Column:
+    name: str
+    data_type: str
+    nullable: bool
+    has_default: bool
+
+
+def table_columns(conn, table: str) -> list[Column]:
+    rows = conn.execute(
+        """
+        SELECT column_name, data_type, is_nullable = 'YES', column_default IS NOT NULL
+            OR is_identity = 'YES'
+        FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = %s
+        ORDER BY ordinal_position
+        """,
+        [table],
+    ).fetchall()
+    if not rows:
+        raise SystemExit(f"Table {table} is missing: did the migrations run?")
+    return [Column(*row) for row in rows]
+
+
+NEUTRAL = {
+    "boolean": "f",
+    "integer": "0",
+    "bigint": "0",
+    "smallint": "0",
+    "text": "",
+    "character varying": "",
+    "jsonb": "{}",
+    "json": "{}",
+    "date": "2017-04-01",
+    "timestamp with time zone": "2017-04-01 00:00:00+00",
+}
+
+
+def column_plan(conn, table: str, known: list[str]) -> tuple[list[str], list[str]]:
+    """The columns to COPY: the known ones the table has, plus neutral constants for any
+    NOT NULL column without a default that this generator does not know about."""
+    columns = table_columns(conn, table)
+    names = {column.name for column in columns}
+    written = [name for name in known if name in names]
+    extra_values = []
+    for column in columns:
+        if column.name in known or column.nullable or column.has_default:
+            continue
+        if column.data_type not in NEUTRAL:
+            raise SystemExit(
+                f"{table}.{column.name} ({column.data_type}) is NOT NULL without a default and "
+                "the benchmark's generator does not know it: teach bench/dataset.py about it."
+            )
+        log(f"warning: {table}.{column.name} is new to the generator; writing a neutral value")
+        written.append(column.name)
+        extra_values.append(NEUTRAL[column.data_type])
+    return written, extra_values
+
+
+class Generator:
+    """Writes synthetic cases, themes and partners with COPY, reproducibly from a seed."""
+
+    def __init__(self, conn, cfg: Config):
+        self.conn = conn
+        self.cfg = cfg
+        self.random = random.Random(cfg.seed)
+        self._load_reference()
+
+    def _load_reference(self) -> None:
+        conn = self.conn
+        self.regions = conn.execute("SELECT id, code FROM cases_region ORDER BY id").fetchall()
+        if not self.regions:
+            raise SystemExit("No regions: the reference data did not load.")
+        self.states = dict(conn.execute("SELECT id, code FROM cases_state").fetchall())
+        self.state_names = dict(conn.execute("SELECT id, name_en FROM cases_state").fetchall())
+        district: dict[int, list[int]] = {}
+        for region_id, state_id in conn.execute(
+            "SELECT region_id, state_id FROM cases_jurisdiction ORDER BY region_id, state_id"
+        ):
+            district.setdefault(region_id, []).append(state_id)
+        self.district = district
+        # Bigger districts hold more cases; every region holds some.
+        self.region_ids = [region_id for region_id, _ in self.regions]
+        self.region_weights = [
+            len(district.get(region_id, [])) + 2 for region_id in self.region_ids
+        ]
+        self.region_codes = dict(self.regions)
+        themes = conn.execute(
+            'SELECT id, "group", slug FROM cases_theme ORDER BY "group", sort_order, slug'
+        ).fetchall()
+        self.theme_groups: dict[str, list[int]] = {}
+        self.theme_slugs = {}
+        for theme_id, group, slug in themes:
+            self.theme_groups.setdefault(group, []).append(theme_id)
+            self.theme_slugs[theme_id] = slug
+        # Every day of FY2017-FY2024 up to yesterday, grouped by fiscal year, as text.
+        yesterday = datetime.datetime.now(datetime.UTC).date() - datetime.timedelta(days=1)
+        self.days: dict[int, list[str]] = {}
+        for fiscal_year in FISCAL_YEAR_WEIGHTS:
+            day = datetime.date(fiscal_year, 4, 1)
+            end = min(datetime.date(fiscal_year + 1, 3, 31), yesterday)
+            days = []
+            while day <= end:
+                days.append(day.isoformat())
+                day += datetime.timedelta(days=1)
+            self.days[fiscal_year] = days
+        self.fiscal_years = list(FISCAL_YEAR_WEIGHTS)
+        self.fiscal_year_weights = list(FISCAL_YEAR_WEIGHTS.values())
+        self.partner_ids = [row[0] for row in conn.execute("SELECT id FROM cases_partner")]
+
+    # --- Partners --------------------------------------------------------------------------
+
+    def ensure_partners(self, count: int) -> None:
+        """Create bench partners until there are `count` of them."""
+        have = len(self.partner_ids)
+        if have >= count:
+            return
+        known = ["name_en", "name_ja", "kind", "state_id", "website"]
+        columns, extra = column_plan(self.conn, "cases_partner", known)
+        present = [name for name in columns if name in known]
+        rng = self.random
+        state_ids = list(self.states)
+        lines = []
+        for number in range(have + 1, count + 1):
+            kind, noun = PARTNER_KINDS[number % len(PARTNER_KINDS)]
+            state_id = rng.choice(state_ids)
+            values = {
+                "name_en": f"{self.state_names[state_id]} {noun} {number:05d}",
+                "name_ja": f"パートナー{number:05d}",
+                "kind": kind,
+                "state_id": state_id,
+                "website": f"https://partner{number:05d}.example.org/",
+            }
+            lines.append("\t".join([_text(values[name]) for name in present] + extra))
+        statement = f"COPY cases_partner ({', '.join(columns)}) FROM STDIN"
+        with self.conn.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write("\n".join(lines) + "\n")
+        self.partner_ids = [row[0] for row in self.conn.execute("SELECT id FROM cases_partner")]
+
+    # --- Cases -----------------------------------------------------------------------------
+
+    CASE_COLUMNS = [
+        "id",
+        "title_en",
+        "title_ja",
+        "summary_en",
+        "summary_ja",
+        "start_date",
+        "end_date",
+        "fiscal_year",
+        "region_id",
+        "state_id",
+        "city",
+        "format",
+        "participants",
+        "status",
+        "is_public",
+        "is_best_practice",
+        "origin",
+        "external_ref",
+        "created_at",
+        "updated_at",
+        "publication",
+        "published_at",
+    ]
+
+    def case_values(self, case_id: int) -> dict:
+        """One synthetic case as {column: value} (Python values, None for NULL)."""
+        rng = self.random
+        fiscal_year = rng.choices(self.fiscal_years, self.fiscal_year_weights)[0]
+        start = rng.choice(self.days[fiscal_year])
+        end = None
+        if rng.random() < 0.15:
+            end_day = datetime.date.fromisoformat(start) + datetime.timedelta(
+                days=rng.randint(1, 3)
+            )
+            end = end_day.isoformat()
+        region_id = rng.choices(self.region_ids, self.region_weights)[0]
+        state_id = None
+        district = self.district.get(region_id)
+        if district and rng.random() >= NATIONWIDE_SHARE:
+            state_id = rng.choice(district)
+        city_en, city_ja = ("", "") if state_id is None else rng.choice(CITIES)
+        fmt, fmt_en, fmt_ja = rng.choice(FORMATS)
+        status = rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0]
+        is_public = status == "held" and rng.random() < PUBLIC_SHARE
+        imported = rng.random() < IMPORTED_SHARE
+        place = f"in {city_en}, {self.states[state_id]}" if state_id else "across the US"
+        region_code = self.region_codes[region_id]
+        stamp = f"{start} 09:00:00+00"
+        return {
+            "id": case_id,
+            "title_en": f"{fmt_en} on Japan-US cooperation {place} ({case_id})",
+            "title_ja": f"{city_ja or '全米'}における日米協力{fmt_ja}（{case_id}）",
+            "summary_en": (
+                f"A {fmt_en.lower()} led by the {region_code} mission with local partners on "
+                "investment, jobs and exchange between Japan and the United States."
+            ),
+            "summary_ja": f"{city_ja or '全米'}で地元のパートナーと投資・雇用・交流を議論した。",
+            "start_date": start,
+            "end_date": end,
+            "fiscal_year": fiscal_year,
+            "region_id": region_id,
+            "state_id": state_id,
+            "city": city_en,
+            "format": fmt,
+            "participants": None if rng.random() < NO_PARTICIPANTS_SHARE else rng.randint(10, 400),
+            "status": status,
+            "is_public": is_public,
+            "is_best_practice": is_public and rng.random() < BEST_PRACTICE_SHARE,
+            "origin": "import" if imported else "staff",
+            "external_ref": f"BENCH-{case_id:08d}" if imported else "",
+            "created_at": stamp,
+            "updated_at": stamp,
+            "publication": "published" if is_public else "draft",
+            "published_at": stamp if is_public else None,
+        }
+
+    def case_themes(self) -> list[int]:
+        rng = self.random
+        groups = self.theme_groups
+        themes = []
+        if groups.get("line-of-work"):
+            themes.append(rng.choice(groups["line-of-work"]))
+        topics = groups.get("topic", [])
+        if topics:
+            themes.extend(rng.sample(topics, k=min(len(topics), rng.randint(1, 2))))
+        if groups.get("priority-area") and rng.random() < PRIORITY_AREA_SHARE:
+            themes.append(rng.choice(groups["priority-area"]))
+        return themes
+
+    def case_partners(self) -> list[tuple[int, str]]:
+        rng = self.random
+        count = rng.choices([0, 1, 2, 3], [0.25, 0.4, 0.25, 0.1])[0]
+        chosen = rng.sample(self.partner_ids, k=min(count, len(self.partner_ids)))
+        return [(partner_id, rng.choice(ROLES)) for partner_id in chosen]
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM cases_case").fetchone()[0]
+
+    def import_rows(self, count: int, prefix: str) -> list[dict]:
+        """Rows for the importer, keyed by the import template's column keys: new held cases
+        (external references `prefix`-00001...) that pass every check of the importer."""
+        partner_names = dict(self.conn.execute("SELECT id, name_en FROM cases_partner"))
+        rows = []
+        for number in range(1, count + 1):
+            values = self.case_values(number)
+            values["status"] = "held"
+            themes = sorted(self.case_themes())
+            partners = self.case_partners()
+            rows.append(
+                {
+                    "external_ref": f"{prefix}-{number:05d}",
+                    "title_en": values["title_en"],
+                    "title_ja": values["title_ja"],
+                    # Shorter than a generated case's, so 10k rows stay under the
+                    # importer's 5 MB file limit with every column filled.
+                    "summary_en": f"A {values['format']} with local partners on jobs.",
+                    "summary_ja": values["summary_ja"],
+                    "start_date": values["start_date"],
+                    "end_date": values["end_date"] or "",
+                    "fiscal_year": values["fiscal_year"],
+                    "region": self.region_codes[values["region_id"]],
+                    "state": self.states.get(values["state_id"], ""),
+                    "city": values["city"],
+                    "format": values["format"],
+                    "status": "held",
+                    "is_public": "yes" if self.random.random() < PUBLIC_SHARE else "no",
+                    "is_best_practice": "no",
+                    "participants": values["participants"] or "",
+                    "themes": "; ".join(self.theme_slugs[theme] for theme in themes),
+                    "partners": "; ".join(
+                        f"{partner_names[partner]} ({role})" for partner, role in partners
+                    ),
+                    "id": "",
+                }
+            )
+        return rows
+
+    def top_up(self, target: int) -> int:
+        """Add cases until the register holds `target`; returns how many were added."""
+        conn = self.conn
+        have, last_id = conn.execute(
+            "SELECT count(*), coalesce(max(id), 0) FROM cases_case"
+        ).fetchone()
+        missing = target - have
+        if missing <= 0:
+            return 0
+        columns, extra = column_plan(conn, "cases_case", self.CASE_COLUMNS)
+        known = [name for name in columns if name in self.CASE_COLUMNS]
+        next_id = last_id + 1
+        theme_lines: list[str] = []
+        partner_lines: list[str] = []
+        with conn.transaction(), conn.cursor() as cursor, bulk_load(cursor, BULK_TABLES):
+            with cursor.copy(f"COPY cases_case ({', '.join(columns)}) FROM STDIN") as copy:
+                remaining = missing
+                while remaining:
+                    batch = min(COPY_CHUNK, remaining)
+                    lines = []
+                    for case_id in range(next_id, next_id + batch):
+                        values = self.case_values(case_id)
+                        lines.append("\t".join([_text(values[name]) for name in known] + extra))
+                        for theme_id in self.case_themes():
+                            theme_lines.append(f"{case_id}\t{theme_id}")
+                        for partner_id, role in self.case_partners():
+                            partner_lines.append(f"{case_id}\t{partner_id}\t{role}")
+                    copy.write("\n".join(lines) + "\n")
+                    next_id += batch
+                    remaining -= batch
+            _copy_lines(cursor, "cases_case_themes (case_id, theme_id)", theme_lines)
+            _copy_lines(cursor, "cases_casepartner (case_id, partner_id, role)", partner_lines)
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('cases_case', 'id'), max(id)) "
+                "FROM cases_case"
+            )
+        return missing
+
+
+BULK_TABLES = ("cases_case", "cases_case_themes", "cases_casepartner")
+
+
+@contextlib.contextmanager
+def bulk_load(cursor, tables):
+    """Load the way PostgreSQL's manual recommends for bulk loads: drop the foreign keys and
+    the plain (non-unique) indexes, COPY, then build the indexes once and add the foreign keys
+    back, which checks every row in one join instead of one trigger call per row.
+
+    Runs inside the caller's transaction, so a failure leaves the schema as it was.
+    """
+    foreign_keys = cursor.execute(
+        """
+        SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+        FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)
+        """,
+        [list(tables)],
+    ).fetchall()
+    indexes = cursor.execute(
+        """
+        SELECT c.relname, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE i.indrelid::regclass::text = ANY(%s) AND NOT i.indisunique
+            AND NOT i.indisprimary
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+        """,
+        [list(tables)],
+    ).fetchall()
+    for table, name, _definition in foreign_keys:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    yield
+    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+    for _name, definition in indexes:
+        cursor.execute(definition)
+    for table, name, definition in foreign_keys:
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+
+def _text(value) -> str:
+    """A value in COPY's text format. The generator never makes tabs, newlines or
+    backslashes, so nothing needs escaping."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value)
+
+
+def _copy_lines(cursor, target: str, lines: list[str]) -> None:
+    with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for start in range(0, len(lines), COPY_CHUNK * 4):
+            copy.write("\n".join(lines[start : start + COPY_CHUNK * 4]) + "\n")
+
+
+def flush_cache(cfg: Config) -> None:
+    """Empty the benchmark's Redis database: a new generation for every cached figure."""
+    import redis
+
+    client = redis.Redis.from_url(cfg.cache_url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def finish_stage(cfg: Config, env: dict) -> dict:
+    """What the register needs after a bulk write: statistics, tallies, a fresh cache."""
+    timings = {}
+    started = time.perf_counter()
+    with connect(cfg.database_url, autocommit=True) as conn:
+        for table in ("cases_case", "cases_case_themes", "cases_casepartner", "cases_partner"):
+            conn.execute(f"VACUUM (ANALYZE) {table}")
+    timings["vacuum_analyze"] = time.perf_counter() - started
+    if has_command("rebuild_tallies"):
+        started = time.perf_counter()
+        manage(env, "rebuild_tallies")
+        timings["rebuild_tallies"] = time.perf_counter() - started
+    else:
+        log("warning: manage.py rebuild_tallies does not exist; pre-aggregates not rebuilt")
+        timings["rebuild_tallies"] = None
+    flush_cache(cfg)
+    return timings
+
+
+def build_stage(cfg: Config, env: dict, size: int, generator: Generator | None) -> Generator:
+    """Bring the benchmark database to `size` cases (creating it on the first stage)."""
+    if generator is None:
+        log(f"creating database {cfg.database}, migrating, loading reference data")
+        recreate_database(cfg)
+        prepare_schema(env)
+        conn = connect(cfg.database_url)
+        conn.autocommit = True
+        generator = Generator(conn, cfg)
+        largest = max(cfg.sizes)
+        generator.ensure_partners(max(MIN_PARTNERS, min(MAX_PARTNERS, largest // 200)))
+    started = time.perf_counter()
+    added = generator.top_up(size)
+    copy_seconds = time.perf_counter() - started
+    log(f"{size:,} cases: {added:,} added with COPY in {copy_seconds:.1f} s")
+    timings = finish_stage(cfg, env)
+    generator.last_copy_seconds = copy_seconds
+    generator.last_timings = timings
+    log(
+        "  vacuum/analyze {:.1f} s, tallies {}".format(
+            timings["vacuum_analyze"],
+            "skipped"
+            if timings["rebuild_tallies"] is None
+            else f"{timings['rebuild_tallies']:.1f} s",
+        )
+    )
+    return generator

@@ -1,0 +1,525 @@
+"""The results: targets with PASS/FAIL, every figure, the machine and the versions, as Markdown.
+
+The same text is printed and, for a full run, written to docs/performance.md.
+"""
+
+import contextlib
+import datetime
+import importlib.metadata
+import math
+import os
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bench.config import Config
+from bench.dataflow import Download, Import
+from bench.transfer import PageWeight
+from bench.wrk import WrkResult
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Target:
+    what: str
+    target: str
+    measured: str
+    ratio: str
+    passed: bool | None  # None: covered elsewhere (tests), not measured here
+
+    @property
+    def verdict(self) -> str:
+        if self.passed is None:
+            return "tests"
+        return "PASS" if self.passed else "FAIL"
+
+
+@dataclass
+class Results:
+    cfg: Config
+    command: str
+    started: datetime.datetime
+    finished: datetime.datetime | None = None
+    # (size, "cached"|"uncached", name) -> WrkResult
+    runs: dict = field(default_factory=dict)
+    build: dict = field(default_factory=dict)  # size -> {"copy": s, "vacuum_analyze": s, ...}
+    downloads: list[Download] = field(default_factory=list)
+    importing: Import | None = None
+    weight: PageWeight | None = None
+    problems: list[str] = field(default_factory=list)
+    worker_class: str = ""
+
+    def run(self, size: int, mode: str, name: str) -> WrkResult | None:
+        return self.runs.get((size, mode, name))
+
+
+def _fmt_ratio(value: float) -> str:
+    return "n/a" if value is None or math.isnan(value) else f"{value:.2f}"
+
+
+def _div(a: float | None, b: float | None) -> float:
+    if not a or not b or math.isnan(a) or math.isnan(b):
+        return float("nan")
+    return a / b
+
+
+def _size_label(size: int) -> str:
+    if size >= 1_000_000 and size % 1_000_000 == 0:
+        return f"{size // 1_000_000}M"
+    if size >= 1_000 and size % 1_000 == 0:
+        return f"{size // 1_000}k"
+    return f"{size:,}"
+
+
+def targets(results: Results) -> list[Target]:
+    cfg = results.cfg
+    page = cfg.page_size
+    small, large = min(cfg.sizes), max(cfg.sizes)
+    rows: list[Target] = []
+
+    for size in cfg.sizes:
+        hello = results.run(size, "cached", "hello")
+        dash = results.run(size, "cached", "dashboard")
+        if hello and dash:
+            rps = _div(dash.rps, hello.rps)
+            p99 = _div(dash.p99, hello.p99)
+            ok = rps >= 0.70 and p99 <= 3 and dash.errors == 0
+            measured = (
+                f"{dash.rps:,.0f} vs {hello.rps:,.0f} req/s; "
+                f"p99 {dash.p99:.1f} vs {hello.p99:.1f} ms"
+            )
+            ratio = f"{_fmt_ratio(rps)}; p99 {_fmt_ratio(p99)}×"
+        else:
+            ok, measured, ratio = False, "not measured", "n/a"
+        rows.append(
+            Target(
+                f"dashboard, cached, {_size_label(size)} cases ÷ hello-world",
+                "≥ 0.70, p99 ≤ 3 × hello p99",
+                measured,
+                ratio,
+                ok,
+            )
+        )
+
+    hello = results.run(page, "uncached", "hello")
+    dash = results.run(page, "uncached", "dashboard")
+    value = _div(dash.rps if dash else None, hello.rps if hello else None)
+    rows.append(
+        Target(
+            f"dashboard, every request uncached, {_size_label(page)} cases ÷ hello-world",
+            "≥ 0.25",
+            f"{dash.rps:,.0f} vs {hello.rps:,.0f} req/s" if dash and hello else "not measured",
+            _fmt_ratio(value),
+            value >= 0.25 and bool(dash) and dash.errors == 0,
+        )
+    )
+
+    def normalised(size):
+        hello = results.run(size, "uncached", "hello")
+        dash = results.run(size, "uncached", "dashboard")
+        return _div(dash.rps if dash else None, hello.rps if hello else None), dash
+
+    low, low_run = normalised(small)
+    high, high_run = normalised(large)
+    value = _div(high, low)
+    rows.append(
+        Target(
+            f"dashboard uncached at {_size_label(large)} ÷ at {_size_label(small)} cases "
+            "(each ÷ its hello-world)",
+            "≥ 0.8",
+            (
+                f"{high_run.rps:,.0f} vs {low_run.rps:,.0f} req/s "
+                f"(raw ratio {_fmt_ratio(_div(high_run.rps, low_run.rps))})"
+                if high_run and low_run
+                else "not measured"
+            ),
+            _fmt_ratio(value),
+            value >= 0.8,
+        )
+    )
+
+    hello = results.run(page, "cached", "hello")
+    for name, label in (("case browser", "case browser page"), ("api list", "API list page")):
+        run = results.run(page, "cached", name)
+        value = _div(run.rps if run else None, hello.rps if hello else None)
+        rows.append(
+            Target(
+                f"{label} at {_size_label(page)} cases ÷ hello-world",
+                "≥ 0.25",
+                f"{run.rps:,.0f} vs {hello.rps:,.0f} req/s" if run and hello else "not measured",
+                _fmt_ratio(value),
+                value >= 0.25 and bool(run) and run.errors == 0,
+            )
+        )
+
+    burst = results.run(page, "cached", "burst")
+    if burst:
+        spread = _div(burst.p99, burst.p50)
+        rows.append(
+            Target(
+                f"{cfg.burst_connections} connections for {cfg.burst_duration} s on the dashboard",
+                "0 errors, p99 ≤ 10 × p50",
+                f"{burst.requests:,} requests, {burst.errors} errors, "
+                f"p50 {burst.p50:.1f} ms, p99 {burst.p99:.1f} ms",
+                f"p99 {_fmt_ratio(spread)}× p50",
+                burst.errors == 0 and spread <= 10,
+            )
+        )
+    else:
+        rows.append(
+            Target("64 connections on the dashboard", "0 errors", "not measured", "n/a", False)
+        )
+
+    limits = {"csv": (3, 32), "xlsx": (30, 64)}
+    for download in results.downloads:
+        times, memory = limits[download.kind]
+        growth = download.memory_growth_kb / 1024
+        ok = not download.error and download.ratio <= times and growth <= memory
+        rows.append(
+            Target(
+                f"{download.kind.upper()} download of {download.rows:,} cases ÷ COPY of the "
+                "same rows",
+                f"≤ {times} ×, worker memory growth ≤ {memory} MB",
+                (
+                    f"{download.seconds:.2f} s vs {download.copy_seconds:.3f} s; "
+                    f"peak memory +{growth:.1f} MB"
+                    if not download.error
+                    else download.error
+                ),
+                _fmt_ratio(download.ratio),
+                ok,
+            )
+        )
+    if not results.downloads:
+        rows.append(
+            Target("CSV/XLSX downloads ÷ COPY", "≤ 3 × / ≤ 30 ×", "not measured", "", False)
+        )
+
+    imp = results.importing
+    if imp:
+        rows.append(
+            Target(
+                f"import of a valid {imp.rows:,}-row CSV ÷ COPY FROM of the same rows",
+                "≤ 40 ×",
+                (
+                    f"{imp.seconds:.2f} s vs {imp.copy_seconds * 1000:.0f} ms"
+                    if not imp.error
+                    else imp.error
+                ),
+                _fmt_ratio(imp.ratio),
+                not imp.error and imp.ratio <= 40,
+            )
+        )
+    else:
+        rows.append(Target("import ÷ COPY FROM", "≤ 40 ×", "not measured", "", False))
+
+    rows.append(
+        Target(
+            "a published change visible on the next request at another app server",
+            "always",
+            "tests/test_two_servers.py (two gunicorns, one PostgreSQL and Redis)",
+            "",
+            None,
+        )
+    )
+    rows.append(
+        Target(
+            "queries per public page and per admin list at 100 vs 10,000 cases",
+            "equal",
+            "tests/test_query_counts.py",
+            "",
+            None,
+        )
+    )
+    weight = results.weight
+    if weight:
+        first_ok = weight.ok and weight.first_visit <= 2 * MB
+        repeat_ok = weight.ok and weight.repeat_visit <= 100 * 1024
+        rows.append(
+            Target(
+                "dashboard first visit, all transfers compressed / repeat visit",
+                "≤ 2 MB / ≤ 100 kB",
+                f"{weight.first_visit / 1024:,.0f} kB in {len(weight.assets)} responses / "
+                f"{weight.repeat_visit / 1024:,.1f} kB",
+                "",
+                first_ok and repeat_ok,
+            )
+        )
+    else:
+        rows.append(
+            Target("dashboard transfer size", "≤ 2 MB / ≤ 100 kB", "not measured", "", False)
+        )
+    return rows
+
+
+# --- Machine and versions -------------------------------------------------------------------
+
+
+def machine() -> dict:
+    info = {"CPU": platform.processor() or platform.machine(), "cores": str(os.cpu_count())}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["CPU"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+        info["cores"] = f"{os.cpu_count()} ({usable} usable)"
+    except AttributeError:
+        pass
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["RAM"] = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    info["OS"] = f"{platform.system()} {platform.release()}"
+    return info
+
+
+def versions(cfg: Config) -> dict:
+    from bench import wrk
+    from bench.dataset import connect
+
+    found = {"Python": platform.python_version()}
+    for package in ("Django", "gunicorn", "psycopg", "whitenoise", "redis"):
+        try:
+            found[package if package != "redis" else "redis-py"] = importlib.metadata.version(
+                package
+            )
+        except importlib.metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    try:
+        with connect(cfg.admin_url) as conn:
+            found["PostgreSQL"] = conn.execute("SHOW server_version").fetchone()[0]
+    except Exception as problem:
+        found["PostgreSQL"] = f"unknown ({problem})"
+    try:
+        import redis
+
+        client = redis.Redis.from_url(cfg.cache_url)
+        found["Redis"] = client.info("server")["redis_version"]
+        client.close()
+    except Exception as problem:
+        found["Redis"] = f"unknown ({problem})"
+    found["wrk"] = wrk.version(cfg)
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        found["git commit"] = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip() + (" (with uncommitted changes)" if _dirty() else "")
+    return found
+
+
+def _dirty() -> bool:
+    completed = subprocess.run(
+        ["git", "status", "--porcelain"], capture_output=True, text=True, check=False
+    )
+    return bool(completed.stdout.strip())
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def _gunicorn_overrides() -> str:
+    """GUNICORN_* settings the caller's environment passed on to gunicorn.conf.py."""
+    found = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith("GUNICORN_"))
+    return f" ({', '.join(found)})" if found else ""
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += [
+        "| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows
+    ]
+    return lines
+
+
+def markdown(results: Results, rows: list[Target], machine_info: dict, version_info: dict) -> str:
+    cfg = results.cfg
+    elapsed = (results.finished - results.started).total_seconds() if results.finished else 0
+    out = [
+        "# Performance",
+        "",
+        "Written by the benchmark suite (`bench/`, run with `./dev bench` or "
+        "`.venv/bin/python -m bench`); do not edit by hand. Every target is a ratio to a "
+        "baseline measured on the same machine in the same run: the pages to a hello-world "
+        "view served by the same gunicorn (`/bench/hello`, routed only with `PORTAL_BENCH=1`), "
+        "the exports and the import to PostgreSQL's own `COPY` of the same rows.",
+        "",
+    ]
+    if cfg.quick:
+        out += [
+            "**Smoke run (`--quick`)**: tiny data sets and short runs; the figures only show "
+            "that every step works and are not held against the targets.",
+            "",
+        ]
+    out += [
+        f"- Date: {results.started:%Y-%m-%d %H:%M} UTC, {elapsed / 60:.1f} minutes",
+        f"- Command: `{results.command}`",
+        "- Machine: " + ", ".join(f"{key} {value}" for key, value in machine_info.items()),
+        "- Versions: " + ", ".join(f"{key} {value}" for key, value in version_info.items()),
+        f"- Stack: gunicorn with `gunicorn.conf.py`{_gunicorn_overrides()}, {cfg.workers} "
+        f"{results.worker_class} workers, DJANGO_DEBUG=0, "
+        f"PostgreSQL database `{cfg.database}`, Redis database {cfg.redis_db}, all on loopback; "
+        f"wrk `-t{cfg.threads} -c{cfg.connections} -d{cfg.duration}s --latency` after a "
+        f"{cfg.warmup} s warm-up, with `Accept-Encoding: gzip, br`.",
+        "",
+        "## Targets",
+        "",
+    ]
+    failed = sum(1 for row in rows if row.passed is False)
+    out += _table(
+        ["what", "target", "measured", "ratio", "result"],
+        [[row.what, row.target, row.measured, row.ratio, row.verdict] for row in rows],
+    )
+    out += [
+        "",
+        f"{sum(1 for row in rows if row.passed)} passed, {failed} failed"
+        + (", 2 covered by the test suite." if any(r.passed is None for r in rows) else "."),
+        "",
+        "## Every wrk run",
+        "",
+    ]
+    run_rows = []
+    for (size, mode, name), run in results.runs.items():
+        run_rows.append(
+            [
+                _size_label(size),
+                "figure cache on" if mode == "cached" else "PORTAL_FIGURE_CACHE=0",
+                name,
+                urlsplit(run.url).path,
+                f"{run.connections} × {run.duration} s",
+                f"{run.rps:,.1f}",
+                f"{run.latency_ms.get('50', float('nan')):.2f}",
+                f"{run.latency_ms.get('90', float('nan')):.2f}",
+                f"{run.latency_ms.get('99', float('nan')):.2f}",
+                str(run.errors),
+            ]
+        )
+    out += _table(
+        [
+            "cases",
+            "server",
+            "page",
+            "path",
+            "connections",
+            "req/s",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "errors",
+        ],
+        run_rows,
+    )
+    out += ["", "## Exports and import", ""]
+    data_rows = []
+    for download in results.downloads:
+        data_rows.append(
+            [
+                f"{download.kind.upper()} `{download.url}`",
+                f"{download.rows:,}",
+                f"{download.seconds:.2f} s, {download.bytes / MB:.1f} MB",
+                f"{download.copy_seconds:.3f} s, {download.copy_bytes / MB:.1f} MB",
+                _fmt_ratio(download.ratio),
+                f"+{download.memory_growth_kb / 1024:.1f} MB "
+                f"(peak {download.peak_kb / 1024:.0f} MB)",
+            ]
+        )
+    if results.importing:
+        imp = results.importing
+        data_rows.append(
+            [
+                "import (`exchange.importing.apply_import`)",
+                f"{imp.rows:,}",
+                f"{imp.seconds:.2f} s ({imp.bytes / MB:.1f} MB CSV)",
+                f"{imp.copy_seconds:.3f} s (COPY FROM into a temporary table)",
+                _fmt_ratio(imp.ratio),
+                "",
+            ]
+        )
+    out += _table(["what", "rows", "app", "PostgreSQL COPY", "ratio", "worker memory"], data_rows)
+    if results.weight:
+        weight = results.weight
+        out += ["", f"## Dashboard transfers (`{weight.path}`)", ""]
+        out += _table(
+            ["response", "status", "encoding", "first visit", "Cache-Control", "repeat visit"],
+            [
+                [
+                    f"`{asset.url}`",
+                    str(asset.status),
+                    asset.encoding or "none",
+                    f"{asset.bytes / 1024:,.1f} kB",
+                    asset.cache_control or "none",
+                    (
+                        "from cache"
+                        if asset.repeat_status == "cached"
+                        else f"{asset.repeat_status}, {asset.repeat_bytes / 1024:,.1f} kB"
+                    ),
+                ]
+                for asset in weight.assets
+            ],
+        )
+        if weight.external:
+            out += ["", "Other sites (not counted): " + ", ".join(weight.external)]
+    out += ["", "## Data sets", ""]
+    out += _table(
+        ["cases", "COPY (cases, themes, partners)", "VACUUM ANALYZE", "rebuild_tallies"],
+        [
+            [
+                _size_label(size),
+                f"{timing.get('copy', 0):.1f} s ({timing.get('added', 0):,} added)",
+                f"{timing.get('vacuum_analyze', 0):.1f} s",
+                "missing"
+                if timing.get("rebuild_tallies") is None
+                else f"{timing['rebuild_tallies']:.1f} s",
+            ]
+            for size, timing in results.build.items()
+        ],
+    )
+    out += [
+        "",
+        "## Method",
+        "",
+        "- Data: one database grown in place ("
+        + ", then ".join(_size_label(size) for size in cfg.sizes)
+        + " cases) with `COPY FROM STDIN` into cases, their themes and partners (foreign keys "
+        "and plain indexes dropped during the load and rebuilt after), after `migrate` and the "
+        "reference fixtures; fiscal years 2017-2024 weighted like the demonstration data, "
+        "regions weighted by district size, states only inside the lead region's district, "
+        "90 % held and 92 % of those public. Each stage ends with `VACUUM (ANALYZE)`, "
+        "`manage.py rebuild_tallies` and an emptied Redis database.",
+        "- Pages: for each data set the stack is started twice: as configured (the figure "
+        "cache on) and with `PORTAL_FIGURE_CACHE=0` (every dashboard request computes its "
+        "figures). Hello-world is measured again on each server, and each ratio uses the "
+        "hello-world of the same server. The largest ÷ smallest target compares each size's "
+        "dashboard-to-hello-world ratio; the raw requests/s ratio is shown beside it.",
+        f"- Exports: the public CSV and XLSX of a fiscal-year slice of about "
+        f"{cfg.export_rows:,} public cases of the largest data set, read to the last byte; "
+        "COPY is `COPY (SELECT the same rows and columns, themes and partners aggregated, same "
+        "order) TO STDOUT (FORMAT csv)` read through psycopg, median of 3. Worker memory is "
+        "VmHWM from /proc/<worker>/status, sampled every 50 ms during the download after a "
+        "small warm-up download; growth is the largest rise of a worker's peak.",
+        f"- Import: {cfg.import_rows:,} new held cases in the import template's columns, "
+        "applied by `exchange.importing.apply_import` in a Django process after a 20-row "
+        "warm-up import (Django start-up not counted), against `COPY FROM` of the same file "
+        "into a temporary table with the template's columns (median of 3).",
+        "- Transfers: the dashboard HTML and everything it loads, with `Accept-Encoding: br, "
+        "gzip`, counted as the bytes sent. The repeat visit counts what a browser cache cannot "
+        "answer by itself: the HTML unless a conditional request gets 304, and nothing for "
+        "immutable or fresh assets.",
+        "- Noise: wrk, gunicorn, PostgreSQL and Redis share the machine's cores, so anything "
+        "else running (a test suite, a build) moves the figures, hello-world's most of all. "
+        "Run it on an otherwise idle machine; a ratio near its target deserves a second run.",
+        "- Queries per page at 100 vs 10,000 cases, the ETag/304 answers and the health "
+        "endpoint are pinned by the test suite (`tests/test_query_counts.py`, "
+        "`tests/test_etag.py`, `tests/test_health.py`), not measured here; so is a published "
+        "change showing at another app server (`tests/test_two_servers.py`).",
+    ]
+    if results.problems:
+        out += ["", "## Problems during the run", ""] + [f"- {p}" for p in results.problems]
+    return "\n".join(out) + "\n"

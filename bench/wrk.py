@@ -1,0 +1,138 @@
+"""Running wrk (the Debian package) and reading its summary.
+
+`wrk --latency` prints the requests/s, the latency percentiles (50/75/90/99), socket errors
+and "Non-2xx or 3xx responses". wrk counts a 3xx as a success, so every URL the suite loads
+is first fetched once and must answer 200 itself (no redirect); see `check_ok()`.
+"""
+
+import http.client
+import re
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from bench.config import Config
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+HEADERS = {"Accept-Encoding": "gzip, br", "Accept-Language": "en"}
+
+
+@dataclass
+class WrkResult:
+    name: str
+    url: str
+    connections: int
+    duration: int
+    requests: int = 0
+    rps: float = 0.0
+    latency_ms: dict = field(default_factory=dict)  # {"50": ms, "75": ..., "99": ...}
+    socket_errors: dict = field(default_factory=dict)
+    non_2xx: int = 0
+    raw: str = ""
+
+    @property
+    def p50(self) -> float:
+        return self.latency_ms.get("50", float("nan"))
+
+    @property
+    def p99(self) -> float:
+        return self.latency_ms.get("99", float("nan"))
+
+    @property
+    def errors(self) -> int:
+        return sum(self.socket_errors.values()) + self.non_2xx
+
+    def summary(self) -> str:
+        return (
+            f"{self.rps:,.0f} req/s, p50 {self.p50:.1f} ms, p99 {self.p99:.1f} ms, "
+            f"{self.errors} errors"
+        )
+
+
+def _milliseconds(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
+    if not match:
+        raise ValueError(f"cannot read wrk latency {text!r}")
+    return float(match.group(1)) * UNITS[match.group(2)]
+
+
+def parse(output: str, result: WrkResult) -> WrkResult:
+    """Fill `result` from wrk's text output."""
+    result.raw = output
+    match = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    if not match:
+        raise ValueError(f"wrk printed no Requests/sec:\n{output}")
+    result.rps = float(match.group(1))
+    match = re.search(r"^\s*(\d+) requests in", output, re.M)
+    result.requests = int(match.group(1)) if match else 0
+    for percentile, value in re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.M):
+        result.latency_ms[percentile] = _milliseconds(value)
+    match = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if match:
+        result.socket_errors = dict(
+            zip(("connect", "read", "write", "timeout"), map(int, match.groups()), strict=True)
+        )
+    match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    result.non_2xx = int(match.group(1)) if match else 0
+    return result
+
+
+def run(
+    cfg: Config,
+    name: str,
+    url: str,
+    *,
+    connections: int | None = None,
+    duration: int | None = None,
+    warmup: bool = True,
+) -> WrkResult:
+    """A warm-up run (discarded), then the measured run."""
+    connections = connections or cfg.connections
+    duration = duration or cfg.duration
+    command = [cfg.wrk, f"-t{cfg.threads}", "--latency", "--timeout", "10s"]
+    for key, value in HEADERS.items():
+        command += ["-H", f"{key}: {value}"]
+    if warmup and cfg.warmup:
+        subprocess.run(
+            [*command, f"-c{connections}", f"-d{cfg.warmup}s", url],
+            capture_output=True,
+            check=True,
+        )
+        drain(url, cfg.workers)
+    completed = subprocess.run(
+        [*command, f"-c{connections}", f"-d{duration}s", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return parse(completed.stdout, WrkResult(name, url, connections, duration))
+
+
+def drain(url: str, count: int) -> None:
+    """Wait until the requests the warm-up left queued have been served.
+
+    When wrk stops it drops its connections, but a sync worker still serves every request
+    already in the listen queue. A measured run started at once would wait behind them, so
+    first `count` concurrent GETs (one per worker) must come back.
+    """
+    parts = urlsplit(url)
+
+    def get(_):
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+        try:
+            conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""))
+            conn.getresponse().read()
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(count) as pool:
+        list(pool.map(get, range(count)))
+
+
+def version(cfg: Config) -> str:
+    completed = subprocess.run([cfg.wrk, "--version"], capture_output=True, text=True)
+    text = (completed.stdout + completed.stderr).strip().splitlines()
+    return text[0].split(" Copyright")[0].removeprefix("wrk ") if text else "unknown"

@@ -1,0 +1,87 @@
+"""The benchmark suite's own pieces that can be checked without a server: the hello-world
+view's routing and the reading of wrk's output. The suite itself runs with `./dev bench`."""
+
+import importlib
+
+import pytest
+from django.urls import clear_url_caches
+
+from bench import wrk
+from bench.config import Config
+
+WRK_OUTPUT = """\
+Running 10s test @ http://127.0.0.1:8000/en/dashboard/
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     5.12ms    1.23ms  20.00ms   80.00%
+    Req/Sec     1.50k   100.00     1.70k    70.00%
+  Latency Distribution
+     50%  750.00us
+     75%    5.50ms
+     90%    1.20s
+     99%    2.00m
+  30000 requests in 10.01s, 4.50MB read
+  Socket errors: connect 1, read 2, write 0, timeout 5
+  Non-2xx or 3xx responses: 12
+Requests/sec:   2998.50
+Transfer/sec:    460.00KB
+"""
+
+
+def _reload_urls():
+    import grassroots.urls
+
+    importlib.reload(grassroots.urls)
+    clear_url_caches()
+
+
+@pytest.fixture
+def bench_urls(settings):
+    """Routes reloaded with PORTAL_BENCH on, and back to normal afterwards."""
+    settings.PORTAL_BENCH = True
+    _reload_urls()
+    yield
+    settings.PORTAL_BENCH = False
+    _reload_urls()
+
+
+def test_hello_world_is_routed_when_portal_bench_is_on(client, bench_urls):
+    response = client.get("/bench/hello")
+    assert response.status_code == 200
+    assert response.content == b"hello"
+
+
+def test_hello_world_is_not_routed_by_default(client, settings, db):
+    settings.PORTAL_BENCH = False
+    _reload_urls()
+    assert client.get("/bench/hello").status_code == 404
+
+
+def test_wrk_output_is_read():
+    result = wrk.parse(WRK_OUTPUT, wrk.WrkResult("page", "http://x/", 16, 10))
+    assert result.rps == pytest.approx(2998.5)
+    assert result.requests == 30000
+    assert result.latency_ms == pytest.approx({"50": 0.75, "75": 5.5, "90": 1200, "99": 120000})
+    assert result.socket_errors == {"connect": 1, "read": 2, "write": 0, "timeout": 5}
+    assert result.non_2xx == 12
+    assert result.errors == 20
+
+
+def test_wrk_output_without_errors_has_none():
+    output = WRK_OUTPUT.replace("  Socket errors: connect 1, read 2, write 0, timeout 5\n", "")
+    output = output.replace("  Non-2xx or 3xx responses: 12\n", "")
+    result = wrk.parse(output, wrk.WrkResult("page", "http://x/", 16, 10))
+    assert result.errors == 0
+
+
+def test_unreadable_wrk_output_is_an_error():
+    with pytest.raises(ValueError, match="Requests/sec"):
+        wrk.parse("wrk: connection refused", wrk.WrkResult("page", "http://x/", 16, 10))
+
+
+def test_quick_run_is_small():
+    quick = Config.quick_run()
+    assert quick.quick
+    assert max(quick.sizes) <= 10_000
+    assert quick.page_size in quick.sizes
+    assert Config().sizes == (1_000, 100_000, 1_000_000)
