@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from audit import recorder
 from cases import rules
 from cases.models import (
     Case,
@@ -2089,6 +2090,10 @@ def _sync_partners(specs: list[PartnerSpec], states: dict) -> tuple[dict[str, in
     ids = dict(
         Partner.objects.filter(name_en__in=[s.name_en for s in specs]).values_list("name_en", "pk")
     )
+    # The bulk writes bypass the audit's signals: record them in the audit trail here.
+    created = {p.name_en for p in to_create}
+    recorder.record_bulk("create", list(Partner.objects.filter(pk__in=[ids[n] for n in created])))
+    recorder.record_bulk("change", to_update)
     return ids, counts
 
 
@@ -2218,6 +2223,13 @@ def _sync_cases(
         CasePartner.objects.filter(pk__in=role_drop).delete()
     through.objects.bulk_create(theme_add, batch_size=1000)
     CasePartner.objects.bulk_create(role_add, batch_size=1000)
+    # The bulk writes bypass the audit's signals: record every created and changed case (with
+    # its themes and partners) in the audit trail, in a few queries.
+    if to_create:
+        recorder.record_bulk("create", list(Case.objects.filter(pk__in=new_ids.values())))
+    if to_update:
+        changed_ids = [case_id for case_id, _differing in to_update]
+        recorder.record_bulk("change", list(Case.objects.filter(pk__in=changed_ids)))
     return counts
 
 

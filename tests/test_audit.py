@@ -5,6 +5,7 @@ import command; the demonstration-data command stands for any other command.
 """
 
 import datetime
+import io
 
 import pytest
 from django.contrib.auth.models import Group
@@ -788,3 +789,23 @@ def test_an_admin_action_is_recorded_for_each_case_it_changed(hq_client, hq, mak
     assert published.changes["is_public"] == [False, True]
     assert published.changes["publication"] == ["draft", "published"]
     assert len(entries(Case, untouched.pk)) == count  # nothing changed, nothing recorded
+
+
+@pytest.mark.django_db
+def test_load_demo_records_every_demo_case_and_partner_it_writes():
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+    demo = Case.objects.filter(origin="demo")
+    created = AuditEntry.objects.filter(
+        content_type__model="case", action="create", source="command"
+    )
+    assert created.count() == demo.count() > 1000
+    entry = created.get(object_id=str(demo.first().pk))
+    assert entry.snapshot["title_en"] == demo.first().title_en
+    assert AuditEntry.objects.filter(content_type__model="partner", action="create").exists()
+
+    # A second run changes nothing, and records nothing.
+    before = AuditEntry.objects.count()
+    call_command("load_demo", stdout=io.StringIO())
+    assert AuditEntry.objects.count() == before
