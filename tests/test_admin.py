@@ -556,3 +556,10 @@ class TestQueryCounts:
         assert miami_workshop.partner_roles.count() == 5
         five = count_queries(admin_client, change_url(miami_workshop, "ja"))
         assert one == five == CHANGE_FORM_QUERIES
+
+
+def test_the_admin_pages_carry_the_portal_favicon(client, db):
+    """Without it, browsers ask for /favicon.ico and log a 404 on every admin page."""
+    response = client.get("/en/admin/login/")
+    assert 'rel="icon"' in response.text
+    assert "favicon" in response.text
