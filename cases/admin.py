@@ -598,6 +598,15 @@ class OfficeAdmin(AuditedAdmin, admin.ModelAdmin):
     fields = ["code", ("name_en", "name_ja"), "kind", ("city", "state"), "region"]
 
 
+def _case_count(request, **extra) -> Count:
+    """Count the related cases the user may see: a consulate editor's counts cover only their
+    districts, so the reference lists reveal nothing about another district's register."""
+    regions = allowed_region_ids(request.user)
+    if regions is None:
+        return Count("cases", **extra)
+    return Count("cases", filter=Q(cases__region_id__in=regions), **extra)
+
+
 @admin.register(Theme)
 class ThemeAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["name_en", "name_ja", "group", "slug", "sort_order", "case_count"]
@@ -615,7 +624,7 @@ class ThemeAdmin(AuditedAdmin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(case_count=Count("cases"))
+        return super().get_queryset(request).annotate(case_count=_case_count(request))
 
     @admin.display(description=_("number of cases"), ordering="case_count")
     def case_count(self, theme):
@@ -634,7 +643,8 @@ class PartnerAdmin(AuditedAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # A partner with two roles in one case counts that case once.
-        return super().get_queryset(request).annotate(case_count=Count("cases", distinct=True))
+        counted = _case_count(request, distinct=True)
+        return super().get_queryset(request).annotate(case_count=counted)
 
     @admin.display(description=_("number of cases"), ordering="case_count")
     def case_count(self, partner):

@@ -13,6 +13,7 @@ import tempfile
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.context import audit_context
 from audit.exports import log_export
+from cases.models import Case
 from exchange.forms import ImportUploadForm, RegionReportForm
 from exchange.importing import (
     ImportInvalid,
@@ -93,6 +95,16 @@ class ImportBatchAdmin(admin.ModelAdmin):
         if url is None or not count:
             return count
         return format_html('<a href="{}">{}</a>', url, _("%(count)s cases") % {"count": count})
+
+    def get_queryset(self, request):
+        """A consulate editor sees the imports they made and those that touched a case of their
+        districts: another district's file names and counts are not theirs to read."""
+        queryset = super().get_queryset(request)
+        regions = allowed_region_ids(request.user)
+        if regions is None:
+            return queryset
+        touched = Case.objects.filter(region_id__in=regions).values("import_batch_id")
+        return queryset.filter(Q(imported_by=request.user) | Q(pk__in=touched))
 
     def has_change_permission(self, request, obj=None):
         return False

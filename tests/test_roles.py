@@ -458,3 +458,39 @@ class TestCreateStaff:
             create_staff("mia", "--role", "consulate", "--region", "miami", "--region", "x")
         user = get_user_model().objects.get(username="mia")
         assert [r.code for r in user.staff_profile.regions.all()] == ["miami"]
+
+
+def test_a_consulate_editor_sees_only_imports_that_touched_their_districts(client, people, cases):
+    """The import record list shows another district's file names and counts to no one but
+    the people who hold that district (and headquarters)."""
+    batch_a = ImportBatch.objects.create(file_name="miami.csv", file_sha256="a" * 64)
+    batch_b = ImportBatch.objects.create(file_name="new-york.csv", file_sha256="b" * 64)
+    Case.objects.filter(pk=cases["A"].pk).update(import_batch=batch_a)
+    Case.objects.filter(pk=cases["B"].pk).update(import_batch=batch_b)
+    own = ImportBatch.objects.create(
+        file_name="own-upload.csv", file_sha256="c" * 64, imported_by=people["consulate_a"]
+    )
+
+    client.force_login(people["consulate_a"])
+    response = client.get(f"{ADMIN}/exchange/importbatch/")
+    shown = {batch.file_name for batch in response.context["cl"].result_list}
+    assert shown == {"miami.csv", own.file_name}
+    assert client.get(f"{ADMIN}/exchange/importbatch/{batch_b.pk}/change/").status_code == 302
+
+    client.force_login(people["hq"])
+    response = client.get(f"{ADMIN}/exchange/importbatch/")
+    assert {b.file_name for b in response.context["cl"].result_list} >= {"new-york.csv"}
+
+
+def test_theme_and_partner_counts_cover_only_a_consulate_editors_districts(
+    client, people, cases, partner
+):
+    client.force_login(people["consulate_a"])
+    response = client.get(f"{ADMIN}/cases/partner/")
+    counts = {p.name_en: p.case_count for p in response.context["cl"].result_list}
+    assert counts["Japan Society"] == 1  # district B's case is not counted
+
+    client.force_login(people["hq"])
+    response = client.get(f"{ADMIN}/cases/partner/")
+    counts = {p.name_en: p.case_count for p in response.context["cl"].result_list}
+    assert counts["Japan Society"] == 2
