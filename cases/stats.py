@@ -271,6 +271,19 @@ class Counts:
             picks = [positions[name] for name in fields]
         except KeyError:
             return _counts(self.filters, *fields)
+        if len(picks) == 1:
+            # A page asks for every single grain: sum all three in one pass over the rows.
+            years: dict = {}
+            regions: dict = {}
+            states: dict = {}
+            for year, region, state, n in self._rows():
+                years[year] = years.get(year, 0) + n
+                regions[region] = regions.get(region, 0) + n
+                states[state] = states.get(state, 0) + n
+            singles = (years, regions, states)
+            for name, position in positions.items():
+                self._by.setdefault((name,), singles[position])
+            return singles[picks[0]]
         totals: dict = {}
         for row in self._rows():
             key = row[picks[0]] if len(picks) == 1 else tuple(row[i] for i in picks)

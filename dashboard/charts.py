@@ -18,6 +18,7 @@ plotly.graph_objects gives (tests/test_dashboard.py pins them against it).
 import functools
 import textwrap
 from dataclasses import dataclass, field
+from html import escape as html_escape
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
@@ -128,20 +129,22 @@ class Chart:
 
     def table_body(self, embedded: bool = False) -> str:
         """The data table's rows as HTML, built here rather than in a template loop: at a
-        hundred-odd rows per page the template's per-cell tags cost more than the figures."""
+        hundred-odd rows per page the template's per-cell tags cost more than the figures.
+        (html.escape is what Django's escape runs, without making a SafeString per cell.)"""
         link_extra = ' target="_blank" rel="noopener"' if embedded else ""
+        links = self.row_links or [None] * len(self.rows)
         lines = []
-        for row in self.table:
-            head = escape(row["head"])
-            if row["href"]:
-                head = f'<a href="{escape(row["href"])}"{link_extra}>{head}</a>'
+        for row, link in zip(self.rows, links, strict=True):
+            head = html_escape(str(row[0]))
+            if link:
+                head = f'<a href="{html_escape(link)}"{link_extra}>{head}</a>'
             cells = "".join(
                 (
                     f'<td class="num">{_grouped(value)}</td>'
-                    if number
-                    else f"<td>{escape(value)}</td>"
+                    if _is_number(value)
+                    else f"<td>{html_escape(str(value))}</td>"
                 )
-                for value, number in row["cells"]
+                for value in row[1:]
             )
             lines.append(f'<tr>\n<th scope="row">{head}</th>\n{cells}\n</tr>')
         if not lines:
@@ -261,11 +264,21 @@ def _label(row: dict, language: str) -> str:
 
 
 def _cases(count: int) -> str:
+    """'1 case', '1,292 cases' in the active language."""
+    return _cases_in(translation.get_language(), count)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cases_in(language: str | None, count: int) -> str:
+    # A pure function of its arguments (the number is given, nothing is read): remembered
+    # because a dashboard's hover texts ask for a hundred of them on every request.
     return ngettext("%(count)s case", "%(count)s cases", count) % {"count": f"{count:,}"}
 
 
+@functools.lru_cache(maxsize=1024)
 def _wrap(label: str, language: str) -> str:
-    """Long axis labels broken over lines so horizontal bars keep room on a phone."""
+    """Long axis labels broken over lines so horizontal bars keep room on a phone (remembered:
+    the labels are the reference data's names, and textwrap is slow)."""
     width = 14 if language == "ja" else 30
     if language == "ja":
         lines = [label[i : i + width] for i in range(0, len(label), width)]
@@ -293,12 +306,39 @@ def _url_around_code(name: str, fallback: str, language: str, prefix: str, urlco
     return before, after
 
 
+@functools.lru_cache(maxsize=64)
+def _urls_by_code(name: str, fallback: str, language: str, prefix: str, urlconf) -> dict:
+    """A dict each page's URL is kept in once made: a dashboard links the same hundred-odd
+    state and region pages on every request. The codes are the reference data's (a few
+    dozen), and a URL depends on nothing but the code, the language and the URL conf."""
+    return {}
+
+
+def _url_maker(name: str, fallback: str):
+    """A function from a code to the page's URL, for the active language and URL conf: the
+    language and URL conf are read once, not once per tile and row."""
+    key = (name, fallback, translation.get_language() or "en", get_script_prefix(), get_urlconf())
+    before, after = _url_around_code(*key)
+    made = _urls_by_code(*key)
+
+    def url(code: str) -> str:
+        try:
+            return made[code]
+        except KeyError:
+            value = made[code] = f"{before}{iri_to_uri(code)}{after}"
+            return value
+
+    return url
+
+
 def _page_url(name: str, fallback: str, code: str) -> str:
     """Another app's page by URL name, or its documented path while that app has no URL yet."""
-    before, after = _url_around_code(
-        name, fallback, translation.get_language() or "en", get_script_prefix(), get_urlconf()
-    )
-    return f"{before}{iri_to_uri(code)}{after}"
+    return _url_maker(name, fallback)(code)
+
+
+def state_urls():
+    """The maker of state page URLs (see _url_maker)."""
+    return _url_maker("cases:state-detail", "states")
 
 
 def state_url(code: str) -> str:
@@ -380,6 +420,23 @@ def _plain(value):
     return value
 
 
+def _plain_figure(figure: dict) -> dict:
+    """`_plain(figure)` without walking the traces' long lists of values (coordinates, hover
+    texts, heatmap rows), which never hold a property dict: only the traces' own properties
+    and nested dicts (marker, font) are cleaned, and the whole layout."""
+    return {
+        "data": [
+            {
+                key: _plain(item) if isinstance(item, dict) else item
+                for key, item in trace.items()
+                if item is not None
+            }
+            for trace in figure["data"]
+        ],
+        "layout": _plain(figure["layout"]),
+    }
+
+
 def _fiscal_year(filters: Filters, language: str, counts: stats.Counts) -> dict:
     records = stats.fiscal_year_rows(filters, counts)
     years = [row["key"] for row in records]
@@ -455,7 +512,7 @@ def _fiscal_year(filters: Filters, language: str, counts: stats.Counts) -> dict:
                 counting_note(),
             ]
         ),
-        "figure": _plain(figure),
+        "figure": _plain_figure(figure),
         "columns": [_("Fiscal year"), _("Cases"), _("Running total")],
         "rows": [
             [label, n, total] for label, n, total in zip(labels, cases, cumulative, strict=True)
@@ -490,7 +547,8 @@ def _region(filters: Filters, language: str, counts: stats.Counts) -> dict:
     keys = [row["key"] for row in records]
     labels = [_label(row, language) for row in records]
     values = [int(row["cases"]) for row in records]
-    links = [region_url(key) for key in keys]
+    region_link = _url_maker("cases:region-detail", "regions")
+    links = [region_link(key) for key in keys]
     bars = _horizontal_bars(keys, labels, values, language)
     bars["customdata"] = links
     figure = _figure(
@@ -519,20 +577,27 @@ def _region(filters: Filters, language: str, counts: stats.Counts) -> dict:
                 counting_note(),
             ]
         ),
-        "figure": _plain(figure),
+        "figure": _plain_figure(figure),
         "columns": [_("Region"), _("Cases")],
         "rows": [[label, n] for label, n in zip(labels, values, strict=True)],
         "row_links": links,
     }
 
 
+@functools.lru_cache(maxsize=16)
+def _theme_groups(language: str | None) -> tuple[dict, dict]:
+    """The theme groups' order and names in the language: constants of the code, read
+    through Django's choices machinery, which is slow enough to matter on every request."""
+    order = {value: index for index, value in enumerate(ThemeGroup.values)}
+    return order, {value: str(label) for value, label in ThemeGroup.choices}
+
+
 def _theme(filters: Filters, language: str, counts: stats.Counts) -> dict:
     # Groups in their own order (line of work, topic, priority area), themes as the stats give.
-    order = {value: index for index, value in enumerate(ThemeGroup.values)}
+    order, group_labels = _theme_groups(translation.get_language())
     records = sorted(
         stats.theme_rows(filters, counts), key=lambda row: order.get(row["group"], 99)
     )
-    group_labels = {value: str(label) for value, label in ThemeGroup.choices}
     traces = []
     for group in dict.fromkeys(row["group"] for row in records):
         rows = [row for row in records if row["group"] == group]
@@ -590,7 +655,7 @@ def _theme(filters: Filters, language: str, counts: stats.Counts) -> dict:
                 counting_note(),
             ]
         ),
-        "figure": _plain(figure),
+        "figure": _plain_figure(figure),
         "columns": [_("Theme group"), _("Theme"), _("Cases")],
         "rows": [
             [group_labels.get(row["group"], row["group"]), label, int(row["cases"])]
@@ -602,6 +667,7 @@ def _theme(filters: Filters, language: str, counts: stats.Counts) -> dict:
 def _tiles(codes_at, values, names, *, rows: int, y0: float):
     """Two heatmaps over one block of tiles: states in scope coloured by their count, and
     states outside it (another region's district, when filtered) in a flat grey."""
+    state_url = state_urls()
     shape = (rows, MAP_COLUMNS)
     z, hover, links, z_out, hover_out, links_out = (_grid(shape) for _ in range(6))
     # Empty strings, not None, where there is no tile: plotly writes "null" for a None text.
@@ -661,6 +727,7 @@ def _grid(shape, fill=None):
 
 def _state_map(filters: Filters, language: str, counts: stats.Counts) -> dict:
     records = stats.state_rows(filters, counts)
+    state_link = state_urls()
     values = {row["key"]: int(row["cases"]) for row in records if row["key"]}
     names = {row["key"]: _label(row, language) for row in records if row["key"]}
     no_state = sum(int(row["cases"]) for row in records if not row["key"])
@@ -741,10 +808,10 @@ def _state_map(filters: Filters, language: str, counts: stats.Counts) -> dict:
     return {
         "title": _("Cases by state"),
         "note": " ".join(note),
-        "figure": _plain(figure),
+        "figure": _plain_figure(figure),
         "columns": [_("State"), _("USPS code"), _("Cases")],
         "rows": [[_label(row, language), row["key"] or "", int(row["cases"])] for row in records],
-        "row_links": [state_url(row["key"]) if row["key"] else None for row in records],
+        "row_links": [state_link(row["key"]) if row["key"] else None for row in records],
     }
 
 

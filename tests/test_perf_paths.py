@@ -117,3 +117,85 @@ def test_the_data_table_is_escaped():
     assert '<td class="num">12,345</td>' in html
     assert 'target="_blank"' in chart.table_html_embedded
     assert "No held cases" in Chart("x", "T", "", {}, ["A"], [], "", "").table_html
+
+
+def _card_chart(**changes):
+    values = {
+        "slug": "region",
+        "title": "<i>Title</i>",
+        "note": "A <b>note</b> & more",
+        "figure": {"data": [{"text": "</script><b>&"}], "layout": {"height": 300}},
+        "columns": ["Name", "Cases"],
+        "rows": [["<b>A&B</b>", 12345]],
+        "csv_url": "/en/dashboard/data/region.csv?a=1&b=2",
+        "embed_url": "/en/dashboard/embed/region/?a=1&b=2",
+        "scope": "FY2020 & after",
+    }
+    values.update(changes)
+    return Chart(**values)
+
+
+def test_the_chart_card_built_in_python_escapes_what_it_shows():
+    import json
+    import re
+
+    from django.utils.html import json_script
+
+    from dashboard.templatetags.chart_tags import render_card
+
+    chart = _card_chart()
+    html = render_card(chart, level=3)
+    # The figure as Django's json_script writes it: nothing in it can close the script.
+    assert str(json_script(chart.figure, chart.figure_id)) in html
+    assert "</script><b>" not in html
+    body = re.search(r'type="application/json">(.*?)</script>', html).group(1)
+    assert json.loads(body) == chart.figure
+    assert '<h3 class="chart-title" id="chart-region-title">&lt;i&gt;Title&lt;/i&gt;</h3>' in html
+    assert '<p class="chart-scope">FY2020 &amp; after</p>' in html
+    assert "<caption>&lt;i&gt;Title&lt;/i&gt; (FY2020 &amp; after)</caption>" in html
+    assert 'aria-label="&lt;i&gt;Title&lt;/i&gt;: chart.' in html
+    assert "A &lt;b&gt;note&lt;/b&gt; &amp; more" in html
+    assert 'href="/en/dashboard/data/region.csv?a=1&amp;b=2" download>' in html
+    assert 'href="/en/dashboard/embed/region/?a=1&amp;b=2">Embed this chart</a>' in html
+    # The embed code is shown as text: the iframe's own escapes are escaped once more.
+    assert "&lt;iframe src=&quot;/en/dashboard/embed/region/?a=1&amp;amp;b=2&quot;" in html
+    assert '<th scope="col">Name</th><th scope="col" class="num">Cases</th>' in html
+    assert "&lt;b&gt;A&amp;B&lt;/b&gt;" in html
+
+    embedded = render_card(chart, level=1, embedded=True)
+    assert 'data-chart-links="new-window"' in embedded
+    assert "Embed this chart" not in embedded
+    assert "embed-snippet" not in embedded
+    assert '<h1 class="chart-title"' in embedded
+    assert "chart-scope" not in render_card(_card_chart(scope=""))
+
+
+@pytest.mark.django_db
+def test_the_remembered_site_nav_marks_the_page_shown(register, client):
+    def current(html):
+        import re
+
+        nav = html[html.index('<nav class="site-nav"') :]
+        nav = nav[: nav.index("</nav>")]
+        return re.findall(r'<a href="([^"]+)" aria-current="page">([^<]+)</a>', nav)
+
+    for _ in range(2):  # the second round is served from the remembered navigation
+        assert current(client.get("/en/dashboard/").content.decode()) == [
+            ("/en/dashboard/", "Dashboard")
+        ]
+        assert current(client.get("/en/").content.decode()) == [("/en/", "Home")]
+        assert current(client.get("/ja/dashboard/").content.decode()) == [
+            ("/ja/dashboard/", "ダッシュボード")
+        ]
+        assert current(client.get("/en/regions/miami/").content.decode()) == [
+            ("/en/regions/", "Regions")
+        ]
+        assert current(client.get("/en/cases/").content.decode()) == [("/en/cases/", "Cases")]
+
+
+@pytest.mark.django_db
+def test_the_language_switch_keeps_the_query(register, client):
+    html = client.get("/en/dashboard/?region=miami&from=2023").content.decode()
+    assert 'href="/ja/dashboard/?region=miami&amp;from=2023" lang="ja"' in html
+    html = client.get("/ja/regions/miami/").content.decode()
+    assert 'href="/en/regions/miami/" lang="en"' in html

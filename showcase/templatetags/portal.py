@@ -1,13 +1,54 @@
 """Template helpers shared by every public page."""
 
+import functools
+
 from django import template
-from django.urls import translate_url
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf, translate_url
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
+
+
+@functools.lru_cache(maxsize=1024)
+def _path_in_language(path: str, language_code: str, prefix: str, urlconf) -> str:
+    # Resolving and reversing a path depends on nothing but the path, the language and the
+    # URL conf: remembered, as every page's header asks for it.
+    return translate_url(path, language_code)
 
 
 @register.simple_tag(takes_context=True)
 def url_in_language(context, language_code: str) -> str:
     """This page's URL in another language, keeping its query string (filters, page)."""
-    request = context["request"]
-    return translate_url(request.get_full_path(), language_code)
+    path, mark, query = context["request"].get_full_path().partition("?")
+    url = _path_in_language(path, language_code, get_script_prefix(), get_urlconf())
+    return f"{url}{mark}{query}"
+
+
+# The rendered main navigation per language, URL conf and current page's URL name.
+_navs: dict[tuple, str] = {}
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context) -> str:
+    """The main navigation (includes/site_nav.html), with the current section marked.
+
+    It depends only on the language, the URL conf and the current page's namespace and URL
+    name, so each worker renders it once per combination (a few dozen) instead of on every
+    request; with DEBUG on (templates edited while the server runs) it is rendered each time.
+    """
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    key = (
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        match.namespace if match else None,
+        match.url_name if match else None,
+    )
+    html = None if settings.DEBUG else _navs.get(key)
+    if html is None:
+        html = _navs[key] = render_to_string("includes/site_nav.html", {"request": request})
+    return mark_safe(html)  # rendered by the template engine, autoescaped
