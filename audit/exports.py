@@ -23,6 +23,29 @@ def log_export(user, kind: str, filters: dict, rows: int | None = None) -> None:
     )
 
 
+def log_command_export(kind: str, filters: dict, rows: int | None = None) -> None:
+    """Record a report written by a management command (e.g. region_report).
+
+    A command has no signed-in user: the log keeps the operating-system account that ran it,
+    marked as a command, so every staff export is on record whichever way it was made.
+    """
+    import getpass
+
+    from audit.models import ExportLog
+
+    try:
+        account = getpass.getuser()
+    except OSError:  # no name for this uid (some containers)
+        account = "?"
+    ExportLog.objects.create(
+        user=None,
+        username=f"{account} (manage.py)"[:150],
+        kind=str(kind)[:60],
+        filters=_plain(filters or {}),
+        rows=rows,
+    )
+
+
 def _plain(filters) -> dict:
     """A JSON-safe copy of the filters: a QueryDict's repeated values become lists."""
     if hasattr(filters, "lists"):

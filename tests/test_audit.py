@@ -809,3 +809,28 @@ def test_load_demo_records_every_demo_case_and_partner_it_writes():
     before = AuditEntry.objects.count()
     call_command("load_demo", stdout=io.StringIO())
     assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_report_written_by_the_region_report_command_is_logged(tmp_path, make_case):
+    make_case(region="miami", state="FL")
+    call_command(
+        "region_report",
+        "--region",
+        "miami",
+        "--from-fy",
+        "2024",
+        "--to-fy",
+        "2024",
+        "--format",
+        "csv",
+        "-o",
+        str(tmp_path / "miami.csv"),
+        stdout=io.StringIO(),
+    )
+    entry = ExportLog.objects.get()
+    assert entry.kind == "report.csv"
+    assert entry.user is None
+    assert entry.username.endswith("(manage.py)")
+    assert entry.filters == {"region": "miami", "from_fy": 2024, "to_fy": 2024, "language": "en"}
+    assert entry.rows == 1

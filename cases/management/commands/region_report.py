@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from audit.exports import log_command_export
 from cases.models import Region
 from exchange.reports import (
     DEFAULT_BASE_URL,
@@ -79,6 +80,16 @@ class Command(BaseCommand):
                 output / report.file_name(options["format"]) if options["all_regions"] else output
             )
             write_report(report, options["format"], path)
+            log_command_export(
+                f"report.{options['format']}",
+                {
+                    "region": report.region.code,
+                    "from_fy": options["from_fy"],
+                    "to_fy": options["to_fy"],
+                    "language": options["language"],
+                },
+                rows=report.total,
+            )
             written.append(path)
             self.stdout.write(
                 _("%(path)s: %(region)s, %(range)s, %(cases)s cases")
