@@ -15,7 +15,9 @@ response cache off (to measure the uncached cost); ETags and 304s stay.
 """
 
 import functools
+import gzip
 import hashlib
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,10 +25,12 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
+from django.utils.text import compress_string
 
 from dashboard.freshness import generation
 from dashboard.reference import request_scope
 
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 PAGE_TIMEOUT = 24 * 3600  # stale generations are never read again; let them expire
 # Headers a view sets that a cached copy must carry too (middleware adds the rest each time).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Access-Control-Allow-Origin", "Vary")
@@ -80,8 +84,9 @@ def _matches(request, etag: str) -> bool:
     header = request.META.get("HTTP_IF_NONE_MATCH")
     if not header:
         return False
-    tags = parse_etags(header)
-    return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
+    # Weak comparison (RFC 9110 13.1.2): a gzip-encoded copy carries the weak form of the tag.
+    tags = {tag.removeprefix("W/") for tag in parse_etags(header)}
+    return "*" in tags or etag.removeprefix("W/") in tags
 
 
 def _personal(request) -> bool:
@@ -102,11 +107,23 @@ def _storable(request, response) -> bool:
     )
 
 
-def _from_cache(stored) -> HttpResponse:
-    content, headers = stored
-    response = HttpResponse(content)
+def _accepts_gzip(request) -> bool:
+    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def _from_cache(request, stored) -> HttpResponse:
+    """A response from a cached copy, which is kept gzip-compressed: compressed once when it is
+    stored, it is sent as it is to every client that accepts gzip (nearly all), so a cached
+    page costs neither compression nor a large transfer, and unpacked for the others."""
+    compressed, headers = stored
+    if _accepts_gzip(request):
+        response = HttpResponse(compressed)
+        response["Content-Encoding"] = "gzip"
+    else:
+        response = HttpResponse(gzip.decompress(compressed))
     for name, value in headers:
         response[name] = value
+    patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
 
@@ -132,9 +149,7 @@ def figure_response(*, per_user: bool = True):
             key = "figures:page:" + etag.strip('"')
             use_cache = cache_enabled()
             stored = cache.get(key) if use_cache else None
-            if stored is not None:
-                response = _from_cache(stored)
-            else:
+            if stored is None:
                 with request_scope(request_generation(request)):
                     response = view(request, *args, **kwargs)
                 if use_cache and _storable(request, response):
@@ -143,9 +158,14 @@ def figure_response(*, per_user: bool = True):
                         for name in KEPT_HEADERS
                         if response.has_header(name)
                     ]
-                    cache.set(key, (response.content, headers), PAGE_TIMEOUT)
+                    stored = (compress_string(response.content), headers)
+                    cache.set(key, stored, PAGE_TIMEOUT)
+                    response = _from_cache(request, stored)
+            else:
+                response = _from_cache(request, stored)
             if response.status_code == 200:
-                response["ETag"] = etag
+                encoded = response.get("Content-Encoding") == "gzip"
+                response["ETag"] = f"W/{etag}" if encoded else etag
                 _revalidate(response, per_user)
             return response
 

@@ -125,3 +125,23 @@ def test_a_changed_case_gives_the_cached_lists_a_new_etag_at_once(client, make_c
     again = client.get(url)
     assert again["ETag"] != first["ETag"]
     assert "Brand new case" in again.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/en/dashboard/", "/ja/dashboard/", "/api/v1/stats/theme/"])
+def test_cached_copies_are_sent_gzip_compressed_to_clients_that_accept_it(client, url):
+    import gzip
+
+    plain = client.get(url)  # fills the cache; the test client asks for no encoding
+    assert "Content-Encoding" not in plain
+    assert "Accept-Encoding" in plain["Vary"]
+
+    for _ in range(2):  # the copy just stored, then a hit
+        packed = client.get(url, headers={"accept-encoding": "gzip, br"})
+        assert packed["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed["Vary"]
+        assert gzip.decompress(packed.content) == plain.content
+        assert len(packed.content) < len(plain.content) / 2
+        # The compressed copy carries the weak form of the same tag, and matches it.
+        assert packed["ETag"] == f"W/{plain['ETag']}"
+    again = client.get(url, headers={"accept-encoding": "gzip", "if-none-match": packed["ETag"]})
+    assert again.status_code == 304
