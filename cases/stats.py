@@ -292,10 +292,14 @@ class Counts:
 
     def _themes(self) -> dict:
         from dashboard import reference
-        from dashboard.models import ThemeTally
+        from dashboard.models import ThemeTally, ThemeYearTally
 
         slugs = reference.themes().keys
-        rows = self._tally(ThemeTally).values_list("theme_id").annotate(n=Sum("cases")).order_by()
+        # Without a region or state, the national tally by fiscal year and theme has the same
+        # sums in far fewer rows.
+        national = not (self.filters.region or self.filters.state)
+        tally = self._tally(ThemeYearTally if national else ThemeTally)
+        rows = tally.values_list("theme_id").annotate(n=Sum("cases")).order_by()
         return {slugs.get(theme): n for theme, n in rows}
 
 

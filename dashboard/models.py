@@ -77,3 +77,30 @@ class ThemeTally(models.Model):
         return (
             f"FY{self.fiscal_year} {self.region_id}/{self.state_id}/{self.theme_id}: {self.cases}"
         )
+
+
+class ThemeYearTally(models.Model):
+    """The number of held cases of one fiscal year that carry one theme, across all regions.
+
+    The theme tally summed over regions and states, kept beside it so the national theme
+    chart reads at most (fiscal years x themes) rows, the same few hundred at a thousand cases
+    or a million, instead of summing the theme tally's tens of thousands.
+    """
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    theme = models.ForeignKey(
+        "cases.Theme", verbose_name=_("theme"), on_delete=models.CASCADE, related_name="+"
+    )
+    cases = models.PositiveIntegerField(_("number of cases"))
+
+    class Meta:
+        verbose_name = _("theme tally by fiscal year")
+        verbose_name_plural = _("theme tallies by fiscal year")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "theme"], name="themeyeartally_one_row_per_year_theme"
+            )
+        ]
+
+    def __str__(self):
+        return f"FY{self.fiscal_year} theme {self.theme_id}: {self.cases}"

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.db import connection
 
 from cases.models import Case, CaseStatus
-from dashboard.models import CaseTally, ThemeTally
+from dashboard.models import CaseTally, ThemeTally, ThemeYearTally
 
 # Above this many groups one full rebuild is cheaper than many small ones.
 MAX_GROUPS = 40
@@ -25,6 +25,7 @@ def _tables() -> dict[str, str]:
         "case_themes": quote(Case.themes.through._meta.db_table),
         "case_tally": quote(CaseTally._meta.db_table),
         "theme_tally": quote(ThemeTally._meta.db_table),
+        "theme_year_tally": quote(ThemeYearTally._meta.db_table),
     }
 
 
@@ -43,10 +44,12 @@ def _where(groups: list[tuple[int, int]] | None) -> tuple[str, list]:
     return " AND (" + " OR ".join(clauses) + ")", params
 
 
-def refresh(groups: Iterable[tuple[int, int]] | None = None) -> None:
+def refresh(groups: Iterable[tuple[int, int]] | None = None, *, national: bool = True) -> None:
     """Count the held cases of these (fiscal year, region) groups again (None: all of them).
 
     Runs in the caller's transaction, so the tallies commit or roll back with the change.
+    `national=False` leaves out the theme-by-year tally, for the data migration that ran before
+    that table existed.
     """
     if groups is not None:
         groups = sorted(
@@ -78,6 +81,23 @@ def refresh(groups: Iterable[tuple[int, int]] | None = None) -> None:
             f"WHERE c.status = %s{where} "
             "GROUP BY c.fiscal_year, c.region_id, c.state_id, t.theme_id",
             [CaseStatus.HELD.value, *params],
+        )
+        # The national theme-by-year rows of the fiscal years touched, from the theme tally
+        # just written (a few thousand rows at most, whatever the size of the register).
+        if not national:
+            return
+        if groups is None:
+            years_where, year_params = "", []
+        else:
+            years = sorted({year for year, _region in groups})
+            years_where = f" WHERE fiscal_year IN ({', '.join(['%s'] * len(years))})"
+            year_params = years
+        cursor.execute(f"DELETE FROM {tables['theme_year_tally']}{years_where}", year_params)
+        cursor.execute(
+            f"INSERT INTO {tables['theme_year_tally']} (fiscal_year, theme_id, cases) "
+            f"SELECT fiscal_year, theme_id, SUM(cases) FROM {tables['theme_tally']}"
+            f"{years_where} GROUP BY fiscal_year, theme_id",
+            year_params,
         )
 
 

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from cases import rules, stats
 from cases.models import Case, CaseFormat, CaseStatus, Publication, Region, State, Theme
 from dashboard import freshness
-from dashboard.models import CaseTally, ThemeTally
+from dashboard.models import CaseTally, ThemeTally, ThemeYearTally
 
 STATUSES = [CaseStatus.HELD] * 6 + [CaseStatus.DRAFT, CaseStatus.PLANNED, CaseStatus.CANCELLED]
 
@@ -234,3 +234,37 @@ def test_the_generation_survives_a_flushed_cache():
     first = freshness.generation()
     cache.clear()
     assert freshness.generation() != first
+
+
+@pytest.mark.django_db
+def test_the_national_theme_tally_is_the_theme_tally_summed_over_regions():
+    """The theme chart without a region or state reads ThemeYearTally: it must always equal
+    the detailed theme tally summed, after bulk loads, single saves, theme edits and deletes."""
+
+    def summed() -> dict:
+        totals: dict = {}
+        for year, theme, n in ThemeTally.objects.values_list("fiscal_year", "theme_id", "cases"):
+            totals[(year, theme)] = totals.get((year, theme), 0) + n
+        return totals
+
+    def national() -> dict:
+        freshness.flush()
+        return {
+            (year, theme): n
+            for year, theme, n in ThemeYearTally.objects.values_list(
+                "fiscal_year", "theme_id", "cases"
+            )
+        }
+
+    _bulk_cases(120)
+    assert national() == summed()
+    assert national()
+    case = _case(state=None)
+    theme = Theme.objects.order_by("pk").first()
+    case.themes.add(theme)
+    assert national() == summed()
+    case.start_date = datetime.date(2019, 6, 1)
+    case.save()
+    assert national() == summed()
+    case.delete()
+    assert national() == summed()
