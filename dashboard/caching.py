@@ -6,8 +6,10 @@ path and the query string. So:
 - the ETag is a digest of those four: a browser or proxy asking again with `If-None-Match`
   gets a bodiless 304 for the price of one cache read (the generation), and a new ETag as soon
   as any case changes anywhere;
-- an anonymous visitor's page is kept whole in the shared cache under the same four, so a
-  repeat visit by anyone costs one more cache read and no query.
+- an anonymous visitor's page is kept whole in the shared cache under the other three,
+  together with the generation it was made for, and read in the same round trip as the
+  generation: a repeat visit by anyone costs one cache round trip and no query, and a page
+  whose stored generation is not the current one is made again.
 
 A page is only cached when it holds nothing particular to one visitor: no signed-in user, no
 messages, no CSRF token, no cookie set. `settings.PORTAL_FIGURE_CACHE = False` turns the
@@ -27,7 +29,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.text import compress_string
 
-from dashboard.freshness import generation
+from dashboard.freshness import GENERATION_KEY, flush, generation
 from dashboard.reference import request_scope
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -58,22 +60,59 @@ def _language() -> str:
     return translation.get_language() or settings.LANGUAGE_CODE
 
 
-def response_key(request) -> str:
-    """A digest of generation, language, scheme and host, path and normalised query.
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _address(request) -> tuple[str, ...]:
+    """Language, scheme and host, path and normalised query: what a page is, apart from the data.
 
     The host and scheme count because some answers hold absolute URLs (the API's links, the
     embed code), which must not be served to a client that reached another host name."""
-    parts = "\n".join(
-        (
-            request_generation(request),
-            _language(),
-            request.scheme,
-            request.get_host(),
-            request.path,
-            normalised_query(request),
-        )
+    return (
+        _language(),
+        request.scheme,
+        request.get_host(),
+        request.path,
+        normalised_query(request),
     )
-    return hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
+
+
+def response_key(request) -> str:
+    """A digest of generation, language, scheme and host, path and normalised query."""
+    return _digest(request_generation(request), *_address(request))
+
+
+def page_key(request) -> str:
+    """The cache key of a stored page: its address without the generation.
+
+    The generation is stored with the page instead, so the page and the current generation can
+    be read in one round trip (`_read_page`); a key holding the generation could only be built
+    after a first round trip for the generation."""
+    return "figures:page:" + _digest(*_address(request))
+
+
+def _read_page(request):
+    """The stored page `(generation, compressed body, headers)`, or None; sets the generation.
+
+    One `get_many` reads the generation and the page together. A missing generation (a fresh
+    or flushed cache) is left to `generation()`, which starts a new one. A page stored for
+    another generation is stale and not returned."""
+    key = page_key(request)
+    current = getattr(request, "_figures_generation", None)
+    if current is not None:  # already read (a revalidation that did not match)
+        stored = cache.get(key)
+    else:
+        # generation() counts this thread's pending changes first; so must a combined read.
+        flush()
+        found = cache.get_many([GENERATION_KEY, key])
+        current = found.get(GENERATION_KEY)
+        current = generation() if current is None else str(current)
+        request._figures_generation = current
+        stored = found.get(key)
+    if stored is None or stored[0] != current:
+        return None
+    return stored
 
 
 def etag_for(request) -> str:
@@ -115,7 +154,7 @@ def _from_cache(request, stored) -> HttpResponse:
     """A response from a cached copy, which is kept gzip-compressed: compressed once when it is
     stored, it is sent as it is to every client that accepts gzip (nearly all), so a cached
     page costs neither compression nor a large transfer, and unpacked for the others."""
-    compressed, headers = stored
+    _generation, compressed, headers = stored
     if _accepts_gzip(request):
         response = HttpResponse(compressed)
         response["Content-Encoding"] = "gzip"
@@ -140,15 +179,18 @@ def figure_response(*, per_user: bool = True):
             if request.method not in ("GET", "HEAD") or (per_user and _personal(request)):
                 with request_scope(request_generation(request)):
                     return view(request, *args, **kwargs)
+            use_cache = cache_enabled()
+            revalidating = bool(request.META.get("HTTP_IF_NONE_MATCH"))
+            # A revalidation mostly ends in a 304, for which the generation alone is enough.
+            stored = _read_page(request) if use_cache and not revalidating else None
             etag = etag_for(request)
             if _matches(request, etag):
                 response = HttpResponseNotModified()
                 response["ETag"] = etag
                 _revalidate(response, per_user)
                 return response
-            key = "figures:page:" + etag.strip('"')
-            use_cache = cache_enabled()
-            stored = cache.get(key) if use_cache else None
+            if use_cache and revalidating:
+                stored = _read_page(request)
             if stored is None:
                 with request_scope(request_generation(request)):
                     response = view(request, *args, **kwargs)
@@ -158,8 +200,12 @@ def figure_response(*, per_user: bool = True):
                         for name in KEPT_HEADERS
                         if response.has_header(name)
                     ]
-                    stored = (compress_string(response.content), headers)
-                    cache.set(key, stored, PAGE_TIMEOUT)
+                    stored = (
+                        request_generation(request),
+                        compress_string(response.content),
+                        headers,
+                    )
+                    cache.set(page_key(request), stored, PAGE_TIMEOUT)
                     response = _from_cache(request, stored)
             else:
                 response = _from_cache(request, stored)

@@ -145,3 +145,93 @@ def test_cached_copies_are_sent_gzip_compressed_to_clients_that_accept_it(client
         assert packed["ETag"] == f"W/{plain['ETag']}"
     again = client.get(url, headers={"accept-encoding": "gzip", "if-none-match": packed["ETag"]})
     assert again.status_code == 304
+
+
+def _stored_page(url, language):
+    """The cache key and stored copy `(generation, compressed body, headers)` of an anonymous
+    page, or None."""
+    from django.core.cache import cache
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from dashboard.caching import page_key
+
+    with translation.override(language):
+        key = page_key(RequestFactory().get(url))
+    return key, cache.get(key)
+
+
+HIT_PAGES = [("/en/dashboard/", "en"), ("/ja/dashboard/", "ja"), ("/api/v1/stats/region/", "en")]
+
+
+@pytest.mark.parametrize(("url", "language"), HIT_PAGES)
+@pytest.mark.parametrize("encoding", ["gzip, br", None])
+def test_a_cache_hit_has_the_headers_and_body_of_the_first_answer(client, url, language, encoding):
+    """The first answer renders the page and stores it; the second comes from the store and
+    must be the same, header for header (only the request id differs)."""
+    from django.core.cache import cache
+
+    headers = {"accept-encoding": encoding} if encoding else {}
+    first = client.get(url, headers=headers)
+    key, stored = _stored_page(url, language)
+    assert stored is not None  # the first answer was stored
+    second = client.get(url, headers=headers)
+    assert second.status_code == first.status_code == 200
+    assert second.content == first.content
+    assert second.cookies == first.cookies == {}
+
+    def _headers(response):
+        return {name: value for name, value in response.items() if name != "X-Request-ID"}
+
+    assert _headers(second) == _headers(first)
+    assert first["X-Request-ID"] != second["X-Request-ID"]
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Vary", "ETag", "Cache-Control"):
+        assert second.has_header(name), name
+    # And the second answer really is the stored copy.
+    generation, _compressed, kept = stored
+    import gzip
+
+    cache.set(key, (generation, gzip.compress(b"stored copy 7f3a"), kept))
+    third = client.get(url, headers=headers)
+    body = third.content if not encoding else gzip.decompress(third.content)
+    assert body == b"stored copy 7f3a"
+
+
+def test_a_signed_in_user_never_gets_the_cached_copy(admin_client):
+    import gzip
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    client = Client()  # anonymous: the `client` fixture is the one admin_client signs in
+    client.get("/en/dashboard/")
+    key, (generation, _compressed, kept) = _stored_page("/en/dashboard/", "en")
+    cache.set(key, (generation, gzip.compress(b"stored copy 7f3a"), kept))
+    assert (
+        client.get("/en/dashboard/").content == b"stored copy 7f3a"
+    )  # anonymous: the stored copy
+    for headers in ({}, {"accept-encoding": "gzip"}):
+        response = admin_client.get("/en/dashboard/", headers=headers)
+        assert response.status_code == 200
+        assert b"stored copy 7f3a" not in response.content
+        assert "Content-Encoding" not in response
+
+
+@pytest.mark.parametrize(("url", "language"), HIT_PAGES)
+def test_a_change_shows_on_the_next_request_without_revalidation(
+    client, url, language, django_capture_on_commit_callbacks
+):
+    """A stored page is kept under a key without the generation; a page stored for an older
+    generation must not be served."""
+    first = client.get(url)
+    assert client.get(url).content == first.content  # a hit
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(datetime.date(2020, 5, 1))
+    second = client.get(url)
+    assert second.status_code == 200
+    assert second["ETag"] != first["ETag"]
+    assert second.content != first.content
+    generation, _compressed, _kept = _stored_page(url, language)[1]
+    from dashboard.freshness import generation as current
+
+    assert generation == current()  # stored again for the new generation
