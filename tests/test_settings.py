@@ -76,7 +76,7 @@ def test_postgres_url_selects_postgresql_and_redis_url_the_redis_cache():
     assert result.returncode == 0, result.stderr
     _debug, engine, cache, _hosts = result.stdout.split()
     assert engine == "django.db.backends.postgresql"
-    assert cache == "django.core.cache.backends.redis.RedisCache"
+    assert cache == "grassroots.cache.PortalRedisCache"
 
 
 def test_unsupported_database_url_is_refused():
