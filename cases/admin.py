@@ -274,6 +274,7 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
 
     class Media:
         js = ["cases/admin/case_form.js"]
+        css = {"all": ["cases/admin/case_form.css"]}
 
     def get_queryset(self, request):
         # Every surface (list, search, filters and facets, actions, history, change, delete,

@@ -563,3 +563,16 @@ def test_the_admin_pages_carry_the_portal_favicon(client, db):
     response = client.get("/en/admin/login/")
     assert 'rel="icon"' in response.text
     assert "favicon" in response.text
+
+
+def test_the_case_form_hides_the_time_zone_note_on_its_plain_dates(admin_client):
+    """Django adds 'Enter times in the Asia/Tokyo timezone' under date inputs when the browser
+    is elsewhere; case dates are the event's local date, so the case form hides that note."""
+    page = admin_client.get("/en/admin/cases/case/add/").text
+    assert "cases/admin/case_form.css" in page
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("cases/admin/case_form.css")).read_text(encoding="utf-8")
+    assert ".field-start_date .timezonewarning" in css
