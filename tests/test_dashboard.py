@@ -537,3 +537,9 @@ def test_chart_include_renders_table_csv_and_embed_links(register):
     assert f'<th scope="row"><a href="{expected_state_url("FL")}">Florida</a></th>' in html
     assert 'href="/en/dashboard/data/state-map.csv?region=miami"' in html
     assert 'href="/en/dashboard/embed/state-map/?region=miami">Embed this chart</a>' in html
+
+
+def test_embed_pages_carry_the_portal_favicon(client, register):
+    """A framed chart opened on its own would otherwise make the browser 404 on /favicon.ico."""
+    page = client.get("/en/dashboard/embed/state-map/").content.decode()
+    assert 'rel="icon"' in page
