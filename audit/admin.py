@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy
 
 from audit import recorder, restoring
 from audit.display import ChangeFormatter
-from audit.history import confirm_page, may_edit_region, publication_allowed
+from audit.history import confirm_page, publication_allowed
 from audit.models import Action, AuditEntry, ExportLog
 from cases.models import Case
+from staff.access import can_edit_region
 
 # --- the audit entries and deleted cases ------------------------------------------------------
 
@@ -71,9 +72,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         if allowed is None:
             return queryset
         # District staff see the history of their districts' cases only.
-        return queryset.filter(
-            content_type=recorder._content_type(Case), snapshot__region__in=sorted(allowed)
-        )
+        return queryset.for_model(Case).filter(snapshot__region__in=sorted(allowed))
 
     @admin.display(description=gettext_lazy("object"), ordering="object_label")
     def object_link(self, entry):
@@ -143,7 +142,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         rows = []
         for entry in latest.values():
             region_id = entry.snapshot.get("region")
-            if not may_edit_region(request.user, region_id):
+            if not can_edit_region(request.user, region_id):
                 continue
             rows.append(
                 {
@@ -185,7 +184,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
         if entry is None:
             raise Http404(_("No deleted case with this id."))
         version = entry.snapshot
-        if not may_edit_region(request.user, version.get("region")):
+        if not can_edit_region(request.user, version.get("region")):
             raise PermissionDenied
         if not publication_allowed(request, Case, version, None):
             raise PermissionDenied

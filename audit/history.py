@@ -26,15 +26,8 @@ from django.utils.translation import gettext as _
 from audit import recorder, restoring
 from audit.display import ChangeFormatter
 from audit.models import Action, AuditEntry
-from cases.models import Case
 
 RESTORABLE_ACTIONS = (Action.CREATE, Action.CHANGE, Action.RESTORE)
-
-
-def may_edit_region(user, region_id) -> bool:
-    from staff.access import can_edit_region
-
-    return can_edit_region(user, region_id)
 
 
 def publication_allowed(request, model, version, present) -> bool:
@@ -177,8 +170,6 @@ class AuditedAdmin:
         except restoring.RestoreRefused:
             candidate = obj
         if not self.has_change_permission(request, candidate):
-            raise PermissionDenied
-        if isinstance(obj, Case) and not may_edit_region(request.user, candidate.region_id):
             raise PermissionDenied
         present = recorder.snapshot(obj)
         if not publication_allowed(request, self.model, version, present):

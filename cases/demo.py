@@ -2092,7 +2092,8 @@ def _sync_partners(specs: list[PartnerSpec], states: dict) -> tuple[dict[str, in
     )
     # The bulk writes bypass the audit's signals: record them in the audit trail here.
     created = {p.name_en for p in to_create}
-    recorder.record_bulk("create", list(Partner.objects.filter(pk__in=[ids[n] for n in created])))
+    # record_bulk reads the rows itself: the instances only name the model and the key.
+    recorder.record_bulk("create", [Partner(pk=ids[name]) for name in created])
     recorder.record_bulk("change", to_update)
     return ids, counts
 
@@ -2226,10 +2227,9 @@ def _sync_cases(
     # The bulk writes bypass the audit's signals: record every created and changed case (with
     # its themes and partners) in the audit trail, in a few queries.
     if to_create:
-        recorder.record_bulk("create", list(Case.objects.filter(pk__in=new_ids.values())))
+        recorder.record_bulk("create", [Case(pk=pk) for pk in new_ids.values()])
     if to_update:
-        changed_ids = [case_id for case_id, _differing in to_update]
-        recorder.record_bulk("change", list(Case.objects.filter(pk__in=changed_ids)))
+        recorder.record_bulk("change", [Case(pk=pk) for pk, _differing in to_update])
     return counts
 
 

@@ -656,11 +656,15 @@ class Case(models.Model):
         if not self.title_en.strip() and not self.title_ja.strip():
             errors["title_en"] = _("Give the case a title in English or Japanese.")
         if self.state_id and self.region_id:
-            district = set(
-                Jurisdiction.objects.filter(region_id=self.region_id).values_list(
-                    "state__code", flat=True
+            # A bulk validator (the importer) sets `known_district` from the districts it
+            # loaded once, so checking many cases costs no query per case.
+            district = getattr(self, "known_district", None)
+            if district is None:
+                district = set(
+                    Jurisdiction.objects.filter(region_id=self.region_id).values_list(
+                        "state__code", flat=True
+                    )
                 )
-            )
             if not rules.state_in_district(self.state.code, district):
                 errors["state"] = _(
                     "%(state)s is not in the district of %(region)s. Choose a state in that "

@@ -286,7 +286,7 @@ class Counts:
             return singles[picks[0]]
         totals: dict = {}
         for row in self._rows():
-            key = row[picks[0]] if len(picks) == 1 else tuple(row[i] for i in picks)
+            key = tuple(row[i] for i in picks)  # single fields returned above
             totals[key] = totals.get(key, 0) + row[3]
         return totals
 

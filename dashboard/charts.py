@@ -113,20 +113,6 @@ class Chart:
     def figure_id(self) -> str:
         return f"chart-{self.slug}-figure"
 
-    @property
-    def table(self) -> list[dict]:
-        """Rows for the HTML table: the first cell (with its link) and the other cells, each
-        marked numeric or not so the template can right-align numbers."""
-        links = self.row_links or [None] * len(self.rows)
-        return [
-            {
-                "head": row[0],
-                "href": link,
-                "cells": [(value, _is_number(value)) for value in row[1:]],
-            }
-            for row, link in zip(self.rows, links, strict=True)
-        ]
-
     def table_body(self, embedded: bool = False) -> str:
         """The data table's rows as HTML, built here rather than in a template loop: at a
         hundred-odd rows per page the template's per-cell tags cost more than the figures.
@@ -306,47 +292,17 @@ def _url_around_code(name: str, fallback: str, language: str, prefix: str, urlco
     return before, after
 
 
-@functools.lru_cache(maxsize=64)
-def _urls_by_code(name: str, fallback: str, language: str, prefix: str, urlconf) -> dict:
-    """A dict each page's URL is kept in once made: a dashboard links the same hundred-odd
-    state and region pages on every request. The codes are the reference data's (a few
-    dozen), and a URL depends on nothing but the code, the language and the URL conf."""
-    return {}
-
-
 def _url_maker(name: str, fallback: str):
     """A function from a code to the page's URL, for the active language and URL conf: the
     language and URL conf are read once, not once per tile and row."""
     key = (name, fallback, translation.get_language() or "en", get_script_prefix(), get_urlconf())
     before, after = _url_around_code(*key)
-    made = _urls_by_code(*key)
-
-    def url(code: str) -> str:
-        try:
-            return made[code]
-        except KeyError:
-            value = made[code] = f"{before}{iri_to_uri(code)}{after}"
-            return value
-
-    return url
-
-
-def _page_url(name: str, fallback: str, code: str) -> str:
-    """Another app's page by URL name, or its documented path while that app has no URL yet."""
-    return _url_maker(name, fallback)(code)
+    return lambda code: f"{before}{iri_to_uri(code)}{after}"
 
 
 def state_urls():
     """The maker of state page URLs (see _url_maker)."""
     return _url_maker("cases:state-detail", "states")
-
-
-def state_url(code: str) -> str:
-    return _page_url("cases:state-detail", "states", code)
-
-
-def region_url(code: str) -> str:
-    return _page_url("cases:region-detail", "regions", code)
 
 
 def _with_query(url: str, query: str) -> str:

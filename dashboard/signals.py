@@ -50,15 +50,15 @@ def _case_deleted(sender, instance, **kwargs):
 
 
 def _themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
+    if action not in ("post_add", "post_remove", "post_clear"):
         return
     if not reverse:
-        # The case's own themes; counted after the change (post_*).
-        if action != "pre_clear":
-            freshness.groups_changed({(instance.fiscal_year, instance.region_id)})
+        # The case's own themes; counted after the change.
+        freshness.groups_changed({(instance.fiscal_year, instance.region_id)})
         return
-    # theme.cases.add(...)/remove(...): the cases are known; a clear from the theme side is not.
-    if action == "pre_clear" or (action == "post_clear"):
+    # theme.cases.add(...)/remove(...): the cases are known; a clear from the theme side is not,
+    # so everything is counted again.
+    if action == "post_clear":
         freshness.cases_changed()
     elif pk_set:
         groups = Case.objects.filter(pk__in=pk_set).values_list("fiscal_year", "region_id")

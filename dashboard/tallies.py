@@ -1,6 +1,6 @@
 """Filling the tallies from the case table, in the database, in one statement per table.
 
-`rebuild()` empties both tallies and counts every held case again; `refresh(groups)` does the
+`refresh()` empties the tallies and counts every held case again; `refresh(groups)` does the
 same for a few (fiscal year, region) groups only, which is what a single save needs: at a
 million cases one group holds a few thousand cases, found through the case table's
 (status, fiscal_year, region) index, so an edit stays quick however large the register grows.
@@ -99,8 +99,3 @@ def refresh(groups: Iterable[tuple[int, int]] | None = None, *, national: bool =
             f"{years_where} GROUP BY fiscal_year, theme_id",
             year_params,
         )
-
-
-def rebuild() -> None:
-    """Count every held case again, from scratch."""
-    refresh(None)

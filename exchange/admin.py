@@ -103,7 +103,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         regions = allowed_region_ids(request.user)
         if regions is None:
             return queryset
-        touched = Case.objects.filter(region_id__in=regions).values("import_batch_id")
+        touched = scope_cases(Case.objects.all(), request.user).values("import_batch_id")
         return queryset.filter(Q(imported_by=request.user) | Q(pk__in=touched))
 
     def has_change_permission(self, request, obj=None):

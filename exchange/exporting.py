@@ -234,8 +234,8 @@ def export_sql(queryset, csv: bool = False) -> tuple[str, tuple]:
         "is_public": yes_no("c.is_public"),
         "is_best_practice": yes_no("c.is_best_practice"),
         "participants": "c.participants",
-        "themes": text("t.text") if csv else "t.text",
-        "partners": text("p.text") if csv else "p.text",
+        "themes": text("t.text"),
+        "partners": text("p.text"),
         "id": "c.id",
     }
     select = ",\n  ".join(columns[column.key] for column in COLUMNS)

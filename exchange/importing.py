@@ -719,34 +719,10 @@ class _Planner:
         return plan
 
     def full_clean(self, case: Case, exclude: list[str]) -> None:
-        """`case.full_clean()` with the district rule checked against the districts loaded
-        once: `Case.clean()` would query the region's jurisdictions for every row.
-
-        Every other rule is the model's own. The state is hidden from `Case.clean()` while it
-        runs (its only use there is the district rule), and the rule is then applied here with
-        the model's message.
-        """
-        state = case.state
-        errors: dict = {}
-        case.state = None
-        try:
-            case.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-        except ValidationError as problem:
-            errors = problem.update_error_dict(errors)
-        finally:
-            case.state = state
-        if state is not None and case.region_id:
-            district = self.districts.get(case.region_id, set())
-            if not rules.state_in_district(state.code, district):
-                errors.setdefault("state", []).append(
-                    _(
-                        "%(state)s is not in the district of %(region)s. Choose a state in that "
-                        "district, or the region whose district holds the state."
-                    )
-                    % {"state": state, "region": case.region}
-                )
-        if errors:
-            raise ValidationError(errors)
+        """`case.full_clean()`, every rule the model's own, with the region's district taken
+        from the districts loaded once rather than queried for every row."""
+        case.known_district = self.districts.get(case.region_id, set())
+        case.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
     def choice(self, number, name, value, errors):
         lookup = self.formats if name == "format" else self.statuses

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CasePartner, CaseStatus
+from cases.models import CasePartner, CaseStatus, WorkflowError
 
 LANGUAGES = ("en", "ja")
 
@@ -51,10 +51,6 @@ class ShowcaseStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for review")
     PUBLISHED = "published", _("Published")
-
-
-class WorkflowError(Exception):
-    """A publishing step that does not apply to a page in its present state."""
 
 
 class HeroIllustration(models.TextChoices):

@@ -42,12 +42,6 @@ def allowed_region_ids(user) -> frozenset[int] | None:
     return result
 
 
-def forget(user) -> None:
-    """Drop the remembered scope, after the user's groups or districts changed."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
-
-
 def holds_region(user, region_id) -> bool:
     """Whether the region lies in the user's scope (always, for a user not limited by it)."""
     allowed = allowed_region_ids(user)

@@ -1,4 +1,4 @@
-"""Template helpers for the chart include: the whole chart card, and its embed code."""
+"""Template helpers for the chart include: the whole chart card, with its embed code."""
 
 import json
 
@@ -16,13 +16,8 @@ EMBED_CHROME = 230
 MAP_FRAME_HEIGHT = 560
 
 
-@register.simple_tag(takes_context=True)
-def embed_snippet(context, chart) -> str:
-    """The <iframe> code a site pastes to show this chart (shown escaped, in a textarea)."""
-    return _snippet(chart, context.get("request"))
-
-
 def _snippet(chart, request) -> str:
+    """The <iframe> code a site pastes to show this chart (shown escaped, in a textarea)."""
     src = request.build_absolute_uri(chart.embed_url) if request else chart.embed_url
     height = (chart.figure.get("layout", {}).get("height") or MAP_FRAME_HEIGHT) + EMBED_CHROME
     title = chart.title + (f" ({chart.scope})" if chart.scope else "")
