@@ -43,6 +43,7 @@ from cases.models import (
     Jurisdiction,
     Partner,
     PartnerRole,
+    Publication,
     Region,
     State,
     Theme,
@@ -896,6 +897,10 @@ def _write(plan: ImportPlan, user) -> ImportBatch:
         case.updated_by = user
         case.updated_at = now
         case.import_batch = batch
+        was_published = before.get(case.pk, {}).get("publication") == Publication.PUBLISHED
+        if case.publication == Publication.PUBLISHED and not was_published:
+            # Published by this import: planning stamped whoever changed the case last.
+            case.published_by, case.published_at = user, now
 
     Case.objects.bulk_create([row.case for row in created], batch_size=WRITE_BATCH)
     if updated:

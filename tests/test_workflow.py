@@ -213,3 +213,34 @@ class TestPublicPages:
         assert client.get(f"/en/showcase/{page.slug}/").status_code == 404
         assert "Submitted story" not in client.get("/en/showcase/").text
         assert page not in ShowcasePage.objects.published()
+
+
+@pytest.mark.django_db
+def test_an_import_that_publishes_a_case_records_the_importer_as_its_publisher(make_case):
+    from exchange.importing import apply_import
+    from tests.test_import import case_row, csv_file
+
+    importer = get_user_model().objects.create_user("importer", is_staff=True)
+    earlier = get_user_model().objects.create_user("earlier", is_staff=True)
+    draft = make_case(external_ref="MIA-002", is_public=False, updated_by=earlier)
+    already = make_case(
+        external_ref="MIA-003",
+        is_public=True,
+        publication=Publication.PUBLISHED,
+        published_by=earlier,
+    )
+    rows = [
+        case_row(external_ref="MIA-001", themes="", partners=""),  # a new public case
+        case_row(external_ref="MIA-002", themes="", partners=""),  # made public by the import
+        case_row(external_ref="MIA-003", themes="", partners="", title_en="Retitled"),
+    ]
+    apply_import(csv_file(rows), "cases.csv", user=importer)
+
+    new = Case.objects.get(external_ref="MIA-001")
+    assert new.publication == Publication.PUBLISHED
+    assert new.published_by == importer
+    draft.refresh_from_db()
+    assert draft.published_by == importer
+    assert draft.published_at is not None
+    already.refresh_from_db()
+    assert already.published_by == earlier  # it was public before: its publisher stays
