@@ -27,3 +27,20 @@ class PortalRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def clear(self):
+        """Remove this cache's keys only (those under its key prefix), never the whole Redis
+        database: other portals or test runs may share it. Without a prefix there is no way
+        to tell our keys apart, and the database is flushed as Django would."""
+        if not self.key_prefix:
+            return super().clear()
+        client = self._cache.get_client(write=True)
+        batch = []
+        for key in client.scan_iter(match=f"{self.key_prefix}:*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.unlink(*batch)
+                batch = []
+        if batch:
+            client.unlink(*batch)
+        return True

@@ -125,12 +125,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # themselves).
 CACHE_TABLE = "portal_cache"
 REDIS_URL = env_str("REDIS_URL")
+# Every key this portal writes starts with the prefix, and clearing the cache removes only
+# those keys: two portals (or two test runs) can share one Redis database.
+CACHE_KEY_PREFIX = env_str("DJANGO_CACHE_KEY_PREFIX", "grassroots")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "grassroots.cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "grassroots",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
@@ -138,7 +141,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": CACHE_TABLE,
-            "KEY_PREFIX": "grassroots",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 # Cache figures and whole anonymous figure pages under the generation key (dashboard.caching).

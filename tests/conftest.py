@@ -8,6 +8,27 @@ from django.utils import translation
 
 from cases.models import Case, CaseFormat, CaseStatus, Region, State
 from cases.reference import load_reference_data
+from tests.isolation import RUN_ID, cache_key_prefix
+
+
+def pytest_configure(config):
+    """This run's cache keys carry its own prefix (clearing the cache clears only them), set
+    before any cache is opened, so every thread of the run (a live server's too) uses it."""
+    for cache in settings.CACHES.values():
+        cache["KEY_PREFIX"] = cache_key_prefix()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A PostgreSQL test database of this run's own (`test_<name>_<run id>`), which
+    pytest-django drops at the end: two runs against one server never share or drop each
+    other's. (SQLite test databases live in memory and need nothing.)"""
+    from django.db import connections
+
+    for alias in connections:
+        config = connections[alias].settings_dict
+        if config["ENGINE"] != "django.db.backends.sqlite3":
+            config.setdefault("TEST", {})["NAME"] = f"test_{config['NAME']}_{RUN_ID}"[:63]
 
 
 @pytest.fixture(scope="session")

@@ -43,3 +43,19 @@ def test_it_stores_reads_counts_and_deletes_like_any_cache(cache):
     assert cache.incr("generation") == 2
     cache.delete("page")
     assert cache.get("page") is None
+
+
+def test_clearing_removes_only_keys_under_its_own_prefix(cache):
+    import redis
+
+    client = redis.Redis.from_url(REDIS)
+    stranger = f"someone-else-{uuid.uuid4().hex}"
+    client.set(stranger, b"keep me")
+    try:
+        cache.set("page", b"ours", 30)
+        cache.clear()
+        assert cache.get("page") is None
+        assert client.get(stranger) == b"keep me"
+    finally:
+        client.delete(stranger)
+        client.close()

@@ -27,10 +27,14 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from tests.isolation import cache_key_prefix, database_name, delete_redis_keys
+
 PROJECT = Path(__file__).resolve().parent.parent
 POSTGRES = os.environ.get("TWO_SERVERS_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "grassroots_twoservers"
+DATABASE = database_name("twoservers")
 REDIS_URL = os.environ.get("TWO_SERVERS_REDIS_URL", "redis://127.0.0.1:6379/9")
+# The servers' cache keys carry this run's own prefix: the test removes them, and only them.
+CACHE_PREFIX = cache_key_prefix("twoservers")
 PASSWORD = "two-servers-Passw0rd!"
 
 # Everything `./dev prod` does before starting gunicorn, then the test's own data, in one
@@ -79,14 +83,21 @@ def services_or_skip():
         pytest.skip(message)
 
 
-def fresh_database_and_cache():
+def create_database():
+    """This run's own database; nothing else on the server is touched."""
     import psycopg
-    import redis
 
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
-    redis.Redis.from_url(REDIS_URL).flushdb()
+        connection.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def remove_database_and_keys():
+    """Drop the database this run created and delete the cache keys under its prefix."""
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+    delete_redis_keys(REDIS_URL, CACHE_PREFIX)
 
 
 def free_port() -> int:
@@ -219,7 +230,7 @@ def two_servers(tmp_path_factory):
     """Prepare the shared database once (as `./dev prod` does), start two gunicorn servers,
     wait until both answer /healthz, and always stop them."""
     services_or_skip()
-    fresh_database_and_cache()
+    create_database()
     folder = tmp_path_factory.mktemp("two_servers")
     environ = {
         k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
@@ -233,36 +244,13 @@ def two_servers(tmp_path_factory):
         DJANGO_STATIC_ROOT=str(folder / "static"),
         DATABASE_URL=f"{POSTGRES}/{DATABASE}",
         REDIS_URL=REDIS_URL,
+        DJANGO_CACHE_KEY_PREFIX=CACHE_PREFIX,
         WEB_CONCURRENCY="1",
     )
 
-    prepared = subprocess.run(
-        [sys.executable, "-c", PREPARE.format(password=PASSWORD)],
-        cwd=PROJECT,
-        env=environ,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert prepared.returncode == 0, prepared.stderr
-    planned_pk = int(prepared.stdout.split()[-1])
-
     servers = []
     try:
-        for number in (1, 2):
-            port = free_port()
-            log = open(folder / f"server{number}.log", "w")  # noqa: SIM115 (closed below)
-            process = subprocess.Popen(
-                [str(PROJECT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py", "grassroots.wsgi"],
-                cwd=PROJECT,
-                env={**environ, "BIND": f"127.0.0.1:{port}"},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            servers.append((process, port, log))
-        for process, port, log in servers:
-            wait_until_healthy(process, port, log.name)
-        yield [Browser(port) for _process, port, _log in servers], planned_pk
+        yield from _prepare_and_serve(environ, folder, servers)
     finally:
         for process, _port, _log in servers:
             process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
@@ -273,6 +261,34 @@ def two_servers(tmp_path_factory):
                 process.kill()
                 process.wait()
             log.close()
+        remove_database_and_keys()
+
+
+def _prepare_and_serve(environ, folder, servers):
+    prepared = subprocess.run(
+        [sys.executable, "-c", PREPARE.format(password=PASSWORD)],
+        cwd=PROJECT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert prepared.returncode == 0, prepared.stderr
+    planned_pk = int(prepared.stdout.split()[-1])
+    for number in (1, 2):
+        port = free_port()
+        log = open(folder / f"server{number}.log", "w")  # noqa: SIM115 (closed by the fixture)
+        process = subprocess.Popen(
+            [str(PROJECT / ".venv/bin/gunicorn"), "-c", "gunicorn.conf.py", "grassroots.wsgi"],
+            cwd=PROJECT,
+            env={**environ, "BIND": f"127.0.0.1:{port}"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        servers.append((process, port, log))
+    for process, port, log in servers:
+        wait_until_healthy(process, port, log.name)
+    yield [Browser(port) for _process, port, _log in servers], planned_pk
 
 
 def wait_until_healthy(process, port, log_name, seconds=20.0):
