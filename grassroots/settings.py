@@ -177,7 +177,6 @@ STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    "grassroots.staticfinders.PlotlyFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -214,8 +213,8 @@ X_FRAME_OPTIONS = "DENY"
 # plotly.js adds two <style> elements of its own, admitted by their hashes instead of
 # 'unsafe-inline' (which would admit any injected style): an empty one it fills through the
 # CSSOM (insertRule, which CSP does not govern), and one holding the fixed stylesheet of its
-# bundled map library. tests/test_security.py recomputes the second hash from the installed
-# plotly.min.js, so upgrading plotly tells you when it changes.
+# bundled map library. tests/test_security.py recomputes the second hash from the served
+# static/vendor/plotly/plotly.min.js, so upgrading plotly tells you when it changes.
 _PLOTLY_STYLE_HASHES = [
     "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",  # the empty <style>
     "'sha256-ji27qzEtxXZW+7dun6UwjHXJ18e6WAin1VvNtkzIE/o='",  # maplibre-gl's stylesheet
