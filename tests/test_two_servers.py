@@ -291,7 +291,9 @@ def _prepare_and_serve(environ, folder, servers):
     yield [Browser(port) for _process, port, _log in servers], planned_pk
 
 
-def wait_until_healthy(process, port, log_name, seconds=20.0):
+def wait_until_healthy(process, port, log_name, seconds=120.0):
+    # Generous: a loaded two-core machine takes a while to import pandas and plotly; this is
+    # a deadline against a hung server, not a measure of start-up time.
     browser = Browser(port)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
