@@ -1,26 +1,25 @@
-"""The audit logs in the admin (read-only), and the deleted cases with their restore page.
+"""The audit logs in the admin (read-only).
 
-The per-object history pages and restore come from `audit.history.AuditedAdmin`.
+The per-object history pages and restore come from `audit.history.AuditedAdmin`; the deleted
+cases and their restore page from the case admin (`cases.admin`).
 """
 
-from django.contrib import admin, messages
+from django.apps import apps
+from django.contrib import admin
 from django.contrib.admin.utils import quote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit import recorder, restoring
+from audit import recorder
 from audit.display import ChangeFormatter
-from audit.history import confirm_page, publication_allowed
 from audit.models import Action, AuditEntry, ExportLog
-from cases.models import Case
-from staff.access import can_edit_region
+from staff.access import allowed_region_ids
 
-# --- the audit entries and deleted cases ------------------------------------------------------
+# --- the audit entries ------------------------------------------------------------------------
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -66,13 +65,18 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        from staff.access import allowed_region_ids
-
         allowed = allowed_region_ids(request.user)
         if allowed is None:
             return queryset
-        # District staff see the history of their districts' cases only.
-        return queryset.for_model(Case).filter(snapshot__region__in=sorted(allowed))
+        # District staff see the history of their districts' objects only (those of the models
+        # tracked by district, whose snapshot holds the region).
+        regions = sorted(allowed)
+        visible = Q(pk__in=[])
+        for label, key in recorder.region_keys().items():
+            model = apps.get_model(label)
+            content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
+            visible |= Q(content_type=content_type, **{f"snapshot__{key}__in": regions})
+        return queryset.filter(visible)
 
     @admin.display(description=gettext_lazy("object"), ordering="object_label")
     def object_link(self, entry):
@@ -105,122 +109,6 @@ class AuditEntryAdmin(ReadOnlyAdmin):
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                 ((row["label"], row["old"], row["new"]) for row in rows),
             ),
-        )
-
-    # --- deleted cases ------------------------------------------------------------------------
-
-    def get_urls(self):
-        return [
-            path(
-                "deleted-cases/",
-                self.admin_site.admin_view(self.deleted_cases_view),
-                name="audit_auditentry_deleted_cases",
-            ),
-            path(
-                "deleted-cases/<int:object_id>/restore/",
-                self.admin_site.admin_view(self.restore_deleted_case_view),
-                name="audit_auditentry_restore_deleted_case",
-            ),
-            *super().get_urls(),
-        ]
-
-    def _case_admin(self):
-        return self.admin_site._registry.get(Case)
-
-    def deleted_cases_view(self, request):
-        """Cases deleted and not restored since, each with its last values, newest first."""
-        case_admin = self._case_admin()
-        if case_admin is None or not case_admin.has_add_permission(request):
-            raise PermissionDenied
-        existing = {str(pk) for pk in Case._base_manager.values_list("pk", flat=True)}
-        latest = {}
-        deletions = AuditEntry.objects.for_model(Case).filter(action=Action.DELETE)
-        for entry in deletions.select_related("actor").order_by("-at", "-pk")[:2000]:
-            if entry.object_id in existing or entry.object_id in latest:
-                continue
-            latest[entry.object_id] = entry
-        rows = []
-        for entry in latest.values():
-            region_id = entry.snapshot.get("region")
-            if not can_edit_region(request.user, region_id):
-                continue
-            rows.append(
-                {
-                    "entry": entry,
-                    "region": region_id,
-                    "restore_url": reverse(
-                        "admin:audit_auditentry_restore_deleted_case",
-                        args=[int(entry.object_id)],
-                        current_app=self.admin_site.name,
-                    ),
-                }
-            )
-        formatter = ChangeFormatter(Case, [{"region": [row["region"], None]} for row in rows])
-        for row in rows:
-            row["region"] = formatter.value("region", row["region"])
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Deleted cases"),
-            "subtitle": None,
-            "opts": self.opts,
-            "case_opts": Case._meta,
-            "rows": rows,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "audit/deleted_cases.html", context)
-
-    def restore_deleted_case_view(self, request, object_id):
-        """GET: the deleted case's last values; POST: recreate it with the same id."""
-        case_admin = self._case_admin()
-        if case_admin is None or not case_admin.has_add_permission(request):
-            raise PermissionDenied
-        list_url = reverse(
-            "admin:audit_auditentry_deleted_cases", current_app=self.admin_site.name
-        )
-        if Case._base_manager.filter(pk=object_id).exists():
-            self.message_user(request, _("This case is not deleted."), messages.WARNING)
-            return HttpResponseRedirect(list_url)
-        entry = AuditEntry.objects.for_object(Case, object_id).filter(action=Action.DELETE).first()
-        if entry is None:
-            raise Http404(_("No deleted case with this id."))
-        version = entry.snapshot
-        if not can_edit_region(request.user, version.get("region")):
-            raise PermissionDenied
-        if not publication_allowed(request, Case, version, None):
-            raise PermissionDenied
-        if request.method == "POST":
-            try:
-                case = restoring.restore(Case, object_id, version, user=request.user)
-            except restoring.RestoreRefused as refusal:
-                for message in [
-                    _("This case can no longer be restored as it was, so nothing was changed."),
-                    *refusal.messages,
-                ]:
-                    self.message_user(request, message, messages.ERROR)
-                return HttpResponseRedirect(list_url)
-            self.message_user(
-                request, _("The case “%(case)s” was restored.") % {"case": case}, messages.SUCCESS
-            )
-            return HttpResponseRedirect(
-                reverse(
-                    "admin:cases_case_change", args=[case.pk], current_app=self.admin_site.name
-                )
-            )
-        shown = {
-            name: [None, value] for name, value in version.items() if value not in (None, "", [])
-        }
-        shown = {
-            name: values for name, values in shown.items() if name in recorder._diff_fields(Case)
-        }
-        return confirm_page(
-            self.admin_site,
-            request,
-            Case._meta,
-            obj=None,
-            entry=entry,
-            rows=ChangeFormatter(Case, [shown]).rows(shown),
-            cancel_url=list_url,
-            title=_("Restore the deleted case “%(case)s”") % {"case": entry.object_label},
         )
 
 

@@ -8,7 +8,5 @@ class AuditConfig(AppConfig):
     name = "audit"
     verbose_name = _("Audit history")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        # Connect the signal receivers that record every tracked model's changes.
-        from audit import signals  # noqa: F401
+    # Each app tells the recorder which of its models to track (audit.tracking.track) in its
+    # own ready(): this app names none of the apps above it.

@@ -20,6 +20,7 @@ import decimal
 import functools
 import json
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -30,28 +31,42 @@ from audit import context
 
 CREATE, CHANGE, DELETE, RESTORE = "create", "change", "delete", "restore"
 
-# Model label -> extra collections kept in the snapshot besides the concrete fields.
-_TRACKED = {
-    "cases.case": ("themes", "partners"),
-    "cases.partner": (),
-    "cases.region": (),
-    "cases.office": (),
-    "cases.state": (),
-    "cases.jurisdiction": (),
-    "cases.theme": (),
-    "cases.publishedfigure": (),
-    "showcase.showcasepage": (),
-}
+
+@dataclass(frozen=True)
+class Collection:
+    """Rows that belong to a tracked object and are kept in its snapshot under one name (a
+    case's theme ids, its [partner id, role] rows), told to the recorder by the app that owns
+    them (`audit.tracking.track`), so this app never needs to know the models above it.
+
+    `read(pks)` gives {pk: sorted values} in a constant number of queries; `check(values)` the
+    reasons a restore of these values would fail (empty when it can go ahead); `write(instance,
+    values)` makes the instance's rows exactly these values.
+    """
+
+    read: Callable[[list], dict]
+    check: Callable[[list], list[str]]
+    write: Callable[[models.Model, list], None]
+
+
+# Model label -> {collection name: Collection} kept in the snapshot besides the concrete fields.
+_TRACKED: dict[str, dict[str, Collection]] = {}
+# Model label -> the snapshot key that holds the object's region id (district staff see the
+# history of their own districts' objects only).
+_REGION_KEYS: dict[str, str] = {}
 
 
 def is_tracked(model) -> bool:
     return model._meta.label_lower in _TRACKED
 
 
-def tracked_models() -> list[type[models.Model]]:
-    from django.apps import apps
+def collections_of(model) -> dict[str, Collection]:
+    """The collections tracked with a model's objects ({} for none)."""
+    return _TRACKED.get(model._meta.label_lower, {})
 
-    return [apps.get_model(label) for label in _TRACKED]
+
+def region_keys() -> dict[str, str]:
+    """{model label: snapshot key of its region id} for the models tracked by district."""
+    return dict(_REGION_KEYS)
 
 
 # --- snapshots --------------------------------------------------------------------------------
@@ -124,30 +139,14 @@ def _chunks(items: list, size: int = CHUNK):
 
 
 def _collections(model, pks: list) -> dict[str, dict]:
-    """collection name -> {pk: sorted values} for the model's tracked collections (a case's
-    theme ids and [partner id, role] rows), read with one query per collection per chunk."""
-    extras = _TRACKED.get(model._meta.label_lower, ())
+    """collection name -> {pk: sorted values} for the model's tracked collections, each read
+    with a constant number of queries per chunk of pks."""
     collections = {}
-    if "themes" in extras:
-        # The through table directly: the same ids as `case.themes` without joining the themes.
-        through = model.themes.through
-        source = model.themes.field.m2m_field_name()
-        target = model.themes.field.m2m_reverse_field_name()
-        themes = {}
+    for name, collection in collections_of(model).items():
+        found = {}
         for chunk in _chunks(pks):
-            rows = through.objects.filter(**{f"{source}__in": chunk}).order_by()
-            for pk, theme_id in rows.values_list(source, target):
-                themes.setdefault(pk, []).append(theme_id)
-        collections["themes"] = {pk: sorted(ids) for pk, ids in themes.items()}
-    if "partners" in extras:
-        from cases.models import CasePartner
-
-        partners = {}
-        for chunk in _chunks(pks):
-            rows = CasePartner.objects.filter(case_id__in=chunk).order_by()
-            for pk, partner_id, role in rows.values_list("case_id", "partner_id", "role"):
-                partners.setdefault(pk, []).append([partner_id, role])
-        collections["partners"] = {pk: sorted(rows) for pk, rows in partners.items()}
+            found.update(collection.read(chunk))
+        collections[name] = found
     return collections
 
 
@@ -164,7 +163,7 @@ def _diff_fields(model) -> frozenset[str]:
     a model's fields do not change, and a bulk record diffs thousands of objects.)
     """
     names = {field.name for field in _concrete_fields(model) if field.editable or field.choices}
-    names.update(_TRACKED.get(model._meta.label_lower, ()))
+    names.update(collections_of(model))
     return frozenset(names)
 
 

@@ -72,23 +72,9 @@ def validate(instance, version: dict) -> None:
         instance.full_clean()
     except ValidationError as error:
         problems.extend(_messages(error, type(instance)))
-    if "themes" in version:
-        from cases.models import Theme
-
-        wanted = set(version["themes"] or [])
-        found = set(Theme.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-        if wanted - found:
-            problems.append(_("A theme of this version has been deleted since."))
-    if "partners" in version:
-        from cases.models import Partner, PartnerRole
-
-        rows = version["partners"] or []
-        wanted = {partner_id for partner_id, _role in rows}
-        found = set(Partner.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-        if wanted - found:
-            problems.append(_("A partner of this version has been deleted since."))
-        if any(role not in PartnerRole.values for _partner, role in rows):
-            problems.append(_("A partner role of this version no longer exists."))
+    for name, collection in recorder.collections_of(type(instance)).items():
+        if name in version:
+            problems.extend(collection.check(version[name] or []))
     if problems:
         raise RestoreRefused(problems)
 
@@ -137,26 +123,12 @@ def restore(model, pk, version: dict, *, user=None, current=None) -> models.Mode
                 }
                 if kept:
                     model._base_manager.filter(pk=instance.pk).update(**kept)
-            if "themes" in version:
-                instance.themes.set(version["themes"] or [])
-            if "partners" in version:
-                _set_partner_rows(instance, version["partners"] or [])
+            for name, collection in recorder.collections_of(model).items():
+                if name in version:
+                    collection.write(instance, version[name] or [])
             recorder.record_restore(instance, before)
     except IntegrityError as error:
         raise RestoreRefused(
             [_("The database refused this version: %(error)s") % {"error": error}]
         ) from None
     return instance
-
-
-def _set_partner_rows(case, rows) -> None:
-    """Make the case's partner rows exactly `rows` ([partner id, role] pairs)."""
-    from cases.models import CasePartner
-
-    wanted = {(int(partner_id), role) for partner_id, role in rows}
-    current = {(row.partner_id, row.role): row for row in case.partner_roles.all()}
-    for pair, row in current.items():
-        if pair not in wanted:
-            row.delete()
-    for partner_id, role in sorted(wanted - set(current)):
-        CasePartner.objects.create(case=case, partner_id=partner_id, role=role)

@@ -13,13 +13,18 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from audit.history import AuditedAdmin
+from audit import recorder, restoring
+from audit.display import ChangeFormatter
+from audit.history import AuditedAdmin, confirm_page, publication_allowed
+from audit.models import Action, AuditEntry
 from cases import rules
 from cases.forms import CaseAdminForm, CasePartnerForm, PreloadedAutocompleteSelect
 from cases.models import (
@@ -504,6 +509,115 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
                 messages.WARNING,
             )
         return count
+
+    # --- deleted cases ------------------------------------------------------------------------
+
+    def get_urls(self):
+        return [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_cases_view),
+                name="cases_case_deleted",
+            ),
+            path(
+                "deleted/<int:object_id>/restore/",
+                self.admin_site.admin_view(self.restore_deleted_case_view),
+                name="cases_case_restore_deleted",
+            ),
+            *super().get_urls(),
+        ]
+
+    def deleted_cases_view(self, request):
+        """Cases deleted and not restored since, each with its last values, newest first."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        existing = {str(pk) for pk in Case._base_manager.values_list("pk", flat=True)}
+        latest = {}
+        deletions = AuditEntry.objects.for_model(Case).filter(action=Action.DELETE)
+        for entry in deletions.select_related("actor").order_by("-at", "-pk")[:2000]:
+            if entry.object_id in existing or entry.object_id in latest:
+                continue
+            latest[entry.object_id] = entry
+        rows = []
+        for entry in latest.values():
+            region_id = entry.snapshot.get("region")
+            if not can_edit_region(request.user, region_id):
+                continue
+            rows.append(
+                {
+                    "entry": entry,
+                    "region": region_id,
+                    "restore_url": reverse(
+                        "admin:cases_case_restore_deleted",
+                        args=[int(entry.object_id)],
+                        current_app=self.admin_site.name,
+                    ),
+                }
+            )
+        formatter = ChangeFormatter(Case, [{"region": [row["region"], None]} for row in rows])
+        for row in rows:
+            row["region"] = formatter.value("region", row["region"])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Deleted cases"),
+            "subtitle": None,
+            "opts": Case._meta,
+            "case_opts": Case._meta,
+            "rows": rows,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/cases/case/deleted_cases.html", context)
+
+    def restore_deleted_case_view(self, request, object_id):
+        """GET: the deleted case's last values; POST: recreate it with the same id."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        list_url = reverse("admin:cases_case_deleted", current_app=self.admin_site.name)
+        if Case._base_manager.filter(pk=object_id).exists():
+            self.message_user(request, _("This case is not deleted."), messages.WARNING)
+            return HttpResponseRedirect(list_url)
+        entry = AuditEntry.objects.for_object(Case, object_id).filter(action=Action.DELETE).first()
+        if entry is None:
+            raise Http404(_("No deleted case with this id."))
+        version = entry.snapshot
+        if not can_edit_region(request.user, version.get("region")):
+            raise PermissionDenied
+        if not publication_allowed(request, Case, version, None):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                case = restoring.restore(Case, object_id, version, user=request.user)
+            except restoring.RestoreRefused as refusal:
+                for message in [
+                    _("This case can no longer be restored as it was, so nothing was changed."),
+                    *refusal.messages,
+                ]:
+                    self.message_user(request, message, messages.ERROR)
+                return HttpResponseRedirect(list_url)
+            self.message_user(
+                request, _("The case “%(case)s” was restored.") % {"case": case}, messages.SUCCESS
+            )
+            return HttpResponseRedirect(
+                reverse(
+                    "admin:cases_case_change", args=[case.pk], current_app=self.admin_site.name
+                )
+            )
+        shown = {
+            name: [None, value] for name, value in version.items() if value not in (None, "", [])
+        }
+        shown = {
+            name: values for name, values in shown.items() if name in recorder._diff_fields(Case)
+        }
+        return confirm_page(
+            self.admin_site,
+            request,
+            Case._meta,
+            obj=None,
+            entry=entry,
+            rows=ChangeFormatter(Case, [shown]).rows(shown),
+            cancel_url=list_url,
+            title=_("Restore the deleted case “%(case)s”") % {"case": entry.object_label},
+        )
 
 
 # --- Reference data ---------------------------------------------------------------------------

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Case register")
+
+    def ready(self):
+        from cases import tracking
+        from cases.figures import signals
+
+        signals.connect()
+        tracking.connect()

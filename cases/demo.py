@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from audit import recorder
 from cases import rules
+from cases.figures.freshness import cases_changed
 from cases.models import (
     Case,
     CaseFormat,
@@ -43,7 +44,6 @@ from cases.models import (
     Theme,
 )
 from cases.reference import load_reference_data
-from dashboard.freshness import cases_changed
 
 # The seed of the private random generator. Change it and every synthetic case changes.
 SEED = 20170401

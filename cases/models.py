@@ -372,12 +372,17 @@ class WorkflowError(Exception):
 
 class CaseQuerySet(models.QuerySet):
     def held(self):
-        """Cases that took place: the only ones the figures count."""
+        """Cases that took place (whether or not they are counted yet)."""
         return self.filter(status=CaseStatus.HELD)
 
+    def counted(self):
+        """The cases every figure counts: held cases. Each figure, tally and reconciliation
+        reads this one definition."""
+        return self.held()
+
     def public(self):
-        """Held cases that may be listed on the public site."""
-        return self.held().filter(is_public=True)
+        """Counted cases that may be listed on the public site."""
+        return self.counted().filter(is_public=True)
 
     def in_fiscal_years(self, first: int | None = None, last: int | None = None):
         """Cases whose fiscal year lies in [first, last]; either end may be open."""
@@ -709,3 +714,7 @@ class CasePartner(models.Model):
 
     def __str__(self):
         return f"{self.partner} ({self.get_role_display()})"
+
+
+# The figures' pre-aggregated tallies are models of this app, defined with the figures core.
+from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally  # noqa: E402, F401

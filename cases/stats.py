@@ -7,7 +7,8 @@ the rows use the `*_rows` functions (the same columns as lists of dicts, no pand
 one `Counts` between figures, so a dashboard reads the tallies twice, not once per chart.
 
 Counting rules, the same everywhere:
-- only held cases count (drafts, planned and cancelled cases never do);
+- only counted cases count (`Case.objects.counted()`: held cases; drafts, planned and
+  cancelled cases never do);
 - non-public held cases count, though the public site does not list them;
 - a case counts once, under the region whose mission led it, and in the fiscal year its start
   date falls in; a case with no single state counts under its region but under no state;
@@ -24,9 +25,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db.models import Count, Sum
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
+from cases.figures import freshness, reference
+from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally
 from cases.models import Case, PublishedFigure, Region, State, Theme
 
 COUNT_COLUMNS = ["key", "label_en", "label_ja", "cases"]
@@ -98,7 +102,7 @@ class Filters:
 
     def cases(self):
         """The queryset of cases these filters count."""
-        qs = Case.objects.held().in_fiscal_years(self.from_fy, self.to_fy)
+        qs = Case.objects.counted().in_fiscal_years(self.from_fy, self.to_fy)
         if self.region:
             qs = qs.for_region(self.region)
         if self.state:
@@ -110,11 +114,30 @@ class Filters:
 
 ALL = Filters()
 
+# The query-string names of the filters on pages and links, in the order links are written.
+PARAMETERS = ("from", "to", "region", "state", "theme")
+
+
+def filters_query(filters: Filters) -> str:
+    """The query string (without '?') that gives these filters; '' when there are none."""
+    query = QueryDict(mutable=True)
+    values = {
+        "from": filters.from_fy,
+        "to": filters.to_fy,
+        "region": filters.region,
+        "state": filters.state.upper() if filters.state else None,
+        "theme": filters.theme,
+    }
+    for name in PARAMETERS:
+        if values[name] not in (None, ""):
+            query[name] = str(values[name])
+    return query.urlencode()
+
 
 # --- Where the counts come from -----------------------------------------------------------------
 #
-# The counts are read from the tallies (`dashboard.models`): a few hundred rows, one per fiscal
-# year, region and state (and theme), kept current on every change by `dashboard.freshness`.
+# The counts are read from the tallies (`cases.figures.models`): a few hundred rows, one per fiscal
+# year, region and state (and theme), kept current on every change by `cases.figures.freshness`.
 # Every Filters combination can be answered from them. `counting_raw()` switches this thread
 # to counting the case table itself, which the tests use to check the two always agree.
 
@@ -149,9 +172,6 @@ def _counts(filters: Filters, *fields: str) -> dict:
 
 
 def _tally_counts(filters: Filters, fields):
-    from dashboard import freshness
-    from dashboard.models import CaseTally, ThemeTally
-
     freshness.flush()  # this thread's own uncounted writes first
     by_theme = filters.theme or "theme__slug" in fields
     qs = (ThemeTally if by_theme else CaseTally).objects.all()
@@ -224,11 +244,7 @@ class Counts:
         return self._by[fields]
 
     def _tally(self, model):
-        from dashboard import freshness
-
         freshness.flush()  # this thread's own uncounted writes first
-        from dashboard import reference
-
         filters = self.filters
         qs = model.objects.all()
         if filters.from_fy is not None:
@@ -249,9 +265,6 @@ class Counts:
     def _rows(self) -> list[tuple]:
         """(fiscal year, region code, state code or None, cases) at the tallies' grain."""
         if self._grain is None:
-            from dashboard import reference
-            from dashboard.models import CaseTally, ThemeTally
-
             regions, states = reference.regions().keys, reference.states().keys
             # With a theme, the theme's own tally rows hold its cases at the same grain.
             qs = self._tally(ThemeTally if self.filters.theme else CaseTally)
@@ -291,9 +304,6 @@ class Counts:
         return totals
 
     def _themes(self) -> dict:
-        from dashboard import reference
-        from dashboard.models import ThemeTally, ThemeYearTally
-
         slugs = reference.themes().keys
         # Without a region or state, the national tally by fiscal year and theme has the same
         # sums in far fewer rows.
@@ -318,8 +328,6 @@ def total(filters: Filters = ALL, counts: Counts | None = None) -> int:
 
 def region_rows(filters: Filters = ALL, counts: Counts | None = None) -> list[dict]:
     """by_region() as a list of dicts (the same columns), without building a frame."""
-    from dashboard import reference
-
     found = _counts_for(filters, counts).of("region__code")
     return [
         {"key": r.key, "label_en": r.name_en, "label_ja": r.name_ja, "cases": found.get(r.key, 0)}
@@ -376,8 +384,6 @@ def by_fiscal_year(filters: Filters = ALL, counts: Counts | None = None) -> pd.D
 
 def state_rows(filters: Filters = ALL, counts: Counts | None = None) -> list[dict]:
     """by_state() as a list of dicts (the same columns), without building a frame."""
-    from dashboard import reference
-
     found = _counts_for(filters, counts).of("state__code")
     district = reference.district(filters.region) if filters.region else None
     code = filters.state.upper() if filters.state else None
@@ -411,8 +417,6 @@ def by_state(filters: Filters = ALL, counts: Counts | None = None) -> pd.DataFra
 
 def theme_rows(filters: Filters = ALL, counts: Counts | None = None) -> list[dict]:
     """by_theme() as a list of dicts (the same columns), without building a frame."""
-    from dashboard import reference
-
     found = _counts_for(filters, counts).of("theme__slug")
     return [
         {

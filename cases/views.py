@@ -15,9 +15,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from cases import stats
+from cases.figures.caching import figure_response
+from cases.figures.charts import build_charts
 from cases.filters import CaseFilter
 from cases.models import Case, CasePartner, Jurisdiction, PartnerRole, Region, State, StateKind
-from dashboard.caching import figure_response
 
 PAGE_SIZE = 20
 RECENT_CASES = 6
@@ -63,15 +64,7 @@ def showcase_urls(cases) -> dict[int, str]:
 
 
 def _charts(filters: stats.Filters, counts: stats.Counts | None = None) -> dict:
-    """The dashboard's fiscal-year and theme charts for these filters, when it has them.
-
-    Empty while `dashboard.charts` does not exist; the pages then show the same figures as
-    tables of their own (the charts carry their data tables, CSV and notes themselves).
-    """
-    try:
-        from dashboard.charts import build_charts
-    except ImportError:
-        return {}
+    """The fiscal-year and theme charts for these filters, as the dashboard draws them."""
     fiscal_year, theme = build_charts(["fiscal-year", "theme"], filters, counts)
     return {"fiscal_year": fiscal_year, "theme": theme}
 

@@ -5,8 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class DashboardConfig(AppConfig):
     name = "dashboard"
     verbose_name = _("Dashboard")
-
-    def ready(self):
-        from dashboard import signals
-
-        signals.connect()

@@ -8,17 +8,13 @@ do not validate, says why, and the figures are drawn without them.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
+from cases.figures import reference
 from cases.models import State, ThemeGroup
 from cases.stats import Filters
-from dashboard import reference
-
-# Query-string names, in the order links are written.
-PARAMETERS = ("from", "to", "region", "state", "theme")
 
 
 def _language() -> str:
@@ -188,22 +184,6 @@ def _flatten(choices):
             yield from label
         else:
             yield value, label
-
-
-def filters_query(filters: Filters) -> str:
-    """The query string (without '?') that gives these filters; '' when there are none."""
-    query = QueryDict(mutable=True)
-    values = {
-        "from": filters.from_fy,
-        "to": filters.to_fy,
-        "region": filters.region,
-        "state": filters.state.upper() if filters.state else None,
-        "theme": filters.theme,
-    }
-    for name in PARAMETERS:
-        if values[name] not in (None, ""):
-            query[name] = str(values[name])
-    return query.urlencode()
 
 
 def _choice_field(label, choices, invalid_message, typed=False):

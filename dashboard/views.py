@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cases import rules, stats
-from dashboard.caching import figure_response
-from dashboard.charts import CHART_SLUGS, build_chart, build_charts, csv_rows
-from dashboard.forms import ChartFilterForm, filters_query
+from cases.figures.caching import figure_response
+from cases.figures.charts import CHART_SLUGS, build_chart, build_charts, csv_rows
+from cases.stats import filters_query
+from dashboard.forms import ChartFilterForm
 from security.csp import embeddable
 
 

@@ -15,8 +15,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from cases import stats
+from cases.figures.caching import figure_response
 from cases.models import Case, Jurisdiction, Region, State, Theme
-from dashboard.caching import figure_response
 from exchange.exporting import case_values, export_queryset, json_value
 from exchange.filtering import BadQuery, public_cases, stats_filters
 from exchange.openapi import openapi_document

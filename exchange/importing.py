@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from audit import recorder
 from cases import rules
+from cases.figures import freshness
 from cases.models import (
     Case,
     CaseFormat,
@@ -48,7 +49,6 @@ from cases.models import (
     State,
     Theme,
 )
-from dashboard import freshness
 from exchange.columns import COLUMNS, COLUMNS_BY_KEY, REQUIRED_KEYS, normalise_header
 from exchange.models import ImportBatch
 from exchange.reading import ImportRefused, Sheet, read_sheet, trim
@@ -865,7 +865,7 @@ def _write(plan: ImportPlan, user) -> ImportBatch:
 
     The bulk writes bypass `save()` and its signals, so this does what they would: the derived
     fields (`Case.save()`'s fiscal year and publication state), `updated_at`, the figures
-    (`dashboard.freshness.cases_changed()`) and the history (`audit.recorder.record_bulk()`).
+    (`cases.figures.freshness.cases_changed()`) and the history (`audit.recorder.record_bulk()`).
     The caller's transaction makes it all or nothing.
     """
     batch = ImportBatch.objects.create(

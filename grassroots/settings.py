@@ -144,7 +144,7 @@ else:
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
-# Cache figures and whole anonymous figure pages under the generation key (dashboard.caching).
+# Cache figures and whole anonymous figure pages under the generation key (cases.figures.caching).
 # Off (0) only to measure the uncached cost; ETags and 304s work either way.
 PORTAL_FIGURE_CACHE = env_bool("PORTAL_FIGURE_CACHE", default=True)
 

@@ -1,5 +1,6 @@
 """Context every public page needs."""
 
+from cases.figures.reference import remembered
 from cases.models import Case, CaseOrigin
 
 
@@ -9,8 +10,6 @@ def portal(request):
     Lazy, so pages that do not render the banner (the admin, JSON) run no query for it; and
     remembered per generation, as without demonstration records the query reads every case.
     """
-    from dashboard.reference import remembered
-
     def demo_data():
         return remembered("demo-data", Case.objects.filter(origin=CaseOrigin.DEMO).exists, request)
 

@@ -616,13 +616,12 @@ def test_a_deleted_case_is_restored_with_its_id_and_last_values(hq_client, chamb
     hq_client.post(case_url(case, "delete"), {"post": "yes"})
 
     assert (
-        "/en/admin/audit/auditentry/deleted-cases/"
-        in hq_client.get("/en/admin/cases/case/").content.decode()
+        "/en/admin/cases/case/deleted/" in hq_client.get("/en/admin/cases/case/").content.decode()
     )
-    listing = hq_client.get("/en/admin/audit/auditentry/deleted-cases/")
+    listing = hq_client.get("/en/admin/cases/case/deleted/")
     assert listing.status_code == 200
     assert [row["entry"].object_id for row in listing.context["rows"]] == [str(case.pk)]
-    url = f"/en/admin/audit/auditentry/deleted-cases/{case.pk}/restore/"
+    url = f"/en/admin/cases/case/deleted/{case.pk}/restore/"
     assert hq_client.get(url).status_code == 200
     assert not Case.objects.filter(pk=case.pk).exists()
 
@@ -633,7 +632,7 @@ def test_a_deleted_case_is_restored_with_its_id_and_last_values(hq_client, chamb
     assert Case.objects.get(pk=case.pk).created_at == created_at
     assert entries(Case, case.pk)[-1].action == "restore"
     # Restored, it is no longer listed.
-    listing = hq_client.get("/en/admin/audit/auditentry/deleted-cases/")
+    listing = hq_client.get("/en/admin/cases/case/deleted/")
     assert listing.context["rows"] == []
 
 
@@ -651,12 +650,12 @@ def test_staff_of_another_district_cannot_restore_and_nothing_changes(
 
     hq_client.post(case_url(case, "delete"), {"post": "yes"})
     count = AuditEntry.objects.count()
-    url = f"/en/admin/audit/auditentry/deleted-cases/{case.pk}/restore/"
+    url = f"/en/admin/cases/case/deleted/{case.pk}/restore/"
     assert new_york_client.get(url).status_code == 403
     assert new_york_client.post(url).status_code == 403
     assert not Case.objects.filter(pk=case.pk).exists()
     assert AuditEntry.objects.count() == count
-    listing = new_york_client.get("/en/admin/audit/auditentry/deleted-cases/")
+    listing = new_york_client.get("/en/admin/cases/case/deleted/")
     assert listing.status_code == 200
     assert listing.context["rows"] == []
 
@@ -666,7 +665,7 @@ def test_staff_of_the_district_may_restore_its_deleted_case(hq_client, django_us
     hq_client.post(case_url(case, "delete"), {"post": "yes"})
     client = Client()
     client.force_login(consulate_editor(django_user_model, "mia", "miami"))
-    response = client.post(f"/en/admin/audit/auditentry/deleted-cases/{case.pk}/restore/")
+    response = client.post(f"/en/admin/cases/case/deleted/{case.pk}/restore/")
     assert response.status_code == 302
     assert Case.objects.filter(pk=case.pk).exists()
 
@@ -680,7 +679,7 @@ def test_forged_restore_addresses_are_refused_without_error(hq_client, chamber):
         hq_client.get(f"/en/admin/cases/case/{case.pk}/history/999999/restore/").status_code == 404
     )
     assert hq_client.get("/en/admin/cases/case/nonsense/history/1/restore/").status_code == 404
-    url = "/en/admin/audit/auditentry/deleted-cases/999999/restore/"
+    url = "/en/admin/cases/case/deleted/999999/restore/"
     assert hq_client.get(url).status_code == 404
 
 

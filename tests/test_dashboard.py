@@ -13,9 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from cases import stats
+from cases.figures.charts import CHART_SLUGS, Chart, UnknownChart, build_chart, csv_safe
 from cases.models import Jurisdiction, Region, Theme, ThemeGroup
 from cases.stats import Filters
-from dashboard.charts import CHART_SLUGS, Chart, UnknownChart, build_chart, csv_safe
 from tests.test_query_counts import assert_data_queries
 
 SECRET_TITLE = "Confidential reception for visiting governors"

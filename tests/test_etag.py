@@ -158,7 +158,7 @@ def _stored_page(url, language):
     from django.test import RequestFactory
     from django.utils import translation
 
-    from dashboard.caching import page_key
+    from cases.figures.caching import page_key
 
     with translation.override(language):
         key = page_key(RequestFactory().get(url))
@@ -236,6 +236,6 @@ def test_a_change_shows_on_the_next_request_without_revalidation(
     assert second["ETag"] != first["ETag"]
     assert second.content != first.content
     generation, _compressed, _kept = _stored_page(url, language)[1]
-    from dashboard.freshness import generation as current
+    from cases.figures.freshness import generation as current
 
     assert generation == current()  # stored again for the new generation

@@ -13,9 +13,9 @@ import pytest
 from django.core.management import call_command
 
 from cases import rules, stats
+from cases.figures import freshness
+from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally
 from cases.models import Case, CaseFormat, CaseStatus, Publication, Region, State, Theme
-from dashboard import freshness
-from dashboard.models import CaseTally, ThemeTally, ThemeYearTally
 
 STATUSES = [CaseStatus.HELD] * 6 + [CaseStatus.DRAFT, CaseStatus.PLANNED, CaseStatus.CANCELLED]
 

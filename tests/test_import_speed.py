@@ -34,7 +34,7 @@ def calls(monkeypatch):
     """What the importer told the figures and the history, instead of telling them (their
     own costs are theirs to pin). The before-state is reduced to the title."""
     from audit import recorder
-    from dashboard import freshness
+    from cases.figures import freshness
 
     seen = {"changed": 0, "bulk": []}
     monkeypatch.setattr(recorder, "snapshot", lambda case: {"title_en": case.title_en})

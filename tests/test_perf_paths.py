@@ -11,9 +11,9 @@ import pytest
 from django.db import transaction
 
 from cases import stats
+from cases.figures import freshness, reference
+from cases.figures.charts import Chart
 from cases.models import Region
-from dashboard import freshness, reference
-from dashboard.charts import Chart
 
 FILTERS = [
     stats.ALL,

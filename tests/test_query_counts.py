@@ -15,6 +15,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from cases import rules
+from cases.figures import freshness
 from cases.models import (
     Case,
     CaseFormat,
@@ -27,7 +28,6 @@ from cases.models import (
     Region,
     Theme,
 )
-from dashboard import freshness
 
 SMALL, LARGE = 100, 10_000
 

@@ -3,7 +3,6 @@
 
 import datetime
 import re
-import sys
 
 import pytest
 
@@ -103,22 +102,7 @@ def test_region_page_lists_best_practices_and_recent_public_cases_only(client, r
         assert title not in response.text
 
 
-def test_without_the_dashboard_charts_the_figures_are_tables(client, register, monkeypatch):
-    monkeypatch.setitem(sys.modules, "dashboard.charts", None)  # import fails
-    response = client.get("/en/regions/miami/")
-    assert response.context["charts"] == {}
-    text = response.text
-    assert "plotly" not in text
-    assert "<caption>Held cases by fiscal year, with the running total</caption>" in text
-    assert '<th scope="row">FY2022</th>' in text
-    themes = stats.by_theme(stats.Filters(region="miami")).set_index("key")["cases"]
-    assert [(row["key"], row["cases"]) for row in response.context["themes"]] == [
-        ("energy", themes["energy"])
-    ]
-
-
 def test_with_the_dashboard_charts_the_page_loads_their_scripts(client, register):
-    pytest.importorskip("dashboard.charts")
     text = client.get("/en/states/FL/").text
     assert 'id="chart-fiscal-year"' in text
     assert 'id="chart-theme"' in text

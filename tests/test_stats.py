@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from cases import stats
+from cases.figures import freshness
 from cases.models import CaseStatus, PublishedFigure, Theme
 from cases.stats import Filters
-from dashboard import freshness
 
 
 @pytest.fixture

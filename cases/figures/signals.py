@@ -2,14 +2,12 @@
 
 Saves and deletes of cases (the admin, the publishing workflow, the shell) and changes to a
 case's themes come through here. Writers that bypass signals call
-`dashboard.freshness.cases_changed()` themselves.
+`cases.figures.freshness.cases_changed()` themselves.
 """
 
-import contextlib
-
-from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from cases.figures import freshness
 from cases.models import (
     Case,
     CasePartner,
@@ -20,7 +18,6 @@ from cases.models import (
     State,
     Theme,
 )
-from dashboard import freshness
 
 
 def _case_saving(sender, instance, raw=False, **kwargs):
@@ -76,12 +73,13 @@ def connect() -> None:
     m2m_changed.connect(
         _themes_changed, sender=Case.themes.through, dispatch_uid="tally-case-themes"
     )
-    # Names of the reference data, partners and showcase links appear on cached pages too.
-    watched = [Region, State, Theme, Jurisdiction, PublishedFigure, Partner, CasePartner]
-    with contextlib.suppress(LookupError):
-        watched.append(apps.get_model("showcase", "ShowcasePage"))
-    for model in watched:
-        for signal in (post_save, post_delete):
-            signal.connect(
-                _reference_changed, sender=model, dispatch_uid=f"figures-{model.__name__}"
-            )
+    # Names of the reference data and partners appear on cached pages too.
+    for model in (Region, State, Theme, Jurisdiction, PublishedFigure, Partner, CasePartner):
+        watch(model)
+
+
+def watch(model) -> None:
+    """Move every cached page on when an object of `model` is saved or deleted: for models of
+    apps above this one whose data cached pages show (showcase pages link from case pages)."""
+    for signal in (post_save, post_delete):
+        signal.connect(_reference_changed, sender=model, dispatch_uid=f"figures-{model.__name__}")

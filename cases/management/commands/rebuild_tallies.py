@@ -5,8 +5,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from dashboard import freshness
-from dashboard.models import CaseTally, ThemeTally
+from cases.figures import freshness
+from cases.figures.models import CaseTally, ThemeTally
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Keeping the figures fresh: the pre-aggregated tallies and the shared generation key.
 
-Every figure the portal shows is read from small summary tables (`dashboard.models`, filled
-by `dashboard.tallies`) and cached under a *generation*: one counter in the shared cache
+Every figure the portal shows is read from small summary tables (`cases.figures.models`, filled
+by `cases.figures.tallies`) and cached under a *generation*: one counter in the shared cache
 (Redis or the database cache, shared by every app server), moved on whenever a case, its
 themes or the reference data change. Every app server reads the same counter, so a change
 made through one server shows on the very next request at every other.
@@ -11,9 +11,12 @@ How a change travels:
 1. A save, delete or theme change of a case (the signal handlers below), or `cases_changed()`
    after a bulk write, notes which (fiscal year, region) groups changed, on this thread.
 2. The groups are counted again in the database *in the writer's transaction*, so tallies and
-   cases commit or roll back together: on commit, or earlier when the same thread reads a
-   figure (`flush()`, which `generation()` and the stats layer call), so a writer always reads
-   its own writes.
+   cases commit or roll back together: the register's write service (`cases.register`) calls
+   `flush()` before it leaves its transaction, and so does any reader on the same thread
+   (`generation()` and the stats layer call it), so a writer always reads its own writes.
+   A writer outside the service that commits with groups still pending (a shell, a raw
+   signal) has them counted right after its commit, in a transaction of their own: a reader
+   sees the tallies before or after, never between the DELETE and the INSERT.
 3. On commit the generation is bumped. A bump before the commit would let another server
    cache the old figures under the new generation; the bump after the commit cannot.
 """
@@ -23,6 +26,8 @@ import time
 
 from django.core.cache import cache
 from django.db import transaction
+
+from cases.figures import tallies
 
 GENERATION_KEY = "portal:figures:generation"
 
@@ -72,6 +77,14 @@ def generation() -> str:
         cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
         value = cache.get(GENERATION_KEY)
     return str(value)
+
+
+def request_generation(request) -> str:
+    """The generation, read once per request."""
+    value = getattr(request, "_figures_generation", None)
+    if value is None:
+        value = request._figures_generation = generation()
+    return value
 
 
 def bump_generation() -> None:
@@ -129,7 +142,13 @@ def _committed() -> None:
     pending = _pending()
     if not pending.uncommitted:
         return
-    flush(bump=False)
+    if pending.everything or pending.groups:
+        # Groups left uncounted by a writer that did not flush: count them in one transaction,
+        # so no reader meets a group between its DELETE and its INSERT.
+        with transaction.atomic():
+            flush(bump=False)
+    else:
+        pending.stale = False
     pending.uncommitted = False
     bump_generation()
 
@@ -148,8 +167,6 @@ def flush(bump: bool = True) -> bool:
     if groups is False and not pending.stale:
         return False
     if groups is not False:
-        from dashboard import tallies
-
         tallies.refresh(groups)
     pending.stale = False
     if bump:

@@ -2,7 +2,7 @@
 
 Regions, states and themes, their names in both languages, whether the register holds
 demonstration records, the rendered filter widgets: every page needs them, none of them changes
-unless the generation moves (`dashboard.freshness` bumps it on every change of a case or of the
+unless the generation moves (`cases.figures.freshness` bumps it on every change of a case or of the
 reference data, on every app server). So each worker keeps the last generation's values and
 asks the database again only when the generation it reads at the start of a request differs:
 an uncached page then runs queries for its figures only, and a value can never be older than
@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from dashboard.freshness import generation
+from cases.figures.freshness import generation, request_generation
+from cases.models import Jurisdiction, Region, State, Theme
 
 _lock = threading.Lock()
 _memo: dict = {"generation": None, "values": {}}
@@ -55,8 +56,6 @@ def remembered(name, build, request=None):
     if scope is not None:
         current = scope[0]
     elif request is not None:
-        from dashboard.caching import request_generation
-
         current = request_generation(request)
     else:
         current = generation()
@@ -114,8 +113,6 @@ def _listing(rows) -> Listing:
 
 def regions() -> Listing:
     """The regions in reference order (sort order, code): one query per generation."""
-    from cases.models import Region
-
     return remembered(
         "regions",
         lambda: _listing(
@@ -128,8 +125,6 @@ def regions() -> Listing:
 
 def states() -> Listing:
     """The states, DC and territories by English name: one query per generation."""
-    from cases.models import State
-
     return remembered(
         "states",
         lambda: _listing(
@@ -140,8 +135,6 @@ def states() -> Listing:
 
 def themes() -> Listing:
     """The themes by group, sort order and slug (with their group): one query per generation."""
-    from cases.models import Theme
-
     return remembered(
         "themes",
         lambda: _listing(
@@ -153,8 +146,6 @@ def themes() -> Listing:
 
 
 def _build_districts() -> dict[str, frozenset[str]]:
-    from cases.models import Jurisdiction
-
     districts: dict[str, set[str]] = {}
     for region, state in Jurisdiction.objects.values_list("region__code", "state__code"):
         districts.setdefault(region, set()).add(state)

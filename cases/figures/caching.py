@@ -29,8 +29,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.text import compress_string
 
-from dashboard.freshness import GENERATION_KEY, flush, generation
-from dashboard.reference import request_scope
+from cases.figures.freshness import GENERATION_KEY, flush, generation, request_generation
+from cases.figures.reference import request_scope
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 PAGE_TIMEOUT = 24 * 3600  # stale generations are never read again; let them expire
@@ -40,14 +40,6 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Access-Control-Allow-Ori
 
 def cache_enabled() -> bool:
     return bool(getattr(settings, "PORTAL_FIGURE_CACHE", True))
-
-
-def request_generation(request) -> str:
-    """The generation, read once per request."""
-    value = getattr(request, "_figures_generation", None)
-    if value is None:
-        value = request._figures_generation = generation()
-    return value
 
 
 def normalised_query(request) -> str:

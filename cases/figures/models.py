@@ -1,8 +1,8 @@
 """Pre-aggregated figures: the held cases counted once per group, kept current on every change.
 
 The stats layer (`cases.stats`) reads these few hundred rows instead of scanning the case
-table, so a figure costs the same at a thousand cases as at a million. `dashboard.tallies`
-fills them with one INSERT … SELECT … GROUP BY in the database; `dashboard.freshness`
+table, so a figure costs the same at a thousand cases as at a million. `cases.figures.tallies`
+fills them with one INSERT … SELECT … GROUP BY in the database; `cases.figures.freshness`
 refreshes the affected groups whenever cases change. Only held cases are counted.
 """
 

@@ -30,10 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases import rules, stats
+from cases.figures import reference
 from cases.models import ThemeGroup
-from cases.stats import Filters
-from dashboard import reference
-from dashboard.forms import filters_query
+from cases.stats import Filters, filters_query
 
 CHART_SLUGS = ("state-map", "fiscal-year", "region", "theme")
 

@@ -1,0 +1,110 @@
+"""Filling the tallies from the case table, in the database, in one statement per table.
+
+`refresh()` empties the tallies and counts every counted case again (`Case.objects.counted()`,
+the one definition of what the figures count); `refresh(groups)` does the same for a few
+(fiscal year, region) groups only, which is what a single save needs: at a million cases one
+group holds a few thousand cases, found through the case table's (status, fiscal_year, region)
+index, so an edit stays quick however large the register grows.
+
+A refresh runs in the caller's transaction (or a transaction of its own), so a reader sees the
+tallies before or after it, never half-way. On PostgreSQL refreshes take turns (a
+transaction-scoped advisory lock): two writers recounting the same group at once would
+otherwise each delete the rows they could see and both insert, counting the group twice.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+
+from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally
+from cases.models import Case
+
+# Above this many groups one full rebuild is cheaper than many small ones.
+MAX_GROUPS = 40
+# The advisory lock's key: any constant of our own ("tallies" in ASCII).
+LOCK_KEY = 0x74616C6C696573
+
+
+def _in_groups(groups: list[tuple[int, int]] | None) -> Q:
+    """The condition selecting the rows of these (fiscal year, region id) groups (None: all)."""
+    if groups is None:
+        return Q()
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for fiscal_year, region_id in groups:
+        by_year[fiscal_year].append(region_id)
+    return reduce(
+        or_,
+        (
+            Q(fiscal_year=year, region_id__in=sorted(regions))
+            for year, regions in sorted(by_year.items())
+        ),
+    )
+
+
+def _insert_select(cursor, model, columns: list[str], queryset) -> None:
+    """INSERT INTO the model's table the rows the queryset selects (same column order)."""
+    quote = connection.ops.quote_name
+    sql, params = queryset.query.sql_with_params()
+    names = ", ".join(quote(name) for name in columns)
+    cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
+
+
+def refresh(groups: Iterable[tuple[int, int]] | None = None, *, national: bool = True) -> None:
+    """Count the counted cases of these (fiscal year, region) groups again (None: all of them).
+
+    Runs in the caller's transaction, so the tallies commit or roll back with the change.
+    `national=False` leaves out the theme-by-year tally.
+    """
+    if groups is not None:
+        groups = sorted(
+            {(int(year), int(region)) for year, region in groups if None not in (year, region)}
+        )
+        if not groups:
+            return
+        if len(groups) > MAX_GROUPS:
+            groups = None
+    where = _in_groups(groups)
+    counted = Case.objects.counted().filter(where).order_by()
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        for model in (CaseTally, ThemeTally):
+            stale = model.objects.filter(where)
+            stale._raw_delete(stale.db)
+        _insert_select(
+            cursor,
+            CaseTally,
+            ["fiscal_year", "region_id", "state_id", "cases"],
+            counted.values_list("fiscal_year", "region_id", "state_id").annotate(n=Count("pk")),
+        )
+        # (case, theme) pairs are unique in the through table, so counting rows counts cases.
+        through = Case.themes.through
+        _insert_select(
+            cursor,
+            ThemeTally,
+            ["fiscal_year", "region_id", "state_id", "theme_id", "cases"],
+            through.objects.filter(case__in=counted.values("pk"))
+            .order_by()
+            .values_list("case__fiscal_year", "case__region_id", "case__state_id", "theme_id")
+            .annotate(n=Count("pk")),
+        )
+        if not national:
+            return
+        # The national theme-by-year rows of the fiscal years touched, from the theme tally
+        # just written (a few thousand rows at most, whatever the size of the register).
+        years = Q() if groups is None else Q(fiscal_year__in=sorted({y for y, _r in groups}))
+        stale = ThemeYearTally.objects.filter(years)
+        stale._raw_delete(stale.db)
+        _insert_select(
+            cursor,
+            ThemeYearTally,
+            ["fiscal_year", "theme_id", "cases"],
+            ThemeTally.objects.filter(years)
+            .order_by()
+            .values_list("fiscal_year", "theme_id")
+            .annotate(n=Sum("cases")),
+        )

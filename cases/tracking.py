@@ -1,0 +1,159 @@
+"""The register's history: which of its models the audit trail tracks, and how a case's
+themes and partner rows are kept in its snapshot and folded into its entries.
+
+Partner rows and themes belong to their case: their changes are folded into the case's entry
+(the receivers below), kept in its snapshot (the collections) and written back by a restore.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils.translation import gettext as _
+
+from audit import recorder
+from audit.tracking import Collection, track
+from cases.models import (
+    Case,
+    CasePartner,
+    Jurisdiction,
+    Office,
+    Partner,
+    PartnerRole,
+    PublishedFigure,
+    Region,
+    State,
+    Theme,
+)
+
+# --- a case's collections -----------------------------------------------------------------------
+
+
+def _read_themes(pks: list) -> dict:
+    # The through table directly: the same ids as `case.themes` without joining the themes.
+    themes: dict = {}
+    rows = Case.themes.through.objects.filter(case_id__in=pks).order_by()
+    for pk, theme_id in rows.values_list("case_id", "theme_id"):
+        themes.setdefault(pk, []).append(theme_id)
+    return {pk: sorted(ids) for pk, ids in themes.items()}
+
+
+def _check_themes(ids: list) -> list[str]:
+    wanted = set(ids or [])
+    found = set(Theme.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    return [_("A theme of this version has been deleted since.")] if wanted - found else []
+
+
+def _write_themes(case, ids: list) -> None:
+    case.themes.set(ids or [])
+
+
+def _read_partners(pks: list) -> dict:
+    partners: dict = {}
+    rows = CasePartner.objects.filter(case_id__in=pks).order_by()
+    for pk, partner_id, role in rows.values_list("case_id", "partner_id", "role"):
+        partners.setdefault(pk, []).append([partner_id, role])
+    return {pk: sorted(rows) for pk, rows in partners.items()}
+
+
+def _check_partners(rows: list) -> list[str]:
+    rows = rows or []
+    problems = []
+    wanted = {partner_id for partner_id, _role in rows}
+    found = set(Partner.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - found:
+        problems.append(_("A partner of this version has been deleted since."))
+    if any(role not in PartnerRole.values for _partner, role in rows):
+        problems.append(_("A partner role of this version no longer exists."))
+    return problems
+
+
+def _write_partners(case, rows: list) -> None:
+    """Make the case's partner rows exactly `rows` ([partner id, role] pairs)."""
+    wanted = {(int(partner_id), role) for partner_id, role in rows or []}
+    current = {(row.partner_id, row.role): row for row in case.partner_roles.all()}
+    for pair, row in current.items():
+        if pair not in wanted:
+            row.delete()
+    for partner_id, role in sorted(wanted - set(current)):
+        CasePartner.objects.create(case=case, partner_id=partner_id, role=role)
+
+
+CASE_COLLECTIONS = {
+    "themes": Collection(read=_read_themes, check=_check_themes, write=_write_themes),
+    "partners": Collection(read=_read_partners, check=_check_partners, write=_write_partners),
+}
+
+
+# --- partner rows and themes fold into their case's entry ----------------------------------------
+
+
+def _deleting_a_case(origin) -> bool:
+    """Whether a deletion started from a case (or cases): its partner rows go with it, and the
+    case's own delete entry already keeps them."""
+    model = getattr(origin, "model", None) or type(origin)
+    return model is Case
+
+
+def _partner_row_before(sender, instance, raw=False, origin=None, **kwargs):
+    if raw or _deleting_a_case(origin):
+        return
+    if instance.case_id is not None:
+        recorder.touch(Case, instance.case_id)
+        # A row moved from one case to another changes both.
+        if instance.pk is not None and kwargs.get("signal") is pre_save:
+            previous = CasePartner.objects.filter(pk=instance.pk).values_list("case_id", flat=True)
+            for case_id in previous:
+                if case_id != instance.case_id:
+                    recorder.touch(Case, case_id)
+                    recorder.changed(Case, case_id)
+
+
+def _partner_row_after(sender, instance, raw=False, origin=None, **kwargs):
+    if raw or _deleting_a_case(origin) or instance.case_id is None:
+        return
+    recorder.changed(Case, instance.case_id)
+
+
+def _case_collection_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Themes or partners added, removed or cleared, from either side of the relation."""
+    if isinstance(instance, Case):
+        case_ids = [instance.pk]
+    elif action == "pre_clear":
+        case_ids = list(
+            sender.objects.filter(**{_other_side(sender): instance.pk}).values_list(
+                "case_id", flat=True
+            )
+        )
+        instance._audit_cleared_case_ids = case_ids
+    elif action == "post_clear":
+        case_ids = getattr(instance, "_audit_cleared_case_ids", [])
+    else:
+        case_ids = list(pk_set or ())
+    for case_id in case_ids:
+        if action.startswith("pre_"):
+            recorder.touch(Case, case_id)
+        else:
+            recorder.changed(Case, case_id)
+
+
+def _other_side(through) -> str:
+    """The through model's foreign key that is not the case (theme or partner)."""
+    for field in through._meta.concrete_fields:
+        if field.is_relation and field.related_model is not Case:
+            return field.attname
+    raise LookupError(through)
+
+
+def connect() -> None:
+    """Track the register's models (called from the app's ready())."""
+    track(Case, CASE_COLLECTIONS, region_key="region")
+    for model in (Partner, Region, Office, State, Jurisdiction, Theme, PublishedFigure):
+        track(model)
+    pre_save.connect(_partner_row_before, sender=CasePartner, dispatch_uid="audit-cp-pre-save")
+    pre_delete.connect(_partner_row_before, sender=CasePartner, dispatch_uid="audit-cp-pre-delete")
+    post_save.connect(_partner_row_after, sender=CasePartner, dispatch_uid="audit-cp-post-save")
+    post_delete.connect(
+        _partner_row_after, sender=CasePartner, dispatch_uid="audit-cp-post-delete"
+    )
+    for through in (Case.themes.through, CasePartner):
+        m2m_changed.connect(
+            _case_collection_changed, sender=through, dispatch_uid=f"audit-m2m-{through}"
+        )

@@ -1,0 +1,123 @@
+"""The apps' import graph, computed from the source: no cycle, and every import points down.
+
+The layers, bottom to top (an app imports only apps of lower layers):
+
+    security, staff  →  audit  →  cases  →  dashboard, exchange, showcase  →  grassroots
+
+`cases` holds the register and the figures core (`cases.stats`, `cases.figures`) that every
+page app reads; the page apps do not import one another. A cross-app import inside a function
+would hide an edge from this picture, so there are none, apart from an AppConfig.ready().
+"""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYERS = {
+    "security": 0,
+    "staff": 0,
+    "audit": 1,
+    "cases": 2,
+    "dashboard": 3,
+    "exchange": 3,
+    "showcase": 3,
+    "grassroots": 4,
+}
+
+
+def _imported_modules(node) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [alias.name for alias in node.names]
+    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+        return [node.module]
+    return []
+
+
+def _imports(path: Path):
+    """(imported app, line, whether inside a function other than AppConfig.ready) per import."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    found = []
+
+    def visit(node, in_function: bool):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                visit(child, in_function or child.name != "ready" or path.name != "apps.py")
+                continue
+            for module in _imported_modules(child):
+                app = module.split(".")[0]
+                if app in LAYERS:
+                    found.append((app, child.lineno, in_function))
+            visit(child, in_function)
+
+    visit(tree, False)
+    return found
+
+
+def import_graph() -> dict[str, dict[str, list[str]]]:
+    """{app: {imported app: ["path:line", ...]}} over every module of every app."""
+    graph: dict[str, dict[str, list[str]]] = {app: {} for app in LAYERS}
+    for app in LAYERS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            for imported, line, _in_function in _imports(path):
+                if imported != app:
+                    where = f"{path.relative_to(ROOT)}:{line}"
+                    graph[app].setdefault(imported, []).append(where)
+    return graph
+
+
+def _cycle(graph) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(app):
+        state[app] = 1
+        stack.append(app)
+        for other in sorted(graph[app]):
+            if state.get(other) == 1:
+                return [*stack[stack.index(other) :], other]
+            if other not in state:
+                found = visit(other)
+                if found:
+                    return found
+        stack.pop()
+        state[app] = 2
+        return None
+
+    for app in sorted(graph):
+        if app not in state:
+            found = visit(app)
+            if found:
+                return found
+    return None
+
+
+def test_the_apps_import_one_another_without_a_cycle():
+    assert _cycle(import_graph()) is None, " → ".join(_cycle(import_graph()))
+
+
+def test_every_import_between_apps_points_down_the_layers():
+    upward = [
+        f"{app} imports {other} ({', '.join(places)})"
+        for app, edges in import_graph().items()
+        for other, places in edges.items()
+        if LAYERS[other] >= LAYERS[app]
+    ]
+    assert upward == []
+
+
+def test_no_import_between_apps_hides_inside_a_function():
+    hidden = [
+        f"{path.relative_to(ROOT)}:{line} imports {imported}"
+        for app in LAYERS
+        for path in sorted((ROOT / app).rglob("*.py"))
+        for imported, line, in_function in _imports(path)
+        if in_function and imported != app
+    ]
+    assert hidden == []
+
+
+def test_the_figures_core_lives_below_the_pages():
+    graph = import_graph()
+    assert "dashboard" not in graph["cases"]
+    for page_app in ("dashboard", "exchange", "showcase"):
+        assert "cases" in graph[page_app]
