@@ -10,6 +10,7 @@ def portal(request):
     Lazy, so pages that do not render the banner (the admin, JSON) run no query for it; and
     remembered per generation, as without demonstration records the query reads every case.
     """
+
     def demo_data():
         return remembered("demo-data", Case.objects.filter(origin=CaseOrigin.DEMO).exists, request)
 
