@@ -8,8 +8,8 @@ from pathlib import Path
 import plotly.offline
 import pytest
 
+from cases.figures.charts import CHART_SLUGS, build_charts
 from cases.stats import Filters
-from dashboard.charts import CHART_SLUGS, build_charts
 
 BUNDLE = Path(__file__).resolve().parent.parent / "static" / "vendor" / "plotly" / "plotly.min.js"
 
