@@ -348,7 +348,7 @@ def markdown(results: Results, rows: list[Target], machine_info: dict, version_i
         "Written by the benchmark suite (`bench/`, run with `./dev bench` or "
         "`.venv/bin/python -m bench`); do not edit by hand. Every target is a ratio to a "
         "baseline measured on the same machine in the same run: the pages to a hello-world "
-        "view served by the same gunicorn (`/bench/hello`, routed only with `PORTAL_BENCH=1`), "
+        "view served by the same gunicorn (`/bench/hello`, routed only by `bench.settings`), "
         "the exports and the import to PostgreSQL's own `COPY` of the same rows.",
         "",
     ]

@@ -3,7 +3,7 @@
 The server runs as it would in production (debug off, compressed hashed static files,
 the shared Redis cache, the repo's gunicorn.conf.py when there is one) with only what a
 benchmark needs on top: loopback, 2 workers, a throwaway secret key, the hello-world view
-(PORTAL_BENCH=1), and optionally the figure cache switched off (PORTAL_FIGURE_CACHE=0) to
+(bench.settings), and optionally the figure cache switched off (PORTAL_FIGURE_CACHE=0) to
 measure what every uncached request costs.
 """
 
@@ -38,7 +38,8 @@ def base_env(cfg: Config, static_root: Path) -> dict:
         DJANGO_STATIC_ROOT=str(static_root),
         DATABASE_URL=cfg.database_url,
         REDIS_URL=cfg.cache_url,
-        PORTAL_BENCH="1",
+        # The portal's settings with the benchmark's URLconf (adds /bench/hello).
+        DJANGO_SETTINGS_MODULE="bench.settings",
         WEB_CONCURRENCY=str(cfg.workers),
         PYTHONDONTWRITEBYTECODE="1",
     )

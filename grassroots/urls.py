@@ -7,7 +7,6 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from grassroots.env import env_bool
 from grassroots.health import healthz
 from showcase.sitemaps import SITEMAPS
 from showcase.views import robots_txt
@@ -30,8 +29,3 @@ urlpatterns += i18n_patterns(
 )
 # Uploaded images in development; in production the web server or object storage serves them.
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-# The benchmark suite's hello-world ceiling (bench/), routed only when PORTAL_BENCH is on.
-if getattr(settings, "PORTAL_BENCH", env_bool("PORTAL_BENCH")):
-    from grassroots.bench_views import hello
-
-    urlpatterns.append(path("bench/hello", hello, name="bench-hello"))

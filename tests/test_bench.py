@@ -1,10 +1,8 @@
 """The benchmark suite's own pieces that can be checked without a server: the hello-world
-view's routing and the reading of wrk's output. The suite itself runs with `./dev bench`."""
-
-import importlib
+view's routing (only in the benchmark's own URLconf) and the reading of wrk's output.
+The suite itself runs with `./dev bench`."""
 
 import pytest
-from django.urls import clear_url_caches
 
 from bench import wrk
 from bench.config import Config
@@ -28,33 +26,26 @@ Transfer/sec:    460.00KB
 """
 
 
-def _reload_urls():
-    import grassroots.urls
-
-    importlib.reload(grassroots.urls)
-    clear_url_caches()
-
-
-@pytest.fixture
-def bench_urls(settings):
-    """Routes reloaded with PORTAL_BENCH on, and back to normal afterwards."""
-    settings.PORTAL_BENCH = True
-    _reload_urls()
-    yield
-    settings.PORTAL_BENCH = False
-    _reload_urls()
-
-
-def test_hello_world_is_routed_when_portal_bench_is_on(client, bench_urls):
+@pytest.mark.django_db
+def test_hello_world_is_routed_by_the_benchmark_s_urlconf(client, settings):
+    settings.ROOT_URLCONF = "bench.urls"
     response = client.get("/bench/hello")
     assert response.status_code == 200
     assert response.content == b"hello"
+    assert client.get("/en/").status_code == 200
 
 
-def test_hello_world_is_not_routed_by_default(client, settings, db):
-    settings.PORTAL_BENCH = False
-    _reload_urls()
+@pytest.mark.django_db
+def test_the_portal_s_own_urlconf_has_no_benchmark_route(client):
     assert client.get("/bench/hello").status_code == 404
+
+
+def test_the_benchmark_serves_with_its_own_settings(tmp_path):
+    from bench.server import base_env
+
+    env = base_env(Config(quick=True), tmp_path)
+    assert env["DJANGO_SETTINGS_MODULE"] == "bench.settings"
+    assert "PORTAL_BENCH" not in env
 
 
 def test_wrk_output_is_read():

@@ -1,8 +1,8 @@
-"""A hello-world view for the benchmark suite (bench/): the ceiling every page is compared to.
+"""A hello-world view for the benchmark suite: the ceiling every page is compared to.
 
 It goes through the whole middleware stack like any page, but touches neither the database
 nor the cache, so requests/s for it is what this gunicorn can serve at best on this machine.
-It is routed only when PORTAL_BENCH is on (see grassroots/urls.py).
+Only the benchmark's own settings (bench/settings.py) route it; the portal's URLconf never does.
 """
 
 from django.http import HttpResponse
