@@ -20,6 +20,8 @@ from bench.transfer import PageWeight
 from bench.wrk import WrkResult
 
 MB = 1024 * 1024
+# The dashboard's first visit, everything compressed (issue 14: the map included).
+FIRST_VISIT_LIMIT = 600 * 1024
 
 
 @dataclass
@@ -236,12 +238,12 @@ def targets(results: Results) -> list[Target]:
     )
     weight = results.weight
     if weight:
-        first_ok = weight.ok and weight.first_visit <= 2 * MB
+        first_ok = weight.ok and weight.first_visit <= FIRST_VISIT_LIMIT
         repeat_ok = weight.ok and weight.repeat_visit <= 100 * 1024
         rows.append(
             Target(
                 "dashboard first visit, all transfers compressed / repeat visit",
-                "≤ 2 MB / ≤ 100 kB",
+                "≤ 600 kB / ≤ 100 kB",
                 f"{weight.first_visit / 1024:,.0f} kB in {len(weight.assets)} responses / "
                 f"{weight.repeat_visit / 1024:,.1f} kB",
                 "",
@@ -250,7 +252,7 @@ def targets(results: Results) -> list[Target]:
         )
     else:
         rows.append(
-            Target("dashboard transfer size", "≤ 2 MB / ≤ 100 kB", "not measured", "", False)
+            Target("dashboard transfer size", "≤ 600 kB / ≤ 100 kB", "not measured", "", False)
         )
     return rows
 
