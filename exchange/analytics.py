@@ -46,10 +46,3 @@ def by_partner_kind(filters: Filters) -> pd.DataFrame:
 def _label(choice, language: str) -> str:
     with translation.override(language):
         return str(choice.label)
-
-
-def with_share(frame: pd.DataFrame, total: int) -> pd.DataFrame:
-    """The frame with `share`: each row's cases as a fraction of `total` (0 when total is 0)."""
-    frame = frame.copy()
-    frame["share"] = frame["cases"] / total if total else 0.0
-    return frame
