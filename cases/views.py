@@ -216,8 +216,24 @@ def region_detail(request, code: str):
             "best_practices": _with_showcase(public.filter(is_best_practice=True)[:RECENT_CASES]),
             "charts": charts,
             "browse_query": urlencode({"region": region.code}),
+            "report_url": _report_url(request, region),
         },
     )
+
+
+def _report_url(request, region) -> str | None:
+    """The staff report on this district, for staff who may make it (never cached: a signed-in
+    visitor's page is made for them)."""
+    from reports.site import can_report
+    from staff.access import holds_region
+
+    user = request.user
+    if not (user.is_authenticated and can_report(user) and holds_region(user, region.pk)):
+        return None
+    try:
+        return reverse("admin:reports_region") + "?" + urlencode({"region": region.code})
+    except NoReverseMatch:
+        return None
 
 
 # --- states -----------------------------------------------------------------------------------

@@ -1,5 +1,4 @@
-"""Staff pages: the record of imports, the import itself (upload → preview → confirm) and the
-regional reports.
+"""Staff pages: the record of imports and the import itself (upload → preview → confirm).
 
 Between the preview and the confirmation the uploaded file's bytes wait in the staff member's
 session (base64, with their SHA-256); the confirmation names the checksum it saw, and the
@@ -9,12 +8,11 @@ change to the register in between is caught, and written in one transaction.
 
 import base64
 import binascii
-import tempfile
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
@@ -22,9 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.context import audit_context
-from audit.exports import log_export
 from cases.models import Case
-from exchange.forms import ImportUploadForm, RegionReportForm
+from exchange.forms import ImportUploadForm
 from exchange.importing import (
     ImportInvalid,
     ImportRefused,
@@ -34,9 +31,9 @@ from exchange.importing import (
 )
 from exchange.models import ImportBatch
 from exchange.reading import check_size
-from exchange.reports import CONTENT_TYPES, ReportError, build_region_report, write_report
 from exchange.template_files import template_csv, template_xlsx
 from exchange.writers import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
+from reports.site import can_report
 from staff.access import allowed_region_ids, scope_cases
 from staff.roles import PUBLISH_CASE
 
@@ -126,11 +123,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         }
 
     def can_report(self, request) -> bool:
-        return (
-            request.user.is_active
-            and request.user.is_staff
-            and request.user.has_perm("cases.view_case")
-        )
+        return can_report(request.user)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -295,55 +288,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     # --- regional reports -----------------------------------------------------------------
 
     def report_view(self, request):
-        if not self.can_report(request):
-            raise PermissionDenied
-        form = RegionReportForm(request.GET if "region" in request.GET else None)
-        # A consulate editor reports on its own districts only: others are neither offered
-        # nor accepted.
-        region_field = form.fields["region"]
-        region_field.queryset = scope_cases(region_field.queryset, request.user, field="pk")
-        region_field.error_messages["invalid_choice"] = _(
-            "You can only make reports for your own districts; choose one of them."
-        )
-        if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-            try:
-                report = build_region_report(
-                    data["region"].code,
-                    data["from_fy"],
-                    data["to_fy"],
-                    base_url=request.build_absolute_uri("/"),
-                    language=data["language"],
-                    paper=data["paper"] or None,
-                )
-            except ReportError as error:
-                form.add_error(None, str(error))
-            else:
-                fmt = data["format"]
-                # FileResponse closes the file once it is sent.
-                handle = tempfile.TemporaryFile()  # noqa: SIM115
-                write_report(report, fmt, handle)
-                log_export(
-                    request.user,
-                    f"report.{fmt}",
-                    {
-                        "region": data["region"].code,
-                        "from_fy": data["from_fy"],
-                        "to_fy": data["to_fy"],
-                        "language": data["language"],
-                        "paper": data["paper"],
-                    },
-                    rows=report.total,
-                )
-                handle.seek(0)
-                return FileResponse(
-                    handle,
-                    as_attachment=True,
-                    filename=report.file_name(fmt),
-                    content_type=CONTENT_TYPES[fmt],
-                )
-        return TemplateResponse(
-            request,
-            "admin/exchange/importbatch/report.html",
-            self._context(request, _("Regional report"), form=form),
-        )
+        """The report moved to the Reports section; old links and bookmarks still arrive."""
+        url = reverse("admin:reports_region")
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(f"{url}?{query}" if query else url)

@@ -52,11 +52,11 @@ class RegionReportForm(forms.Form):
     format = forms.ChoiceField(
         label=_("Format"),
         choices=[
+            ("html", _("Printable page, opened in the browser")),
             ("xlsx", _("Excel workbook (XLSX) with charts")),
             ("csv", _("Case list (CSV, UTF-8 with BOM)")),
-            ("html", _("Printable page (HTML)")),
         ],
-        initial="xlsx",
+        initial="html",
         widget=forms.RadioSelect,
     )
     language = forms.ChoiceField(

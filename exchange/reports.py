@@ -494,8 +494,14 @@ def report_stylesheet() -> str:
     return Path(path).read_text(encoding="utf-8") if path else ""
 
 
-def html_report(report: RegionReport) -> str:
-    """A printable, self-contained page: styles inline, charts as SVG, no script."""
+def html_report(report: RegionReport, browser: dict | None = None) -> str:
+    """A printable, self-contained page: styles inline, charts as SVG, no script.
+
+    `browser` (the staff page that opens the report in the browser): {"downloads": {format:
+    url}, "form": url}. The page then links the stylesheet and a small print script from the
+    portal's static files (its Content-Security-Policy allows no inline style or script) and
+    shows a toolbar, which is not printed.
+    """
     with translation.override(report.language):
         label = "label_ja" if report.language == "ja" else "label_en"
         years = report.fiscal_years.to_dict("records")
@@ -514,7 +520,8 @@ def html_report(report: RegionReport) -> str:
             "themes": themes,
             "kinds": kinds,
             "cases": [case_values(case) | {"case": case} for case in report.exporter().cases()],
-            "stylesheet": mark_safe(report_stylesheet()),  # our own static file
+            "browser": browser,
+            "stylesheet": "" if browser else mark_safe(report_stylesheet()),  # our own file
             "charts": {
                 "fiscal_year": svg.column_chart(
                     [(row["label_en"], row["cases"]) for row in years],

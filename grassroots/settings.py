@@ -41,7 +41,8 @@ if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the portal's site (a Reports section): reports/site.py.
+    "reports.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "staff",
     "security",
     "audit",
+    "reports.apps.ReportsConfig",
 ]
 
 MIDDLEWARE = [

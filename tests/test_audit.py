@@ -731,7 +731,7 @@ def test_a_public_download_is_not_logged(client, make_case):
 def test_a_regional_report_is_logged(hq_client, hq, make_case):
     make_case()
     response = hq_client.get(
-        "/en/admin/exchange/importbatch/report/",
+        "/en/admin/reports/region/",
         {"region": "miami", "from_fy": 2022, "to_fy": 2024, "format": "csv", "language": "en"},
     )
     assert response.status_code == 200

@@ -785,7 +785,7 @@ class TestAdmin:
         page = admin_client.get("/en/admin/exchange/importbatch/").content.decode()
         assert "cases.csv" in page
         assert self.upload_url in page
-        assert "/en/admin/exchange/importbatch/report/" in page
+        assert "/en/admin/reports/region/" in page
         assert admin_client.get("/en/admin/exchange/importbatch/add/")["Location"].endswith(
             "/upload/"
         )

@@ -285,7 +285,7 @@ class TestCommand:
 
 @pytest.mark.django_db
 class TestAdminPage:
-    url = "/en/admin/exchange/importbatch/report/"
+    url = "/en/admin/reports/region/"
 
     def test_the_form_makes_a_workbook_with_links_to_this_portal(self, register, admin_client):
         assert admin_client.get(self.url).status_code == 200
@@ -310,7 +310,14 @@ class TestAdminPage:
     def test_the_other_formats_download_too(self, register, admin_client, fmt):
         response = admin_client.get(
             self.url,
-            {"region": "miami", "from_fy": 2022, "to_fy": 2024, "format": fmt, "language": "ja"},
+            {
+                "region": "miami",
+                "from_fy": 2022,
+                "to_fy": 2024,
+                "format": fmt,
+                "language": "ja",
+                "download": "1",
+            },
         )
         body = b"".join(response.streaming_content)
         assert response.status_code == 200

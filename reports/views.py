@@ -1,0 +1,123 @@
+"""The report views of the staff application (under /admin/reports/).
+
+The regional report: a form, then the report as a printable page in the browser (with a print
+button and download links) or as a file (XLSX, CSV, HTML). Every report made is logged.
+"""
+
+import tempfile
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from audit.exports import log_export
+from exchange.forms import RegionReportForm
+from exchange.reports import (
+    CONTENT_TYPES,
+    ReportError,
+    build_region_report,
+    html_report,
+    write_report,
+)
+from reports.site import can_report
+from staff.access import scope_cases
+
+
+def _context(request, title, **extra) -> dict:
+    return {**admin.site.each_context(request), "title": title, **extra}
+
+
+def region_report(request):
+    """The form; with `format` in the query, the report itself.
+
+    `format=html` opens the printable page in the browser; `download=1` (or any other format)
+    sends a file. Links from the case list and the district pages carry the region and fiscal
+    years without a format, so the form opens filled in.
+    """
+    if not can_report(request.user):
+        raise PermissionDenied
+    asked = "format" in request.GET
+    form = RegionReportForm(
+        request.GET if asked else None,
+        initial=_initial(request),
+    )
+    # A consulate editor reports on its own districts only: others are neither offered nor
+    # accepted.
+    region_field = form.fields["region"]
+    region_field.queryset = scope_cases(region_field.queryset, request.user, field="pk")
+    region_field.error_messages["invalid_choice"] = _(
+        "You can only make reports for your own districts; choose one of them."
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = build_region_report(
+                data["region"].code,
+                data["from_fy"],
+                data["to_fy"],
+                base_url=request.build_absolute_uri("/"),
+                language=data["language"],
+                paper=data["paper"] or None,
+            )
+        except ReportError as error:
+            form.add_error(None, str(error))
+        else:
+            fmt = data["format"]
+            in_browser = fmt == "html" and not request.GET.get("download")
+            log_export(
+                request.user,
+                f"report.{fmt}",
+                {
+                    "region": data["region"].code,
+                    "from_fy": data["from_fy"],
+                    "to_fy": data["to_fy"],
+                    "language": data["language"],
+                    "paper": data["paper"],
+                    "shown": "browser" if in_browser else "download",
+                },
+                rows=report.total,
+            )
+            if in_browser:
+                query = request.GET.copy()
+                query["download"] = "1"
+                downloads = {}
+                for other in ("html", "xlsx", "csv"):
+                    query["format"] = other
+                    downloads[other] = "?" + query.urlencode()
+                form_query = request.GET.copy()
+                form_query.pop("format", None)
+                return HttpResponse(
+                    html_report(
+                        report,
+                        browser={"downloads": downloads, "form": "?" + form_query.urlencode()},
+                    ),
+                    content_type=CONTENT_TYPES["html"],
+                )
+            # FileResponse closes the file once it is sent.
+            handle = tempfile.TemporaryFile()  # noqa: SIM115
+            write_report(report, fmt, handle)
+            handle.seek(0)
+            return FileResponse(
+                handle,
+                as_attachment=True,
+                filename=report.file_name(fmt),
+                content_type=CONTENT_TYPES[fmt],
+            )
+    return TemplateResponse(
+        request,
+        "admin/reports/region.html",
+        _context(request, _("Regional report"), form=form),
+    )
+
+
+def _initial(request) -> dict:
+    """The form's starting values: the page's language, and what a link carried."""
+    language = "ja" if (translation.get_language() or "en").startswith("ja") else "en"
+    initial = {"language": language, "format": "html"}
+    for name in ("region", "from_fy", "to_fy", "language", "paper"):
+        if request.GET.get(name):
+            initial[name] = request.GET[name]
+    return initial
