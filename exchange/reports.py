@@ -193,7 +193,7 @@ def build_region_report(
         taken_at=taken_at or timezone.now(),
         base_url=base_url.rstrip("/"),
         language=language,
-        paper=paper or ("a4" if language == "ja" else "letter"),
+        paper=paper or default_paper(language),
         total=stats.total(filters),
         fiscal_years=stats.by_fiscal_year(filters),
         states=stats.by_state(filters),
@@ -228,6 +228,99 @@ SHEETS = {
     "partner_kind": "By partner kind",
     "cases": "Cases",
 }
+# A Japanese report's sheets have Japanese names (at most 31 characters, as Excel allows).
+SHEETS_JA = {
+    "summary": "概要",
+    "fiscal_year": "年度別",
+    "state": "州別",
+    "theme": "テーマ別",
+    "partner_kind": "パートナー種別",
+    "cases": "案件一覧",
+}
+
+
+def sheet_names(language: str) -> dict[str, str]:
+    return SHEETS_JA if language == "ja" else SHEETS
+
+
+# Page setup. Each sheet prints fitted to the page width, with its header row repeated, a header
+# naming the district and the period and a footer with the data date and the page numbers.
+# Orientation per sheet: the wide tables (themes, cases) lie on their side.
+ORIENTATION = {
+    "summary": "portrait",
+    "fiscal_year": "portrait",
+    "state": "portrait",
+    "theme": "landscape",
+    "partner_kind": "portrait",
+    "cases": "landscape",
+}
+PAPER_CODES = {"a4": 9, "letter": 1}  # Excel's paper numbers
+PAPER_POINTS = {"a4": (595.3, 841.9), "letter": (612.0, 792.0)}  # width, height, portrait
+MARGIN_SIDE_IN, MARGIN_TOP_IN, MARGIN_BOTTOM_IN = 0.5, 0.75, 0.75
+ROW_POINTS = 15.0  # a default row
+# Summary: label and value columns (characters), and the charts stacked under them.
+SUMMARY_WIDTHS = (48, 62)
+CHART_WIDTH_PX = 720
+
+
+def default_paper(language: str) -> str:
+    """The paper from settings.PORTAL_REPORT_PAPER; "auto" is A4 in Japanese, else Letter."""
+    from django.conf import settings
+
+    chosen = getattr(settings, "PORTAL_REPORT_PAPER", "auto")
+    if chosen in PAPER_CODES:
+        return chosen
+    return "a4" if language == "ja" else "letter"
+
+
+def _column_px(chars: float) -> int:
+    """A column's width in pixels, as Excel (and xlsxwriter) converts character widths."""
+    return int(chars * 7 + 5) if chars >= 1 else int(chars * 12)
+
+
+def _escape_header(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+def _page_setup(sheet, report: "RegionReport", key: str, repeat_header: bool = True) -> None:
+    sheet.set_paper(PAPER_CODES[report.paper])
+    if ORIENTATION[key] == "landscape":
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)  # one page wide, as many long as it takes
+    sheet.set_margins(
+        left=MARGIN_SIDE_IN, right=MARGIN_SIDE_IN, top=MARGIN_TOP_IN, bottom=MARGIN_BOTTOM_IN
+    )
+    if repeat_header:
+        sheet.repeat_rows(0)
+    japanese = report.language == "ja"
+    region = report.region.name_ja if japanese else report.region.name_en
+    data_date = "データの日付" if japanese else "Data as of"
+    pages = "&P / &N ページ" if japanese else "Page &P of &N"
+    demo = ("デモデータ" if japanese else "DEMONSTRATION DATA") if report.demo_cases else ""
+    sheet.set_header(
+        f"&L{_escape_header(region)}"
+        + (f"&C{_escape_header(demo)}" if demo else "")
+        + f"&R{_escape_header(report.range_label)}",
+        {"margin": 0.3},
+    )
+    sheet.set_footer(
+        f"&L{data_date}: {_escape_header(report.taken_at_label)}&R{pages}", {"margin": 0.3}
+    )
+
+
+def _page_capacity_points(report: "RegionReport", content_px: int, key: str) -> float:
+    """How many points of the sheet one printed page holds, once fitted to the page width."""
+    width, height = PAPER_POINTS[report.paper]
+    if ORIENTATION[key] == "landscape":
+        width, height = height, width
+    printable_width = width - 2 * MARGIN_SIDE_IN * 72
+    printable_height = height - (MARGIN_TOP_IN + MARGIN_BOTTOM_IN) * 72
+    # Excel and LibreOffice shrink to a whole percentage; leave them a little room besides.
+    scale = min(1.0, printable_width / (content_px * 0.75))
+    return printable_height / scale * 0.95
+
 
 # Bilingual headers: English / Japanese, as the import template's.
 H_FISCAL_YEAR = "Fiscal year / 年度"
@@ -290,16 +383,28 @@ def write_xlsx(report: RegionReport, target) -> None:
         }
     )
     fmt = SheetFormats(workbook)
-    summary = workbook.add_worksheet(SHEETS["summary"])
-    years = workbook.add_worksheet(SHEETS["fiscal_year"])
-    states = workbook.add_worksheet(SHEETS["state"])
-    themes = workbook.add_worksheet(SHEETS["theme"])
-    kinds = workbook.add_worksheet(SHEETS["partner_kind"])
-    cases = workbook.add_worksheet(SHEETS["cases"])
+    names = sheet_names(report.language)
+    summary = workbook.add_worksheet(names["summary"])
+    years = workbook.add_worksheet(names["fiscal_year"])
+    states = workbook.add_worksheet(names["state"])
+    themes = workbook.add_worksheet(names["theme"])
+    kinds = workbook.add_worksheet(names["partner_kind"])
+    cases = workbook.add_worksheet(names["cases"])
+    for key, sheet in (
+        ("summary", summary),
+        ("fiscal_year", years),
+        ("state", states),
+        ("theme", themes),
+        ("partner_kind", kinds),
+        ("cases", cases),
+    ):
+        _page_setup(sheet, report, key, repeat_header=key != "summary")
 
-    # Summary: label / value pairs, then the charts beside them.
-    summary.set_column(0, 0, 44)
-    summary.set_column(1, 1, 60)
+    # Summary: label / value pairs, then the charts under them, inside the printed columns.
+    summary.set_column(0, 0, SUMMARY_WIDTHS[0])
+    summary.set_column(1, 1, SUMMARY_WIDTHS[1])
+    title_points = 24.0
+    summary.set_row(0, title_points)
     summary.write_string(
         0,
         0,
@@ -308,7 +413,12 @@ def write_xlsx(report: RegionReport, target) -> None:
         ),
         fmt.title,
     )
-    for row, (label, value, kind) in enumerate(summary_rows(report), start=2):
+    used_points = title_points + ROW_POINTS  # the title and the empty row under it
+    row = 2
+    for label, value, kind in summary_rows(report):
+        height = ROW_POINTS * (6 if kind == "wrap" else 1)
+        if kind == "wrap":
+            summary.set_row(row, height)
         summary.write_string(row, 0, label, fmt.label)
         if kind == "url":
             summary.write_url(row, 1, value, fmt.link, string=value)
@@ -317,6 +427,8 @@ def write_xlsx(report: RegionReport, target) -> None:
             summary.write_number(row, 1, value, number_format)
         else:
             summary.write_string(row, 1, neutralise(str(value)), fmt.wrap)
+        used_points += height
+        row += 1
 
     n_years = _write_frame(
         years,
@@ -375,12 +487,21 @@ def write_xlsx(report: RegionReport, target) -> None:
     )
     write_table(cases, 0, report.exporter(), fmt)
 
-    _add_charts(workbook, summary, n_years, n_states, n_themes, n_kinds)
+    charts = _charts(workbook, names, n_years, n_states, n_themes, n_kinds)
+    content_px = sum(_column_px(width) for width in SUMMARY_WIDTHS)
+    capacity = _page_capacity_points(report, content_px, "summary")
+    last_row = _stack_charts(summary, charts, row + 1, used_points + ROW_POINTS, capacity)
+    summary.print_area(0, 0, last_row, 1)
     workbook.close()
 
 
 def _write_frame(sheet, frame: pd.DataFrame, columns, fmt: SheetFormats, note: str = "") -> int:
-    """A stats frame as a table with a frozen header row; returns its number of rows."""
+    """A stats frame as a table with a frozen header row; returns its number of rows.
+
+    The note goes under the table, wrapped across its columns, so it never widens the printed
+    page; the print area is the table and its note.
+    """
+    sheet.set_row(0, 2 * ROW_POINTS)  # bilingual headers wrap onto a second line
     for col, (_key, header, width, _format) in enumerate(columns):
         sheet.write_string(0, col, header, fmt.header)
         sheet.set_column(col, col, width)
@@ -392,14 +513,18 @@ def _write_frame(sheet, frame: pd.DataFrame, columns, fmt: SheetFormats, note: s
                 sheet.write_number(row, col, int(value), number_format)
             else:
                 sheet.write_string(row, col, neutralise("" if value is None else str(value)))
+    last_row = len(frame)
     if note:
-        sheet.write_string(len(frame) + 2, 0, note, fmt.text)
+        last_row = len(frame) + 2
+        sheet.set_row(last_row, 3 * ROW_POINTS)
+        sheet.merge_range(last_row, 0, last_row, len(columns) - 1, note, fmt.wrap)
+    sheet.print_area(0, 0, last_row, len(columns) - 1)
     return len(frame)
 
 
-def _add_charts(workbook, summary, n_years, n_states, n_themes, n_kinds) -> None:
-    """Native Excel charts on the summary sheet, drawn from the other sheets' cells."""
-    fy = SHEETS["fiscal_year"]
+def _charts(workbook, names, n_years, n_states, n_themes, n_kinds) -> list[tuple[object, int]]:
+    """Native Excel charts drawn from the other sheets' cells: (chart, height in pixels)."""
+    fy = names["fiscal_year"]
     chart = workbook.add_chart({"type": "column"})
     chart.add_series(
         {
@@ -426,17 +551,14 @@ def _add_charts(workbook, summary, n_years, n_states, n_themes, n_kinds) -> None
     chart.set_y_axis({"name": "Cases / 案件数", "num_format": "#,##0", "min": 0})
     running.set_y2_axis({"name": "Running total / 累計", "num_format": "#,##0", "min": 0})
     chart.set_legend({"position": "bottom"})
-    # Charts stacked in column D, each starting two rows below the one before (rows are 20 px).
-    row = 2
-    chart.set_size({"width": 640, "height": 320})
-    summary.insert_chart(row, 3, chart)
-    row += 320 // 20 + 2
+    chart.set_size({"width": CHART_WIDTH_PX, "height": 320})
+    charts = [(chart, 320)]
 
     for sheet, rows, category_col, value_col, title, colour in (
-        (SHEETS["state"], n_states, 1, 3, "Cases by state / 州別案件数", "#1D3F72"),
-        (SHEETS["theme"], n_themes, 2, 4, "Cases by theme / テーマ別案件数", "#B3202A"),
+        (names["state"], n_states, 1, 3, "Cases by state / 州別案件数", "#1D3F72"),
+        (names["theme"], n_themes, 2, 4, "Cases by theme / テーマ別案件数", "#B3202A"),
         (
-            SHEETS["partner_kind"],
+            names["partner_kind"],
             n_kinds,
             1,
             3,
@@ -459,9 +581,31 @@ def _add_charts(workbook, summary, n_years, n_states, n_themes, n_kinds) -> None
         bar.set_x_axis({"num_format": "#,##0", "min": 0})
         bar.set_y_axis({"reverse": True})
         height = max(240, 22 * rows + 80)
-        bar.set_size({"width": 640, "height": height})
-        summary.insert_chart(row, 3, bar)
-        row += -(-height // 20) + 2
+        bar.set_size({"width": CHART_WIDTH_PX, "height": height})
+        charts.append((bar, height))
+    return charts
+
+
+def _stack_charts(sheet, charts, first_row: int, used_points: float, capacity: float) -> int:
+    """Put the charts one under another from `first_row`, in the printed columns; a chart
+    that would cross the end of a printed page starts the next one (a manual page break), so
+    no chart is cut. Rows below the table are the default height. Returns the last row used.
+    """
+    row, position, page_top, breaks = first_row, used_points, 0.0, []
+    for chart, height_px in charts:
+        height = height_px * 0.75
+        if position + height > page_top + capacity and position > page_top:
+            breaks.append(row)
+            page_top = position
+        # A few pixels below the row's top: a chart touching a page break would also be drawn
+        # as a sliver at the foot of the page before.
+        sheet.insert_chart(row, 0, chart, {"object_position": 3, "y_offset": 8})
+        rows = -(-(height + 6) // ROW_POINTS) + 1  # the chart, then an empty row
+        row += int(rows)
+        position += rows * ROW_POINTS
+    if breaks:
+        sheet.set_h_pagebreaks(breaks)
+    return row
 
 
 # --- CSV --------------------------------------------------------------------------------------

@@ -150,6 +150,14 @@ else:
 # Off (0) only to measure the uncached cost; ETags and 304s work either way.
 PORTAL_FIGURE_CACHE = env_bool("PORTAL_FIGURE_CACHE", default=True)
 
+# Paper of the reports (XLSX page setup, printable pages): "a4", "letter", or "auto" (A4 for a
+# Japanese report, Letter for an English one). A report form or --paper can still choose.
+PORTAL_REPORT_PAPER = env_str("PORTAL_REPORT_PAPER", "auto").strip().lower()
+if PORTAL_REPORT_PAPER not in ("auto", "a4", "letter"):
+    raise ImproperlyConfigured(
+        f"PORTAL_REPORT_PAPER must be auto, a4 or letter, not {PORTAL_REPORT_PAPER!r}"
+    )
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {

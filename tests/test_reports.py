@@ -131,6 +131,50 @@ class TestXlsx:
         for name in list(SHEETS.values())[1:]:
             assert book[name].freeze_panes == "A2", name
 
+    def test_every_sheet_has_a_page_setup_for_printing(self, workbook):
+        book, _path = workbook
+        orientation = {
+            "Summary": "portrait",
+            "By fiscal year": "portrait",
+            "By state": "portrait",
+            "By theme": "landscape",
+            "By partner kind": "portrait",
+            "Cases": "landscape",
+        }
+        for name, sheet in zip(book.sheetnames, book.worksheets, strict=True):
+            setup = sheet.page_setup
+            assert setup.paperSize == 1, name  # Letter: an English report, settings "auto"
+            assert setup.orientation == orientation[name], name
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage, name
+            # fitToWidth is 1 by default in the file format, and then not written.
+            assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0), name
+            assert sheet.oddHeader.left.text == "Miami", name
+            assert sheet.oddHeader.right.text == "FY2022–FY2024", name
+            assert sheet.oddFooter.left.text.startswith("Data as of: "), name
+            assert sheet.oddFooter.right.text == "Page &P of &N", name
+            if name != "Summary":
+                assert sheet.print_title_rows == "$1:$1", name
+        # The charts lie in the printed columns of the summary, A and B.
+        assert re.fullmatch(r"'Summary'!\$A\$1:\$B\$\d+", book["Summary"].print_area)
+
+    def test_the_paper_comes_from_the_setting(self, register, tmp_path, settings):
+        settings.PORTAL_REPORT_PAPER = "a4"
+        path, _out = make(tmp_path, "xlsx")
+        book = openpyxl.load_workbook(path)
+        assert {sheet.page_setup.paperSize for sheet in book.worksheets} == {9}
+
+    def test_a_japanese_report_has_japanese_sheet_names_and_header(self, register, tmp_path):
+        path, _out = make(tmp_path, "xlsx", "--language", "ja")
+        book = openpyxl.load_workbook(path)
+        assert book.sheetnames == ["概要", "年度別", "州別", "テーマ別", "パートナー種別", "案件一覧"]
+        assert book["概要"].oddHeader.left.text == "マイアミ"
+        assert book["概要"].oddFooter.right.text == "&P / &N ページ"
+        assert {sheet.page_setup.paperSize for sheet in book.worksheets} == {9}  # A4
+        # The charts read the Japanese sheets.
+        with zipfile.ZipFile(path) as archive:
+            chart = archive.read("xl/charts/chart1.xml").decode()
+        assert "年度別" in chart
+
     def test_columns_have_widths_and_numbers_have_formats(self, workbook):
         book, _path = workbook
         years = book["By fiscal year"]
