@@ -19,6 +19,7 @@ from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
 from cases.filters import CaseFilter
 from cases.models import Case, CasePartner, Jurisdiction, PartnerRole, Region, State, StateKind
+from staff.access import can_report, holds_region
 
 PAGE_SIZE = 20
 RECENT_CASES = 6
@@ -224,9 +225,6 @@ def region_detail(request, code: str):
 def _report_url(request, region) -> str | None:
     """The staff report on this district, for staff who may make it (never cached: a signed-in
     visitor's page is made for them)."""
-    from reports.site import can_report
-    from staff.access import holds_region
-
     user = request.user
     if not (user.is_authenticated and can_report(user) and holds_region(user, region.pk)):
         return None

@@ -33,8 +33,7 @@ from exchange.models import ImportBatch
 from exchange.reading import check_size
 from exchange.template_files import template_csv, template_xlsx
 from exchange.writers import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
-from reports.site import can_report
-from staff.access import allowed_region_ids, scope_cases
+from staff.access import allowed_region_ids, can_report, scope_cases
 from staff.roles import PUBLISH_CASE
 
 SESSION_KEY = "exchange.pending_import"

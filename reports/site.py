@@ -6,15 +6,14 @@ who may read cases; each entry is one report view under /admin/reports/.
 """
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from reports import views
+from staff.access import can_report
+
 REPORTS_LABEL = "reports"
-
-
-def can_report(user) -> bool:
-    """Reports are reading: any active staff member who may view cases."""
-    return bool(user.is_active and user.is_staff and user.has_perm("cases.view_case"))
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -51,14 +50,10 @@ class PortalAdminSite(admin.AdminSite):
 
     def reports_index(self, request):
         if not can_report(request.user):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return self.app_index(request, REPORTS_LABEL)
 
     def get_urls(self):
-        from reports import views
-
         wrap = self.admin_view
         return [
             path("reports/", wrap(self.reports_index), name="reports"),

@@ -22,8 +22,7 @@ from exchange.reports import (
     html_report,
     write_report,
 )
-from reports.site import can_report
-from staff.access import scope_cases
+from staff.access import can_report, scope_cases
 
 
 def _context(request, title, **extra) -> dict:

@@ -42,6 +42,12 @@ def allowed_region_ids(user) -> frozenset[int] | None:
     return result
 
 
+def can_report(user) -> bool:
+    """Reports and downloads are reading: any active staff member who may view cases (within
+    their districts, for a consulate editor)."""
+    return bool(user.is_active and user.is_staff and user.has_perm("cases.view_case"))
+
+
 def holds_region(user, region_id) -> bool:
     """Whether the region lies in the user's scope (always, for a user not limited by it)."""
     allowed = allowed_region_ids(user)

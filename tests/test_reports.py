@@ -166,7 +166,14 @@ class TestXlsx:
     def test_a_japanese_report_has_japanese_sheet_names_and_header(self, register, tmp_path):
         path, _out = make(tmp_path, "xlsx", "--language", "ja")
         book = openpyxl.load_workbook(path)
-        assert book.sheetnames == ["概要", "年度別", "州別", "テーマ別", "パートナー種別", "案件一覧"]
+        assert book.sheetnames == [
+            "概要",
+            "年度別",
+            "州別",
+            "テーマ別",
+            "パートナー種別",
+            "案件一覧",
+        ]
         assert book["概要"].oddHeader.left.text == "マイアミ"
         assert book["概要"].oddFooter.right.text == "&P / &N ページ"
         assert {sheet.page_setup.paperSize for sheet in book.worksheets} == {9}  # A4
