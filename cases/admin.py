@@ -41,6 +41,7 @@ from cases.models import (
     Theme,
     WorkflowError,
 )
+from grassroots.language import is_japanese, localized, page_language
 from staff.access import allowed_region_ids, can_edit_region, holds_region, scope_cases
 from staff.roles import PUBLISH_CASE
 
@@ -71,7 +72,7 @@ class FiscalYearFilter(admin.SimpleListFilter):
     parameter_name = "fiscal_year"
 
     def lookups(self, request, model_admin):
-        language = translation.get_language() or "en"
+        language = page_language()
 
         def years():
             # Only the years of the cases this person may see: a consulate's own districts.
@@ -424,7 +425,7 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("title"), ordering="title_en")
     def title_display(self, case):
-        japanese = (translation.get_language() or "en").startswith("ja")
+        japanese = is_japanese()
         other = case.title_en if japanese else case.title_ja
         place = case.state.code if case.state else _("(no single state)")
         if case.city:
@@ -710,12 +711,11 @@ class RegionAdmin(AuditedAdmin, admin.ModelAdmin):
         if region.pk is None:
             return self.get_empty_value_display()
         rows = region.jurisdictions.select_related("state").order_by("state__name_en")
-        japanese = (translation.get_language() or "en").startswith("ja")
 
         def note(row):
             if not row.is_split:
                 return ""
-            return f" — {(row.note_ja or row.note_en) if japanese else row.note_en}"
+            return f" — {localized(row, 'note')}"
 
         return format_html(
             "<ul>{}</ul>",

@@ -12,7 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -26,6 +26,7 @@ from cases.models import (
     Theme,
     ThemeGroup,
 )
+from grassroots.language import is_japanese, page_language
 
 # Longer search text is cut to this length; no title, summary or name needs more.
 MAX_SEARCH_LENGTH = 100
@@ -37,7 +38,7 @@ def fiscal_year_choices():
     Called each time a form is built, so the labels follow the active language and the list
     grows on 1 April without a restart.
     """
-    language = translation.get_language() or "en"
+    language = page_language()
     last = rules.fiscal_year_of(timezone.localdate())
     return [("", _("Any year"))] + [
         (year, rules.fiscal_year_label(year, language))
@@ -102,8 +103,8 @@ class CaseFilterForm(forms.Form):
                 "to",
                 _("The last fiscal year (%(last)s) is before the first (%(first)s).")
                 % {
-                    "first": rules.fiscal_year_label(first, translation.get_language() or "en"),
-                    "last": rules.fiscal_year_label(last, translation.get_language() or "en"),
+                    "first": rules.fiscal_year_label(first, page_language()),
+                    "last": rules.fiscal_year_label(last, page_language()),
                 },
             )
         return cleaned
@@ -229,11 +230,7 @@ class CaseFilter(django_filters.FilterSet):
             return queryset.order_by("start_date", "pk")
         if value == "title":
             # By the title people see: the page language's, or the other when that is blank.
-            first, second = (
-                ("title_ja", "title_en")
-                if (translation.get_language() or "en").startswith("ja")
-                else ("title_en", "title_ja")
-            )
+            first, second = ("title_ja", "title_en") if is_japanese() else ("title_en", "title_ja")
             shown = Coalesce(NullIf(first, Value("")), second)
             return queryset.order_by(Lower(shown), "-start_date", "-pk")
         if value == "region":
@@ -264,7 +261,7 @@ class CaseFilter(django_filters.FilterSet):
 
     @staticmethod
     def _describe(name, value) -> str:
-        language = translation.get_language() or "en"
+        language = page_language()
         if name in ("from", "to"):
             return rules.fiscal_year_label(value, language)
         if name == "format":

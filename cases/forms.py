@@ -6,12 +6,12 @@ from operator import attrgetter
 from django import forms
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
-from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, CasePartner, Jurisdiction, State
+from grassroots.language import localized
 
 
 class RegionalStateValue(ModelChoiceIteratorValue):
@@ -34,25 +34,24 @@ class StatesByRegion(ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        japanese = (translation.get_language() or "en").startswith("ja")
         rows = (
             Jurisdiction.objects.filter(state__in=self.queryset)
             .select_related("state", "region")
             .order_by("region__sort_order", "region__code", "state__name_en")
         )
         for region, group in groupby(rows, key=attrgetter("region")):
-            yield (str(region), [self._choice(row, japanese) for row in group])
+            yield (str(region), [self._choice(row) for row in group])
 
     def __len__(self):
         extra = 1 if self.field.empty_label is not None else 0
         return Jurisdiction.objects.filter(state__in=self.queryset).count() + extra
 
-    def _choice(self, row, japanese):
+    def _choice(self, row):
         state = row.state
         label = self.field.label_from_instance(state)
         if row.is_split:
             label = gettext("%(state)s (part)") % {"state": label}
-        note = (row.note_ja or row.note_en) if japanese else (row.note_en or row.note_ja)
+        note = localized(row, "note").text
         value = RegionalStateValue(self.field.prepare_value(state), state, row.region_id, note)
         return (value, label)
 

@@ -5,20 +5,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import ExtractYear
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
+from grassroots.language import localized, page_language
 
 
 class BilingualNameMixin:
     """`name` in the active language, falling back to the other when one is blank."""
 
     def localized(self, field: str) -> str:
-        en, ja = getattr(self, f"{field}_en"), getattr(self, f"{field}_ja")
-        if (translation.get_language() or "en").startswith("ja"):
-            return ja or en
-        return en or ja
+        return localized(self, field).text
 
     @property
     def name(self) -> str:
@@ -680,13 +678,11 @@ class Case(models.Model):
 
     @property
     def title(self) -> str:
-        if (translation.get_language() or "en").startswith("ja"):
-            return self.title_ja or self.title_en
-        return self.title_en or self.title_ja
+        return localized(self, "title").text
 
     @property
     def fiscal_year_label(self) -> str:
-        return rules.fiscal_year_label(self.fiscal_year, translation.get_language() or "en")
+        return rules.fiscal_year_label(self.fiscal_year, page_language())
 
 
 class CasePartner(models.Model):

@@ -2,6 +2,8 @@
 
 import datetime
 
+from grassroots.language import is_japanese
+
 # Japanese fiscal years (年度) start on 1 April and are named by the calendar year they start in.
 FISCAL_YEAR_START_MONTH = 4
 
@@ -48,7 +50,7 @@ def japanese_era_year(fiscal_year: int) -> str:
 
 def fiscal_year_label(fiscal_year: int, language: str = "en") -> str:
     """How a fiscal year is written: 'FY2024' in English, '2024年度（令和6年度）' in Japanese."""
-    if language.startswith("ja"):
+    if is_japanese(language):
         return f"{fiscal_year}年度（{japanese_era_year(fiscal_year)}）"
     return f"FY{fiscal_year}"
 

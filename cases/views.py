@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
 from cases.filters import CaseFilter
 from cases.models import Case, CasePartner, Jurisdiction, PartnerRole, Region, State, StateKind
+from grassroots.language import is_japanese
 from staff.access import can_report, holds_region
 
 PAGE_SIZE = 20
@@ -28,13 +28,9 @@ RECENT_CASES = 6
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _is_japanese() -> bool:
-    return (translation.get_language() or "en").startswith("ja")
-
-
 def _rows(frame) -> list[dict]:
     """A stats frame as a list of dicts, each with `label` in the page language."""
-    label = "label_ja" if _is_japanese() else "label_en"
+    label = "label_ja" if is_japanese() else "label_en"
     return [{**row, "label": row[label]} for row in frame.to_dict("records")]
 
 

@@ -8,24 +8,21 @@ do not validate, says why, and the figures are drawn without them.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
 from cases.figures import reference
 from cases.models import State, ThemeGroup
 from cases.stats import Filters
-
-
-def _language() -> str:
-    return "ja" if (translation.get_language() or "en").startswith("ja") else "en"
+from grassroots.language import page_language
 
 
 def fiscal_year_choices() -> list[tuple[int, str]]:
     """FY2017 (the register's first year) to the current fiscal year, labelled in the active
     language. No query: the choices do not depend on the data."""
     last = max(rules.fiscal_year_of(timezone.localdate()), rules.FIRST_FISCAL_YEAR)
-    language = _language()
+    language = page_language()
     return [
         (year, rules.fiscal_year_label(year, language))
         for year in range(rules.FIRST_FISCAL_YEAR, last + 1)
@@ -80,13 +77,13 @@ class ChartFilterForm(forms.Form):
     @staticmethod
     def _region_choices():
         """The regions in reference order (remembered per generation: no query)."""
-        language = _language()
+        language = page_language()
         return [(region.key, region.label(language)) for region in reference.regions().items]
 
     @staticmethod
     def _theme_choices():
         """Themes grouped by theme group (rendered as <optgroup>s)."""
-        language = _language()
+        language = page_language()
         groups: dict[str, list] = {}
         for theme in reference.themes().items:
             groups.setdefault(theme.group, []).append((theme.key, theme.label(language)))
@@ -115,8 +112,8 @@ class ChartFilterForm(forms.Form):
                     "figures cover every fiscal year."
                 ),
                 params={
-                    "first": rules.fiscal_year_label(first, _language()),
-                    "last": rules.fiscal_year_label(last, _language()),
+                    "first": rules.fiscal_year_label(first, page_language()),
+                    "last": rules.fiscal_year_label(last, page_language()),
                 },
             )
         return data
@@ -151,7 +148,7 @@ class ChartFilterForm(forms.Form):
         """
         if self.is_bound:
             self.is_valid()
-        language = _language()
+        language = page_language()
         current_year = rules.fiscal_year_of(timezone.localdate())
         rendered = []
         for field in self.visible_fields():

@@ -5,7 +5,6 @@ import csv
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -14,11 +13,8 @@ from cases.figures.caching import figure_response
 from cases.figures.charts import CHART_SLUGS, build_chart, build_charts, csv_rows
 from cases.stats import filters_query
 from dashboard.forms import ChartFilterForm
+from grassroots.language import page_language
 from security.csp import embeddable
-
-
-def _language() -> str:
-    return "ja" if (translation.get_language() or "en").startswith("ja") else "en"
 
 
 def _filters_from(request):
@@ -33,7 +29,7 @@ def _filters_from(request):
 def index(request):
     """Headline figures and every chart, for the filters in the query string."""
     form, filters = _filters_from(request)
-    language = _language()
+    language = page_language()
     # One Counts for the page: the headline shares it when nothing is filtered.
     counts = stats.Counts(filters)
     filtered = filters != stats.ALL
@@ -82,7 +78,7 @@ def chart_csv(request, slug):
     chart = build_chart(slug, filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     query = filters_query(filters).replace("&", "_").replace("=", "-")
-    name = "-".join(part for part in ("grassroots", slug, query, _language()) if part)
+    name = "-".join(part for part in ("grassroots", slug, query, page_language()) if part)
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.write("\ufeff")
     csv.writer(response).writerows(csv_rows(chart))

@@ -35,6 +35,7 @@ from exchange.writers import (
     neutralise,
     write_table,
 )
+from grassroots.language import is_japanese, page_language
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 FORMATS = ("xlsx", "csv", "html")
@@ -139,7 +140,7 @@ class RegionReport:
 def fiscal_year_range_label(first: int, last: int, language: str) -> str:
     if first == last:
         return rules.fiscal_year_label(first, language)
-    separator = "～" if language.startswith("ja") else "–"
+    separator = "～" if is_japanese(language) else "–"
     return (
         f"{rules.fiscal_year_label(first, language)}{separator}"
         f"{rules.fiscal_year_label(last, language)}"
@@ -184,7 +185,7 @@ def build_region_report(
             _("The first fiscal year (%(first)s) is after the last (%(last)s).")
             % {"first": from_fy, "last": to_fy}
         )
-    language = "ja" if language.startswith("ja") else "en"
+    language = page_language(language)
     filters = stats.Filters(from_fy=from_fy, to_fy=to_fy, region=region.code).validate()
     previous = stats.Filters(from_fy=to_fy - 1, to_fy=to_fy - 1, region=region.code)
     return RegionReport(
@@ -240,7 +241,7 @@ SHEETS_JA = {
 
 
 def sheet_names(language: str) -> dict[str, str]:
-    return SHEETS_JA if language == "ja" else SHEETS
+    return SHEETS_JA if is_japanese(language) else SHEETS
 
 
 # Page setup. Each sheet prints fitted to the page width, with its header row repeated, a header
@@ -270,7 +271,7 @@ def default_paper(language: str) -> str:
     chosen = getattr(settings, "PORTAL_REPORT_PAPER", "auto")
     if chosen in PAPER_CODES:
         return chosen
-    return "a4" if language == "ja" else "letter"
+    return "a4" if is_japanese(language) else "letter"
 
 
 def _column_px(chars: float) -> int:
@@ -294,7 +295,7 @@ def _page_setup(sheet, report: "RegionReport", key: str, repeat_header: bool = T
     )
     if repeat_header:
         sheet.repeat_rows(0)
-    japanese = report.language == "ja"
+    japanese = is_japanese(report.language)
     region = report.region.name_ja if japanese else report.region.name_en
     data_date = "データの日付" if japanese else "Data as of"
     pages = "&P / &N ページ" if japanese else "Page &P of &N"
@@ -647,7 +648,7 @@ def html_report(report: RegionReport, browser: dict | None = None) -> str:
     shows a toolbar, which is not printed.
     """
     with translation.override(report.language):
-        label = "label_ja" if report.language == "ja" else "label_en"
+        label = "label_ja" if is_japanese(report.language) else "label_en"
         years = report.fiscal_years.to_dict("records")
         states = report.states.to_dict("records")
         themes = report.themes.to_dict("records")

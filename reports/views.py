@@ -10,7 +10,6 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.template.response import TemplateResponse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from audit.exports import log_export
@@ -22,6 +21,7 @@ from exchange.reports import (
     html_report,
     write_report,
 )
+from grassroots.language import page_language
 from staff.access import can_report, scope_cases
 
 
@@ -114,7 +114,7 @@ def region_report(request):
 
 def _initial(request) -> dict:
     """The form's starting values: the page's language, and what a link carried."""
-    language = "ja" if (translation.get_language() or "en").startswith("ja") else "en"
+    language = page_language()
     initial = {"language": language, "format": "html"}
     for name in ("region", "from_fy", "to_fy", "language", "paper"):
         if request.GET.get(name):

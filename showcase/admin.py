@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from audit.history import AuditedAdmin
 from cases.admin import RegionFilter
 from cases.models import Case
+from grassroots.language import localized
 from showcase.models import ShowcasePage, ShowcaseStatus, WorkflowError
 from staff.access import holds_region, scope_cases
 from staff.roles import PUBLISH_SHOWCASE_PAGE
@@ -200,11 +201,11 @@ class ShowcasePageAdmin(AuditedAdmin, admin.ModelAdmin):
 
     @admin.display(description=_("title"), ordering="title_en")
     def title_display(self, page):
-        return page.title_en or page.title_ja
+        return localized(page, "title").text
 
     @admin.display(description=_("case"), ordering="case__start_date")
     def case_link(self, page):
-        return page.case.title_en or page.case.title_ja
+        return page.case.title
 
     @admin.display(description=_("region"), ordering="case__region__sort_order")
     def region(self, page):

@@ -1,11 +1,11 @@
 """The showcase index's filters: fiscal year, region and theme, from the query string."""
 
 import django_filters
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
 from cases.models import Region, Theme
+from grassroots.language import page_language
 from showcase.models import ShowcasePage
 
 
@@ -43,7 +43,7 @@ class ShowcaseFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, **kwargs):
         super().__init__(data, queryset=queryset, **kwargs)
-        language = translation.get_language() or "en"
+        language = page_language()
         years = (
             self.queryset.order_by("-case__fiscal_year")
             .values_list("case__fiscal_year", flat=True)

@@ -1,11 +1,8 @@
 """Links to pages other apps build, which may not exist yet (or may be switched off)."""
 
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 
-
-def _language() -> str:
-    return "ja" if (translation.get_language() or "en").startswith("ja") else "en"
+from grassroots.language import page_language
 
 
 def reverse_or_none(name: str, **kwargs) -> str | None:
@@ -33,4 +30,4 @@ def section_urls() -> dict[str, str | None]:
 
 def case_url(pk: int) -> str:
     """A public case's page: the case browser's detail route, or its documented address."""
-    return reverse_or_none("cases:detail", pk=pk) or f"/{_language()}/cases/{pk}/"
+    return reverse_or_none("cases:detail", pk=pk) or f"/{page_language()}/cases/{pk}/"

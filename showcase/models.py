@@ -9,42 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CasePartner, CaseStatus, WorkflowError
-
-LANGUAGES = ("en", "ja")
-
-
-@dataclass(frozen=True)
-class LocalizedText:
-    """A bilingual field's text in the page language, or in the other one when that is blank.
-
-    `lang` is the language the text is actually in, `fallback` whether it differs from the page's,
-    so a template can mark the text (`lang` attribute, a visible "English only" note).
-    """
-
-    text: str
-    lang: str
-    fallback: bool
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __bool__(self) -> bool:
-        return bool(self.text)
-
-
-def localized(obj, field: str) -> LocalizedText:
-    """`obj.<field>_en` / `_ja` in the active language, falling back to the other."""
-    current = "ja" if (translation.get_language() or "en").startswith("ja") else "en"
-    other = "en" if current == "ja" else "ja"
-    text = getattr(obj, f"{field}_{current}")
-    if text:
-        return LocalizedText(text, current, fallback=False)
-    text = getattr(obj, f"{field}_{other}")
-    return LocalizedText(text, other, fallback=bool(text))
+from grassroots.language import LocalizedText, localized
 
 
 class ShowcaseStatus(models.TextChoices):

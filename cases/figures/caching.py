@@ -24,13 +24,13 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 from django.utils.text import compress_string
 
 from cases.figures.freshness import GENERATION_KEY, flush, generation, request_generation
 from cases.figures.reference import request_scope
+from grassroots.language import page_language
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 PAGE_TIMEOUT = 24 * 3600  # stale generations are never read again; let them expire
@@ -48,10 +48,6 @@ def normalised_query(request) -> str:
     return "&".join(f"{key}={value}" for key, value in items)
 
 
-def _language() -> str:
-    return translation.get_language() or settings.LANGUAGE_CODE
-
-
 def _digest(*parts: str) -> str:
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 
@@ -62,7 +58,7 @@ def _address(request) -> tuple[str, ...]:
     The host and scheme count because some answers hold absolute URLs (the API's links, the
     embed code), which must not be served to a client that reached another host name."""
     return (
-        _language(),
+        page_language(),
         request.scheme,
         request.get_host(),
         request.path,

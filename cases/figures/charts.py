@@ -22,7 +22,6 @@ from html import escape as html_escape
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
-from django.utils import translation
 from django.utils.encoding import iri_to_uri
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -33,6 +32,7 @@ from cases import rules, stats
 from cases.figures import reference
 from cases.models import ThemeGroup
 from cases.stats import Filters, filters_query
+from grassroots.language import is_japanese, page_language, pick
 
 CHART_SLUGS = ("state-map", "fiscal-year", "region", "theme")
 
@@ -175,7 +175,7 @@ def build_charts(slugs, filters: Filters, counts: stats.Counts | None = None) ->
     unknown = [slug for slug in slugs if slug not in _BUILDERS]
     if unknown:
         raise UnknownChart(unknown[0])
-    language = _language()
+    language = page_language()
     scope = describe(filters, language)
     query = filters_query(filters)
     if counts is None or counts.filters != filters:
@@ -214,7 +214,7 @@ def describe(filters: Filters, language: str) -> str:
         if filters.from_fy == filters.to_fy:
             parts.append(rules.fiscal_year_label(filters.from_fy, language))
         else:
-            separator = "～" if language == "ja" else "–"
+            separator = "～" if is_japanese(language) else "–"
             parts.append(
                 rules.fiscal_year_label(filters.from_fy, language)
                 + separator
@@ -239,18 +239,14 @@ def describe(filters: Filters, language: str) -> str:
     return " · ".join(parts)
 
 
-def _language() -> str:
-    return "ja" if (translation.get_language() or "en").startswith("ja") else "en"
-
-
 def _label(row: dict, language: str) -> str:
     """A frame row's label in the language, falling back to the other one."""
-    return row[f"label_{language}"] or row["label_en"] or row["label_ja"] or ""
+    return pick(row["label_en"], row["label_ja"], language).text
 
 
 def _cases(count: int) -> str:
     """'1 case', '1,292 cases' in the active language."""
-    return _cases_in(translation.get_language(), count)
+    return _cases_in(page_language(), count)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -264,8 +260,9 @@ def _cases_in(language: str | None, count: int) -> str:
 def _wrap(label: str, language: str) -> str:
     """Long axis labels broken over lines so horizontal bars keep room on a phone (remembered:
     the labels are the reference data's names, and textwrap is slow)."""
-    width = 14 if language == "ja" else 30
-    if language == "ja":
+    japanese = is_japanese(language)
+    width = 14 if japanese else 30
+    if japanese:
         lines = [label[i : i + width] for i in range(0, len(label), width)]
     else:
         lines = textwrap.wrap(label, width) or [label]
@@ -294,7 +291,7 @@ def _url_around_code(name: str, fallback: str, language: str, prefix: str, urlco
 def _url_maker(name: str, fallback: str):
     """A function from a code to the page's URL, for the active language and URL conf: the
     language and URL conf are read once, not once per tile and row."""
-    key = (name, fallback, translation.get_language() or "en", get_script_prefix(), get_urlconf())
+    key = (name, fallback, page_language(), get_script_prefix(), get_urlconf())
     before, after = _url_around_code(*key)
     return lambda code: f"{before}{iri_to_uri(code)}{after}"
 
@@ -549,7 +546,7 @@ def _theme_groups(language: str | None) -> tuple[dict, dict]:
 
 def _theme(filters: Filters, language: str, counts: stats.Counts) -> dict:
     # Groups in their own order (line of work, topic, priority area), themes as the stats give.
-    order, group_labels = _theme_groups(translation.get_language())
+    order, group_labels = _theme_groups(page_language())
     records = sorted(
         stats.theme_rows(filters, counts), key=lambda row: order.get(row["group"], 99)
     )

@@ -20,6 +20,7 @@ from django.db import connection
 
 from cases.figures.freshness import generation, request_generation
 from cases.models import Jurisdiction, Region, State, Theme
+from grassroots.language import pick
 
 _lock = threading.Lock()
 _memo: dict = {"generation": None, "values": {}}
@@ -84,10 +85,7 @@ class Names:
 
     def label(self, language: str) -> str:
         """The name in the language, falling back to the other one."""
-        first, other = (
-            (self.name_ja, self.name_en) if language == "ja" else (self.name_en, self.name_ja)
-        )
-        return first or other or ""
+        return pick(self.name_en, self.name_ja, language).text
 
 
 @dataclass(frozen=True)

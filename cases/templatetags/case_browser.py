@@ -2,34 +2,23 @@
 
 from django import template
 from django.template.defaultfilters import linebreaks_filter
-from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
+
+from grassroots.language import LocalizedText, fallback_marker, localized
 
 register = template.Library()
 
 
 def _pick(obj, field: str) -> tuple[str, str, bool]:
     """(text, its language, whether it is the other language's) for a bilingual field."""
-    en, ja = getattr(obj, f"{field}_en") or "", getattr(obj, f"{field}_ja") or ""
-    if (translation.get_language() or "en").startswith("ja"):
-        return (ja, "ja", False) if ja.strip() else (en, "en", bool(en.strip()))
-    return (en, "en", False) if en.strip() else (ja, "ja", bool(ja.strip()))
+    text = localized(obj, field)
+    return text.text, text.lang, text.fallback
 
 
 def _marker(language: str) -> SafeString:
-    if language == "en":
-        code, note = pgettext("language marker", "EN"), gettext("in English only")
-    else:
-        code, note = pgettext("language marker", "JA"), gettext("in Japanese only")
-    return format_html(
-        '<span class="lang-fallback" title="{}"><span aria-hidden="true">{}</span>'
-        '<span class="visually-hidden">({})</span></span>',
-        note,
-        code,
-        note,
-    )
+    return fallback_marker(LocalizedText("-", language, fallback=True))
 
 
 @register.simple_tag

@@ -6,8 +6,9 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from grassroots.language import page_language
 
 register = template.Library()
 
@@ -33,7 +34,7 @@ _words: dict[str, dict[str, str]] = {}
 
 
 def _card_words() -> dict[str, str]:
-    language = get_language() or ""
+    language = page_language()
     words = _words.get(language)
     if words is None:
         # Template literals are trusted: {% translate %} writes them unescaped, so do we.

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, translate_url
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+
+from grassroots.language import page_language
 
 register = template.Library()
 
@@ -42,7 +43,7 @@ def site_nav(context) -> str:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     key = (
-        get_language(),
+        page_language(),
         get_script_prefix(),
         get_urlconf(),
         match.namespace if match else None,

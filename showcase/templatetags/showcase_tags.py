@@ -6,9 +6,10 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from grassroots import language
+from grassroots.language import localized
 from showcase.links import case_url as _case_url
 from showcase.markdown import render_markdown
-from showcase.models import localized
 
 register = template.Library()
 
@@ -25,11 +26,7 @@ def fallback_marker(value) -> str:
 
     `value` is a LocalizedText; anything else (a plain string) never needs a marker.
     """
-    if not getattr(value, "fallback", False):
-        return ""
-    label = gettext("English only") if value.lang == "en" else gettext("Japanese only")
-    page_language = "ja" if value.lang == "en" else "en"
-    return format_html('<span class="lang-fallback" lang="{}">{}</span>', page_language, label)
+    return language.fallback_marker(value)
 
 
 @register.filter
