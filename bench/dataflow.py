@@ -29,7 +29,8 @@ from bench.server import MemoryWatch, Server
 # The same rows and columns as the public download (exchange/columns.py), in its order.
 EXPORT_SQL = """
 SELECT c.external_ref, c.title_en, c.title_ja, c.summary_en, c.summary_ja, c.start_date,
-    c.end_date, c.fiscal_year, r.code AS region, s.code AS state, c.city, c.format, c.status,
+    c.end_date, c.fiscal_year, r.code AS region, s.code AS state, c.city_en, c.city_ja, c.format,
+    c.status,
     CASE WHEN c.is_public THEN 'yes' ELSE 'no' END AS is_public,
     CASE WHEN c.is_best_practice THEN 'yes' ELSE 'no' END AS is_best_practice,
     c.participants,
@@ -50,8 +51,8 @@ ORDER BY c.start_date DESC, c.id DESC
 IMPORT_TABLE = """
 CREATE TEMPORARY TABLE bench_import (
     external_ref text, title_en text, title_ja text, summary_en text, summary_ja text,
-    start_date date, end_date date, fiscal_year integer, region text, state text, city text,
-    format text, status text, is_public boolean, is_best_practice boolean,
+    start_date date, end_date date, fiscal_year integer, region text, state text, city_en text,
+    city_ja text, format text, status text, is_public boolean, is_best_practice boolean,
     participants integer, themes text, partners text, id bigint
 ) ON COMMIT DROP
 """
@@ -70,7 +71,8 @@ IMPORT_KEYS = [
     "fiscal_year",
     "region",
     "state",
-    "city",
+    "city_en",
+    "city_ja",
     "format",
     "status",
     "is_public",

@@ -25,7 +25,7 @@ from audit import recorder, restoring
 from audit.display import ChangeFormatter
 from audit.history import AuditedAdmin, confirm_page, publication_allowed
 from audit.models import Action, AuditEntry
-from cases import rules
+from cases import places, rules
 from cases.forms import CaseAdminForm, CasePartnerForm, PreloadedAutocompleteSelect
 from cases.models import (
     Case,
@@ -199,7 +199,8 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
     search_fields = [
         "title_en",
         "title_ja",
-        "city",
+        "city_en",
+        "city_ja",
         "partners__name_en",
         "partners__name_ja",
         "external_ref",
@@ -219,7 +220,11 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
         (
             _("When and where"),
             {
-                "fields": [("start_date", "end_date"), ("region", "state"), "city"],
+                "fields": [
+                    ("start_date", "end_date"),
+                    ("region", "state"),
+                    ("city_en", "city_ja"),
+                ],
                 "description": _(
                     "The state must lie in the region's district. Choosing a region lists only "
                     "its states; California, Connecticut and Idaho are split between two "
@@ -427,9 +432,12 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
     def title_display(self, case):
         japanese = is_japanese()
         other = case.title_en if japanese else case.title_ja
-        place = case.state.code if case.state else _("(no single state)")
-        if case.city:
-            place = f"{case.city}, {place}"
+        # The place in the admin's language's order; a city with no Japanese form is flagged
+        # (its Japanese public page shows the state alone).
+        city = places.city_name(case) or places.city_name(case, "en")
+        place = places.city_in_state(city, case.state) if case.state else _("(no single state)")
+        if places.missing_japanese_city(case):
+            place = f"{place} {_('(no Japanese form)')}"
         details = [place, case.get_format_display()]
         if case.partner_count:
             details.append(
@@ -685,14 +693,36 @@ class JurisdictionInline(admin.TabularInline):
 
 @admin.register(Region)
 class RegionAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ["name_en", "name_ja", "mission_kind", "city", "state_count", "sort_order"]
+    list_display = [
+        "name_en",
+        "name_ja",
+        "mission_kind",
+        "city_en",
+        "city_ja",
+        "state_count",
+        "sort_order",
+    ]
     list_filter = ["mission_kind"]
-    search_fields = ["code", "name_en", "name_ja", "mission_name_en", "mission_name_ja", "city"]
+    search_fields = [
+        "code",
+        "name_en",
+        "name_ja",
+        "mission_name_en",
+        "mission_name_ja",
+        "city_en",
+        "city_ja",
+    ]
     fieldsets = [
         (None, {"fields": ["code", ("name_en", "name_ja"), "sort_order"]}),
         (
             _("Mission"),
-            {"fields": [("mission_name_en", "mission_name_ja"), "mission_kind", "city"]},
+            {
+                "fields": [
+                    ("mission_name_en", "mission_name_ja"),
+                    "mission_kind",
+                    ("city_en", "city_ja"),
+                ]
+            },
         ),
         (_("District"), {"fields": ["states_display"]}),
     ]
@@ -754,11 +784,11 @@ class JurisdictionAdmin(AuditedAdmin, admin.ModelAdmin):
 
 @admin.register(Office)
 class OfficeAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ["name_en", "name_ja", "kind", "city", "state", "region"]
+    list_display = ["name_en", "name_ja", "kind", "city_en", "city_ja", "state", "region"]
     list_filter = ["kind", "region"]
     list_select_related = ["state", "region"]
-    search_fields = ["code", "name_en", "name_ja", "city"]
-    fields = ["code", ("name_en", "name_ja"), "kind", ("city", "state"), "region"]
+    search_fields = ["code", "name_en", "name_ja", "city_en", "city_ja"]
+    fields = ["code", ("name_en", "name_ja"), "kind", ("city_en", "city_ja"), "state", "region"]
 
 
 def _case_count(request, **extra) -> Count:

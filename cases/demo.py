@@ -1457,7 +1457,8 @@ class CaseSpec:
     end_date: datetime.date | None
     region: str
     state: str | None
-    city: str
+    city_en: str
+    city_ja: str
     format: str
     participants: int | None
     status: str
@@ -1499,7 +1500,8 @@ BEST_PRACTICES = [
         end_date=None,
         region="miami",
         state="FL",
-        city="Miami",
+        city_en="Miami",
+        city_ja="マイアミ",
         format=CaseFormat.WORKSHOP,
         participants=None,  # The source gives no count.
         status=CaseStatus.HELD,
@@ -1543,7 +1545,8 @@ BEST_PRACTICES = [
         end_date=None,
         region="new-york",
         state="NY",
-        city="New York",
+        city_en="New York",
+        city_ja="ニューヨーク",
         format=CaseFormat.PANEL,
         participants=None,  # The source gives no count.
         status=CaseStatus.HELD,
@@ -1581,7 +1584,8 @@ BEST_PRACTICES = [
         end_date=None,
         region="san-francisco",
         state="CA",
-        city="Palo Alto",
+        city_en="Palo Alto",
+        city_ja="パロアルト",
         format=CaseFormat.SEMINAR,
         # The source says "100名以上" (more than 100), a lower bound, not a count: the summary
         # says so and the field stays empty rather than recording a number nobody gave.
@@ -1952,7 +1956,8 @@ class _Generator:
                 "end_date": end,
                 "region": region,
                 "state": state,
-                "city": city,
+                "city_en": self.city_en(state, city) if state else "",
+                "city_ja": self.city_ja(state, city_ja) if state else "",
                 "format": fmt,
                 "participants": participants,
                 "status": status,
@@ -2148,7 +2153,8 @@ def _sync_cases(
             "fiscal_year": rules.fiscal_year_of(spec.start_date),
             "region_id": regions[spec.region],
             "state_id": states[spec.state] if spec.state else None,
-            "city": spec.city,
+            "city_en": spec.city_en,
+            "city_ja": spec.city_ja,
             "format": str(spec.format),
             "participants": spec.participants,
             "status": str(spec.status),

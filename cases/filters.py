@@ -214,7 +214,8 @@ class CaseFilter(django_filters.FilterSet):
                 | Q(title_ja__icontains=word)
                 | Q(summary_en__icontains=word)
                 | Q(summary_ja__icontains=word)
-                | Q(city__icontains=word)
+                | Q(city_en__icontains=word)
+                | Q(city_ja__icontains=word)
                 | Q(pk__in=partners)
             )
         return queryset

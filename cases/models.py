@@ -50,7 +50,8 @@ class Region(BilingualNameMixin, models.Model):
     mission_name_en = models.CharField(_("mission (English)"), max_length=200)
     mission_name_ja = models.CharField(_("mission (Japanese)"), max_length=200)
     mission_kind = models.CharField(_("mission kind"), max_length=20, choices=MissionKind)
-    city = models.CharField(_("mission city"), max_length=100)
+    city_en = models.CharField(_("mission city (English)"), max_length=100)
+    city_ja = models.CharField(_("mission city (Japanese)"), max_length=100)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     objects = RegionManager()
@@ -70,6 +71,10 @@ class Region(BilingualNameMixin, models.Model):
     def mission_name(self) -> str:
         return self.localized("mission_name")
 
+    @property
+    def city(self) -> str:
+        return self.localized("city")
+
 
 class OfficeManager(models.Manager):
     def get_by_natural_key(self, code):
@@ -83,7 +88,8 @@ class Office(BilingualNameMixin, models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=MissionKind)
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
-    city = models.CharField(_("city"), max_length=100)
+    city_en = models.CharField(_("city (English)"), max_length=100)
+    city_ja = models.CharField(_("city (Japanese)"), max_length=100)
     state = models.ForeignKey(
         "State", verbose_name=_("state"), on_delete=models.PROTECT, related_name="offices"
     )
@@ -108,6 +114,10 @@ class Office(BilingualNameMixin, models.Model):
         return (self.code,)
 
     natural_key.dependencies = ["cases.region", "cases.state"]
+
+    @property
+    def city(self) -> str:
+        return self.localized("city")
 
 
 class StateKind(models.TextChoices):
@@ -438,7 +448,13 @@ class Case(models.Model):
         related_name="cases",
         help_text=_("Leave blank for a case with no single state, such as a nationwide campaign."),
     )
-    city = models.CharField(_("city"), max_length=100, blank=True)
+    city_en = models.CharField(_("city (English)"), max_length=100, blank=True)
+    city_ja = models.CharField(
+        _("city (Japanese)"),
+        max_length=100,
+        blank=True,
+        help_text=_("The form a Japanese newspaper prints, e.g. マイアミ, パロアルト."),
+    )
     format = models.CharField(_("format"), max_length=20, choices=CaseFormat)
     themes = models.ManyToManyField(
         Theme, verbose_name=_("themes"), related_name="cases", blank=True
@@ -679,6 +695,11 @@ class Case(models.Model):
     @property
     def title(self) -> str:
         return localized(self, "title").text
+
+    @property
+    def city(self) -> str:
+        """The city in the page language (see cases.places for how a place is written)."""
+        return localized(self, "city").text
 
     @property
     def fiscal_year_label(self) -> str:

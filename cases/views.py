@@ -13,7 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from cases import stats
+from cases import places, stats
 from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
 from cases.filters import CaseFilter
@@ -187,6 +187,7 @@ def region_detail(request, code: str):
         else:
             partners.setdefault(jurisdiction.state.code, []).append(jurisdiction.region)
     states = _rows(stats.by_state(filters, counts))
+    district = sorted((j.state for j in notes.values()), key=lambda state: state.name)
     for row in states:
         row["jurisdiction"] = notes.get(row["key"])
         row["shared_with"] = partners.get(row["key"], [])
@@ -203,6 +204,7 @@ def region_detail(request, code: str):
         "cases/region_detail.html",
         {
             "region": region,
+            "district_lead": places.district_lead(region, district),
             "total": stats.total(filters, counts),
             "states": states,
             "fiscal_years": fiscal_years,

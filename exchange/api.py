@@ -184,7 +184,8 @@ def region_list(request):
             "mission_name_en": region.mission_name_en,
             "mission_name_ja": region.mission_name_ja,
             "mission_kind": region.mission_kind,
-            "city": region.city,
+            "city_en": region.city_en,
+            "city_ja": region.city_ja,
             "states": sorted(j.state.code for j in region.jurisdictions.all()),
         }
         for region in regions

@@ -29,6 +29,7 @@ class Column:
     help: str
     required: bool = False
     derived: bool = False
+    aliases: tuple[str, ...] = ()
 
     @property
     def header(self) -> str:
@@ -38,7 +39,7 @@ class Column:
         """Every spelling of this column's header the importer accepts, normalised."""
         return {
             normalise_header(name)
-            for name in (self.key, self.label_en, self.label_ja, self.header)
+            for name in (self.key, self.label_en, self.label_ja, self.header, *self.aliases)
         }
 
 
@@ -112,7 +113,24 @@ COLUMNS: list[Column] = [
             "case with no single state."
         ),
     ),
-    Column("city", "City", "都市", "text", _("City or place.")),
+    Column(
+        "city_en",
+        "City (English)",
+        "都市（英語）",
+        "text",
+        _("City or place in English, e.g. Miami. (Older files' “city” column is read here.)"),
+        aliases=("city", "City", "都市"),
+    ),
+    Column(
+        "city_ja",
+        "City (Japanese)",
+        "都市（日本語）",
+        "text",
+        _(
+            "City or place in Japanese, the form a Japanese newspaper prints, e.g. マイアミ. "
+            "A public case needs it, or its Japanese page shows the state alone."
+        ),
+    ),
     Column(
         "format",
         "Format",

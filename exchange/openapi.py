@@ -172,7 +172,8 @@ def case_schema() -> dict:
         "fiscal_year": {"type": "integer", "description": str(column["fiscal_year"].help)},
         "region": _string("Code of the region whose mission led the case."),
         "state": _nullable(_string("USPS code, or null for a case with no single state.")),
-        "city": _string(),
+        "city_en": _string(),
+        "city_ja": _string(),
         "format": _string(enum=list(CaseFormat.values)),
         "status": _string(enum=list(CaseStatus.values)),
         "is_public": {"type": "boolean"},
@@ -280,7 +281,8 @@ def components() -> dict:
                         "mission_name_en": string,
                         "mission_name_ja": string,
                         "mission_kind": {"type": "string", "enum": list(MissionKind.values)},
-                        "city": string,
+                        "city_en": string,
+                        "city_ja": string,
                         "states": {"type": "array", "items": string},
                     }
                 )

@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from cases import rules, stats
+from cases import places, rules, stats
 from cases.models import CaseOrigin, Region
 from exchange import analytics, svg
 from exchange.exporting import CaseExporter, case_values
@@ -664,7 +664,10 @@ def html_report(report: RegionReport, browser: dict | None = None) -> str:
             "states": states,
             "themes": themes,
             "kinds": kinds,
-            "cases": [case_values(case) | {"case": case} for case in report.exporter().cases()],
+            "cases": [
+                case_values(case) | {"case": case, "place": places.case_place(case)}
+                for case in report.exporter().cases()
+            ],
             "browser": browser,
             "stylesheet": "" if browser else mark_safe(report_stylesheet()),  # our own file
             "charts": {

@@ -78,7 +78,8 @@ class ShowcasePageAdmin(AuditedAdmin, admin.ModelAdmin):
         "lead_ja",
         "case__title_en",
         "case__title_ja",
-        "case__city",
+        "case__city_en",
+        "case__city_ja",
         "case__external_ref",
     ]
     list_select_related = ["case__region"]

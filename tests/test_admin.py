@@ -75,7 +75,7 @@ def case_form(partners=(), **fields):
         "end_date": "",
         "region": str(region("miami").pk),
         "state": str(state("FL").pk),
-        "city": "Miami",
+        "city_en": "Miami",
         "format": "workshop",
         "status": "held",
         "participants": "",
@@ -121,7 +121,7 @@ def miami_workshop(make_case, chamber):
     case = make_case(
         title_en="Transport infrastructure workshop",
         title_ja="交通インフラ・ワークショップ",
-        city="Miami",
+        city_en="Miami",
         themes=[Theme.objects.get(slug="investment-jobs")],
     )
     CasePartner.objects.create(case=case, partner=chamber, role="co-host")
@@ -271,7 +271,7 @@ class TestSearch:
     def test_search_by_title_in_either_language_or_city(
         self, admin_client, miami_workshop, make_case, term
     ):
-        make_case(title_en="Unrelated seminar", title_ja="無関係", city="Boston")
+        make_case(title_en="Unrelated seminar", title_ja="無関係", city_en="Boston")
         response = admin_client.get(changelist_url(), {"q": term})
         assert titles(response) == {"Transport infrastructure workshop"}
 
@@ -411,7 +411,7 @@ class TestCaseForm:
             partners=[(chamber, "speaker")],
             region=str(region(region_code).pk),
             state=str(state("CA").pk),
-            city="Palo Alto",
+            city_en="Palo Alto",
         )
         response = admin_client.post(add_url(), data)
         assert response.status_code == 302, response.context["adminform"].form.errors

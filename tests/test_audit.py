@@ -163,7 +163,7 @@ def admin_add_case(client, partners=(), **fields):
         "start_date": "2024-10-15",
         "region": Region.objects.get(code="miami"),
         "state": State.objects.get(code="FL"),
-        "city": "Miami",
+        "city_en": "Miami",
         "format": "workshop",
         "status": "held",
         **fields,
@@ -207,7 +207,7 @@ def test_an_admin_add_is_one_entry_with_the_fields_themes_and_partners(hq_client
         sorted([theme("investment-jobs").pk, theme("culture").pk]),
     ]
     assert entry.changes["partners"] == [None, [[chamber.pk, "co-host"]]]
-    assert entry.snapshot["city"] == "Miami"
+    assert entry.snapshot["city_en"] == "Miami"
 
 
 def test_an_admin_change_is_one_entry_with_each_changed_field_before_and_after(
@@ -261,10 +261,10 @@ def test_reference_data_and_partners_are_recorded_too(hq_client, chamber):
     }
     region = Region.objects.get(code="miami")
     response = hq_client.get(f"/en/admin/cases/region/{region.pk}/change/")
-    data = form_data(response, city="Miami, Florida")
+    data = form_data(response, city_en="Miami, Florida")
     assert hq_client.post(f"/en/admin/cases/region/{region.pk}/change/", data).status_code == 302
     [entry] = entries(Region, region.pk)
-    assert entry.changes == {"city": ["Miami", "Miami, Florida"]}
+    assert entry.changes == {"city_en": ["Miami", "Miami, Florida"]}
 
 
 def test_the_history_page_lists_the_changes_by_field_name_newest_first(hq_client, chamber):
@@ -359,21 +359,21 @@ def test_a_command_records_its_changes_with_the_source_command(settings):
 
 def test_changes_outside_any_context_are_recorded_from_the_shell(make_case):
     case = make_case(is_public=False)
-    case.city = "Coral Gables"
+    case.city_en = "Coral Gables"
     case.save()
     created, changed = entries(Case, case.pk)
     assert (created.action, created.source, created.actor) == ("create", "shell", None)
-    assert changed.changes == {"city": ["", "Coral Gables"]}
+    assert changed.changes == {"city_en": ["", "Coral Gables"]}
 
 
 def test_record_bulk_records_writes_that_bypass_the_signals(make_case):
     case = make_case(is_public=False)
     before = {case.pk: recorder.snapshot(case)}
-    Case.objects.filter(pk=case.pk).update(city="Doral")
+    Case.objects.filter(pk=case.pk).update(city_en="Doral")
     with audit_context(source="command", note="bulk"):
         recorder.record_bulk("change", [Case.objects.get(pk=case.pk)], before=before)
     entry = entries(Case, case.pk)[-1]
-    assert (entry.source, entry.changes) == ("command", {"city": ["", "Doral"]})
+    assert (entry.source, entry.changes) == ("command", {"city_en": ["", "Doral"]})
 
 
 def bulk_cases(prefix, count, chamber, university):
@@ -412,7 +412,7 @@ def bulk_cases(prefix, count, chamber, university):
 def change_in_bulk(cases, university):
     """Change every case as a re-import would: a field, a theme removed, a partner row added."""
     pks = [case.pk for case in cases]
-    Case.objects.filter(pk__in=pks).update(city="Doral", participants=40)
+    Case.objects.filter(pk__in=pks).update(city_en="Doral", participants=40)
     Case.themes.through.objects.filter(case_id__in=pks[::2]).delete()
     CasePartner.objects.bulk_create(
         CasePartner(case_id=pk, partner=university, role="sponsor") for pk in pks[::3]
@@ -434,7 +434,7 @@ def queries_to_record(prefix, count, hq, chamber, university) -> list[int]:
     with audit_context(hq, "import"), CaptureQueriesContext(connection) as queries:
         recorder.record_bulk("change", cases, before=before)
     counts.append(len(queries))
-    Case.objects.filter(pk__in=[case.pk for case in cases]).update(city="Hialeah")
+    Case.objects.filter(pk__in=[case.pk for case in cases]).update(city_en="Hialeah")
     with audit_context(hq, "import"), CaptureQueriesContext(connection) as queries:
         recorder.record_bulk("change", cases)
     counts.append(len(queries))
@@ -530,8 +530,8 @@ def test_record_bulk_writes_the_entries_the_per_object_path_writes(
     assert {row[1] for row in created.values()} == {"create"}
     before = recorder.snapshot_many(Case.objects.filter(pk__in=[case.pk for case in cases]))
     cases = change_in_bulk(cases, university)
-    Case.objects.filter(pk=cases[5].pk).update(city="")  # changed back: no entry
-    before[cases[5].pk]["city"] = ""
+    Case.objects.filter(pk=cases[5].pk).update(city_en="")  # changed back: no entry
+    before[cases[5].pk]["city_en"] = ""
     before[cases[5].pk]["participants"] = 40
     gone = cases[7]
     CasePartner.objects.filter(case=gone).delete()
@@ -539,9 +539,9 @@ def test_record_bulk_writes_the_entries_the_per_object_path_writes(
     changed = compare("change", cases, before=before)
     assert changed[ids[5]][1] == "create"  # its last entry is still the create
     assert changed[str(gone.pk)][1] == "delete"
-    assert changed[ids[0]][6]["city"] == ["", "Doral"]
+    assert changed[ids[0]][6]["city_en"] == ["", "Doral"]
     assert changed[ids[0]][6]["themes"] == [[theme("culture").pk], []]
-    Case.objects.filter(pk__in=ids).update(city="Hialeah")
+    Case.objects.filter(pk__in=ids).update(city_en="Hialeah")
     compare("change", [case for case in cases if case is not gone])  # from the last entries
 
 
@@ -567,7 +567,7 @@ def test_restoring_an_earlier_version_brings_back_its_exact_values(hq_client, ch
         title_en="Transport workshop, revised",
         themes=[theme("culture"), theme("transport-infrastructure")],
         participants="",
-        city="Doral",
+        city_en="Doral",
     )
     assert state_of(case) != first
     created = entries(Case, case.pk)[0]
@@ -576,7 +576,7 @@ def test_restoring_an_earlier_version_brings_back_its_exact_values(hq_client, ch
     assert confirm.status_code == 200
     assert {row["name"] for row in confirm.context["rows"]} == {
         "title_en",
-        "city",
+        "city_en",
         "participants",
         "themes",
         "partners",
@@ -588,7 +588,7 @@ def test_restoring_an_earlier_version_brings_back_its_exact_values(hq_client, ch
     assert state_of(case) == first
     restored = entries(Case, case.pk)[-1]
     assert (restored.action, restored.source) == ("restore", "admin")
-    assert restored.changes["city"] == ["Doral", "Miami"]
+    assert restored.changes["city_en"] == ["Doral", "Miami"]
     assert len(entries(Case, case.pk)) == 3  # the restore's saves are its one entry
 
 
@@ -596,7 +596,7 @@ def test_a_version_that_is_no_longer_valid_is_refused_and_changes_nothing(
     hq_client, chamber, university
 ):
     case = admin_add_case(hq_client, partners=[(university, "speaker")])
-    admin_change_case(hq_client, case, partners=[(chamber, "co-host")], city="Doral")
+    admin_change_case(hq_client, case, partners=[(chamber, "co-host")], city_en="Doral")
     university.delete()  # no case names it any more
     now = state_of(case)
     count = AuditEntry.objects.for_model(Case).count()
@@ -609,7 +609,7 @@ def test_a_version_that_is_no_longer_valid_is_refused_and_changes_nothing(
 
 def test_a_deleted_case_is_restored_with_its_id_and_last_values(hq_client, chamber):
     case = admin_add_case(
-        hq_client, partners=[(chamber, "co-host")], themes=[theme("culture")], city="Doral"
+        hq_client, partners=[(chamber, "co-host")], themes=[theme("culture")], city_en="Doral"
     )
     last = state_of(case)
     created_at = Case.objects.get(pk=case.pk).created_at
@@ -640,7 +640,7 @@ def test_staff_of_another_district_cannot_restore_and_nothing_changes(
     hq_client, new_york_client, chamber
 ):
     case = admin_add_case(hq_client, partners=[(chamber, "co-host")])
-    admin_change_case(hq_client, case, city="Doral")
+    admin_change_case(hq_client, case, city_en="Doral")
     now = state_of(case)
     count = AuditEntry.objects.count()
     created = entries(Case, case.pk)[0]

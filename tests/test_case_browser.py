@@ -37,7 +37,7 @@ def register(make_case):
         title_ja="交通インフラ・ワークショップ",
         summary_en="Metrorail cars from a Japanese company.",
         start_date=datetime.date(2024, 10, 15),
-        city="Miami",
+        city_en="Miami",
         themes=[energy],
     )
     take_part(miami, partner("Greater Miami Chamber of Commerce"))
@@ -47,7 +47,7 @@ def register(make_case):
         start_date=datetime.date(2020, 3, 25),
         region="new-york",
         state="NY",
-        city="New York",
+        city_en="New York",
         format="panel",
         themes=[culture],
     )
@@ -63,7 +63,7 @@ def register(make_case):
         start_date=datetime.date(2022, 3, 5),
         region="san-francisco",
         state="CA",
-        city="Palo Alto",
+        city_en="Palo Alto",
         format="seminar",
         themes=[energy, culture],
     )

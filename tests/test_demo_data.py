@@ -132,7 +132,7 @@ class TestPlaces:
             assert {city for city, _ja in demo.CITIES[(region, state)]} == cities
             used = set(
                 Case.objects.filter(region__code=region, state__code=state).values_list(
-                    "city", flat=True
+                    "city_en", flat=True
                 )
             )
             assert used, (region, state)
@@ -166,10 +166,10 @@ class TestPlaces:
         held = Case.objects.held()
         nationwide = held.filter(state=None)
         assert 0.03 <= nationwide.count() / held.count() <= 0.05
-        assert not nationwide.exclude(city="").exists()
+        assert not nationwide.exclude(city_en="").exists()
         leads = Counter(nationwide.values_list("region__code", flat=True))
         assert leads.most_common(1)[0][0] == "washington-dc"
-        assert not held.exclude(state=None).filter(city="").exists()
+        assert not held.exclude(state=None).filter(city_en="").exists()
 
 
 class TestCases:

@@ -26,7 +26,7 @@ def register(make_case):
             title_en='=HYPERLINK("http://evil.example","click")',
             title_ja="+81 東京",
             summary_en="-1 plus one",
-            city="@home",
+            city_en="@home",
             start_date=day(2024, 10, 1),
             themes=[energy],
             external_ref="DL-1",
@@ -81,7 +81,7 @@ class TestCsv:
         assert row[TITLE].startswith("'=")
         assert row["title_ja / 件名（日本語）"] == "'+81 東京"
         assert row["summary_en / 概要（英語）"] == "'-1 plus one"
-        assert row["city / 都市"] == "'@home"
+        assert row["city_en / 都市（英語）"] == "'@home"
         assert row["partners / パートナー"] == "'@Chamber (co-host)"
         assert row["start_date / 開始日"] == "2024-10-01"
         for value in row.values():
@@ -141,7 +141,7 @@ class TestXlsx:
         assert first["start_date / 開始日"] == datetime.datetime(2024, 10, 1)  # noqa: DTZ001
         assert first["is_public / 公開"] is True
         assert first["fiscal_year / 年度"] == 2024
-        assert first["city / 都市"] == "'@home"
+        assert first["city_en / 都市（英語）"] == "'@home"
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 assert cell.data_type != "f"

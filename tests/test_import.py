@@ -40,7 +40,7 @@ def case_row(**values) -> dict:
         "fiscal_year": "",
         "region": "miami",
         "state": "FL",
-        "city": "Miami",
+        "city_en": "Miami",
         "format": "workshop",
         "status": "held",
         "is_public": "yes",
@@ -127,7 +127,7 @@ def university(db):
 @pytest.mark.django_db
 class TestValidFiles:
     def test_a_utf8_csv_creates_the_cases_and_records_the_import(self, chamber, admin_user):
-        data = csv_file([case_row(), case_row(external_ref="MIA-002", state="", city="")])
+        data = csv_file([case_row(), case_row(external_ref="MIA-002", state="", city_en="")])
 
         result = apply_import(data, "cases.csv", user=admin_user)
 
@@ -515,7 +515,7 @@ def varied_register(make_case, chamber, university):
             summary_en='Line one\nline two, with a comma and "quotes"',
             summary_ja="",
             state="FL",
-            city="Miami",
+            city_en="Miami",
             participants=120,
             is_best_practice=True,
             themes=[energy, events],

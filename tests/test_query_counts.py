@@ -80,7 +80,7 @@ def add_cases(count: int, seed: int) -> None:
                 fiscal_year=rules.fiscal_year_of(start),
                 region=region,
                 state=rng.choice(states) if states and rng.random() > 0.1 else None,
-                city="Springfield",
+                city_en="Springfield",
                 format=rng.choice(CaseFormat.values),
                 status=CaseStatus.HELD if rng.random() > 0.1 else CaseStatus.PLANNED,
                 is_public=public,

@@ -2,10 +2,12 @@
 
 from django import template
 from django.template.defaultfilters import linebreaks_filter
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from cases import places
 from grassroots.language import LocalizedText, fallback_marker, localized
 
 register = template.Library()
@@ -57,3 +59,28 @@ def bilingual_paragraphs(obj, field: str) -> SafeString:
 def bilingual_plain(obj, field: str) -> str:
     """The text of a bilingual field for the page language, unmarked (for <title>, meta)."""
     return _pick(obj, field)[0]
+
+
+@register.simple_tag
+def place(case) -> str:
+    """Where a case took place, in the page language's order (see cases.places)."""
+    return places.case_place(case)
+
+
+@register.simple_tag
+def linked_place(case, state_url: str = "") -> SafeString:
+    """Where a case took place, its state linked to the state's page."""
+    parts = places.place_parts(places.city_name(case), case.state)
+    if not parts:
+        return format_html("{}", gettext("Nationwide (no single state)"))
+    url = state_url or (
+        reverse("cases:state-detail", args=[case.state.code]) if case.state else ""
+    )
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<a href="{}">{}</a>', url, text) if is_state and url else text,)
+            for text, is_state in parts
+        ),
+    )

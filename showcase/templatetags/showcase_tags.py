@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from cases import places
 from grassroots import language
 from grassroots.language import localized
 from showcase.links import case_url as _case_url
@@ -66,12 +67,9 @@ def case_dates(case) -> str:
 
 @register.simple_tag
 def case_place(case) -> str:
-    """Where a case took place: city and state, the state alone, or nationwide."""
-    if case.state_id is None:
-        return gettext("Nationwide (no single state)")
-    if case.city:
-        return gettext("%(city)s, %(state)s") % {"city": case.city, "state": case.state.name}
-    return case.state.name
+    """Where a case took place: city and state in the page language's order, the state alone,
+    or nationwide (see cases.places)."""
+    return places.case_place(case)
 
 
 @register.filter

@@ -20,7 +20,7 @@ def register(make_case):
             title_en=f"Miami energy seminar {day:02d}",
             region="miami",
             state="FL",
-            city="Miami",
+            city_en="Miami",
             start_date=datetime.date(2024, 5, 1) + datetime.timedelta(days=day),
             themes=[energy],
         )
@@ -29,7 +29,7 @@ def register(make_case):
             title_en=f"Houston workshop {year}",
             region="houston",
             state="TX",
-            city="Houston",
+            city_en="Houston",
             start_date=datetime.date(year, 9, 1),
         )
 
