@@ -4,6 +4,7 @@ import base64
 import csv
 import datetime
 import io
+import string
 import zipfile
 
 import openpyxl
@@ -41,6 +42,7 @@ def case_row(**values) -> dict:
         "region": "miami",
         "state": "FL",
         "city_en": "Miami",
+        "city_ja": "マイアミ",
         "format": "workshop",
         "status": "held",
         "is_public": "yes",
@@ -382,7 +384,7 @@ class TestInvalidRows:
         assert error.row == position + 2  # the header is row 1
         assert error.value == value
         assert error.header == COLUMNS[KEYS.index(column)].header
-        assert error.letter == "ABCDEFGHIJKLMNOPQRS"[KEYS.index(column)]
+        assert error.letter == string.ascii_uppercase[KEYS.index(column)]
         assert words.casefold() in error.message.casefold()
         assert f"row {position + 2}" in str(error)
 
