@@ -58,7 +58,8 @@ def test_nationwide_cases_say_so_in_the_page_language():
 
 
 def test_place_parts_mark_the_state_for_a_link(florida):
-    assert places.place_parts("マイアミ", florida, "ja") == [
+    parts = places.place_parts("マイアミ", florida, "ja")
+    assert parts == [
         ("フロリダ州", True),
         ("マイアミ", False),
     ]
@@ -74,7 +75,8 @@ def test_district_lead_names_a_few_states_and_counts_more():
     miami = Region.objects.get(code="miami")
     florida = State.objects.get(code="FL")
     with translation.override("ja"):
-        assert places.district_lead(miami, [florida]) == "マイアミを拠点に、フロリダ州を管轄。"
+        lead = places.district_lead(miami, [florida])
+        assert lead == "マイアミを拠点に、フロリダ州を管轄。"
     with translation.override("en"):
         assert (
             places.district_lead(miami, [florida])
