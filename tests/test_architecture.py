@@ -4,6 +4,10 @@ The layers, bottom to top (an app imports only apps of lower layers):
 
     security, staff  →  audit  →  cases  →  dashboard, exchange, showcase  →  grassroots
 
+with one leaf beneath them all: `grassroots.language`, the bilingual vocabulary (which language
+a page is in, which text of a bilingual field it shows), which imports no app and which every
+app uses. It is a unit of its own here, apart from the rest of `grassroots`.
+
 `cases` holds the register and the figures core (`cases.stats`, `cases.figures`) that every
 page app reads; the page apps do not import one another. A cross-app import inside a function
 would hide an edge from this picture, so there are none, apart from an AppConfig.ready().
@@ -13,7 +17,10 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# A module of an app that is a layer of its own (below every app), and its file.
+LEAVES = {"grassroots.language": ROOT / "grassroots" / "language.py"}
 LAYERS = {
+    "grassroots.language": -1,
     "security": 0,
     "staff": 0,
     "audit": 1,
@@ -29,8 +36,24 @@ def _imported_modules(node) -> list[str]:
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
     if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-        return [node.module]
+        # `from grassroots import language` imports the leaf, not the app.
+        return [f"{node.module}.{alias.name}" for alias in node.names]
     return []
+
+
+def _unit(module: str) -> str:
+    """The app (or leaf) a module belongs to."""
+    for leaf in LEAVES:
+        if module == leaf or module.startswith(f"{leaf}."):
+            return leaf
+    return module.split(".")[0]
+
+
+def _files(unit: str) -> list[Path]:
+    if unit in LEAVES:
+        return [LEAVES[unit]]
+    leaves = set(LEAVES.values())
+    return [path for path in sorted((ROOT / unit).rglob("*.py")) if path not in leaves]
 
 
 def _imports(path: Path):
@@ -44,7 +67,7 @@ def _imports(path: Path):
                 visit(child, in_function or child.name != "ready" or path.name != "apps.py")
                 continue
             for module in _imported_modules(child):
-                app = module.split(".")[0]
+                app = _unit(module)
                 if app in LAYERS:
                     found.append((app, child.lineno, in_function))
             visit(child, in_function)
@@ -57,7 +80,7 @@ def import_graph() -> dict[str, dict[str, list[str]]]:
     """{app: {imported app: ["path:line", ...]}} over every module of every app."""
     graph: dict[str, dict[str, list[str]]] = {app: {} for app in LAYERS}
     for app in LAYERS:
-        for path in sorted((ROOT / app).rglob("*.py")):
+        for path in _files(app):
             for imported, line, _in_function in _imports(path):
                 if imported != app:
                     where = f"{path.relative_to(ROOT)}:{line}"
@@ -109,7 +132,7 @@ def test_no_import_between_apps_hides_inside_a_function():
     hidden = [
         f"{path.relative_to(ROOT)}:{line} imports {imported}"
         for app in LAYERS
-        for path in sorted((ROOT / app).rglob("*.py"))
+        for path in _files(app)
         for imported, line, in_function in _imports(path)
         if in_function and imported != app
     ]
