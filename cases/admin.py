@@ -432,11 +432,14 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
     def title_display(self, case):
         japanese = is_japanese()
         other = case.title_en if japanese else case.title_ja
-        # The place in the admin's language's order; a city with no Japanese form is flagged
-        # (its Japanese public page shows the state alone).
+        # The city in the admin's language (English when it has no Japanese form) and the
+        # state's code; a public case's city with no Japanese form is flagged, as its Japanese
+        # public page shows the state alone.
         city = places.city_name(case) or places.city_name(case, "en")
-        place = places.city_in_state(city, case.state) if case.state else _("(no single state)")
-        if places.missing_japanese_city(case):
+        place = case.state.code if case.state else _("(no single state)")
+        if city:
+            place = f"{city}, {place}"
+        if case.is_public and places.missing_japanese_city(case):
             place = f"{place} {_('(no Japanese form)')}"
         details = [place, case.get_format_display()]
         if case.partner_count:

@@ -122,6 +122,7 @@ def miami_workshop(make_case, chamber):
         title_en="Transport infrastructure workshop",
         title_ja="交通インフラ・ワークショップ",
         city_en="Miami",
+        city_ja="マイアミ",
         themes=[Theme.objects.get(slug="investment-jobs")],
     )
     CasePartner.objects.create(case=case, partner=chamber, role="co-host")
@@ -150,7 +151,8 @@ class TestPagesRender:
         label, short = fiscal_year
         assert f'<abbr title="{label}">{short}</abbr>' in page
         partners = "1 partner" if language == "en" else "パートナー1者"
-        assert re.search(rf'<span class="case-meta">Miami, FL · [^<]+ · {partners}</span>', page)
+        city = "Miami" if language == "en" else "マイアミ"
+        assert re.search(rf'<span class="case-meta">{city}, FL · [^<]+ · {partners}</span>', page)
 
     @pytest.mark.parametrize("language", ["en", "ja"])
     def test_change_form_shows_the_case_its_partner_and_its_provenance(
