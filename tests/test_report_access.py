@@ -118,7 +118,8 @@ class TestCaseList:
     def test_a_few_purposeful_columns_with_the_details_in_the_row(self, admin_client, make_case):
         make_case(
             title_en="Dual-use seminar",
-            city="Palo Alto",
+            city_en="Palo Alto",
+            city_ja="パロアルト",
             region="san-francisco",
             state="CA",
             is_best_practice=True,
