@@ -1,12 +1,46 @@
-"""The Redis cache backend, keeping one client per connection pool.
+"""The Redis cache backend: one client per connection pool, and a cache that may fail.
 
 Django's RedisCacheClient builds a new redis.Redis object around its connection pool for every
 cache call, and redis-py sets up its table of response callbacks each time: about 0.1 ms, a
 fifth of a cached page's whole cost. The client is safe to share between threads (the pool
 hands each command its own connection), so one per pool is enough.
+
+The cache only ever saves work, so an unreachable Redis must never fail a request:
+
+- every read or write that fails is a miss (`get` gives the default, `set` stores nothing, `add`
+  adds nothing), and pages are made from the database;
+- after a failure the cache is not asked again for `RETRY_SECONDS`, so a Redis that hangs
+  costs one timeout per interval, not one per call;
+- one warning per `LOG_SECONDS` says the cache is down (and how many calls failed since the last
+  one), and one line says when it answers again: never a line per request;
+- an increment that failed (the figures' generation, moved on after every change) is made
+  again as soon as the cache answers, so pages cached before the outage are not served as if
+  nothing had changed during it.
+
+`status()` tells `/healthz` whether the cache is answering.
 """
 
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+logger = logging.getLogger("grassroots.cache")
+
+# What redis-py raises for a server that is down, hanging, restarting or refusing (and the
+# socket errors beneath); a programming error (a bad value, a missing key for incr) still raises.
+try:
+    from redis.exceptions import RedisError
+
+    FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError)
+except ImportError:  # pragma: no cover - redis is a dependency
+    FAILURES = (OSError,)
+
+# Connect and read timeouts (seconds) unless the settings give others: a Redis that does not
+# answer costs at most this much, once per retry interval.
+DEFAULT_SOCKET_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -23,15 +57,148 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
+class _Outage:
+    """Whether the cache is failing, since when, and what is owed to it; shared by threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.down_since: float | None = None
+        self.retry_at = 0.0
+        self.logged_at: float | None = None
+        self.failures = 0
+        self.owed_increments: set[str] = set()
+
+
 class PortalRedisCache(RedisCache):
+    RETRY_SECONDS = 2.0
+    LOG_SECONDS = 60.0
+
     def __init__(self, server, params):
+        params = dict(params)
+        options = {**DEFAULT_SOCKET_OPTIONS, **params.get("OPTIONS", {})}
+        params["OPTIONS"] = options
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        self._outage = _Outage()
+
+    # --- failure handling --------------------------------------------------------------
+
+    def status(self) -> str:
+        """ "ok", or "degraded" while calls fail (or are skipped after a failure)."""
+        return "ok" if self._outage.down_since is None else "degraded"
+
+    def _skipping(self) -> bool:
+        outage = self._outage
+        return outage.down_since is not None and time.monotonic() < outage.retry_at
+
+    def _failed(self, operation: str, error: BaseException) -> None:
+        outage = self._outage
+        now = time.monotonic()
+        with outage.lock:
+            outage.failures += 1
+            outage.retry_at = now + self.RETRY_SECONDS
+            if outage.down_since is None:
+                outage.down_since = now
+            if outage.logged_at is not None and now - outage.logged_at < self.LOG_SECONDS:
+                return
+            outage.logged_at = now
+            failures, outage.failures = outage.failures, 0
+        logger.warning(
+            "The cache is not answering (%s failed: %s: %s); pages are made without it. "
+            "%d failed call(s) since the last warning; the next warning comes in %ds at most.",
+            operation,
+            type(error).__name__,
+            error,
+            failures,
+            self.LOG_SECONDS,
+        )
+
+    def _recover(self) -> bool:
+        """After a failure: make the increments owed to the cache first, so the call that
+        follows already reads their result; False if the cache still fails."""
+        outage = self._outage
+        with outage.lock:
+            owed, outage.owed_increments = outage.owed_increments, set()
+        for number, key in enumerate(sorted(owed)):
+            try:
+                self._cache.incr(key, 1)
+            except ValueError:
+                pass  # the key is gone (a restarted Redis): its readers start afresh
+            except FAILURES as error:
+                with outage.lock:
+                    outage.owed_increments.update(sorted(owed)[number:])
+                self._failed("incr", error)
+                return False
+        return True
+
+    def _answered(self) -> None:
+        outage = self._outage
+        with outage.lock:
+            if outage.down_since is None:
+                return
+            lasted = time.monotonic() - outage.down_since
+            outage.down_since = outage.logged_at = None
+            outage.failures = 0
+        logger.warning("The cache answers again after %.1fs.", lasted)
+
+    def _call(self, operation: str, fallback, method, *args):
+        if self._outage.down_since is not None and (self._skipping() or not self._recover()):
+            return fallback
+        try:
+            result = method(*args)
+        except FAILURES as error:
+            self._failed(operation, error)
+            return fallback
+        if self._outage.down_since is not None:
+            self._answered()
+        return result
+
+    # --- the cache API, each call a miss when the cache fails ---------------------------
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, super().add, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, super().get, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, super().set, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, super().delete, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, super().has_key, key, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), super().set_many, data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, super().delete_many, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        """The new value; None when the cache failed (the increment is made on recovery)."""
+        sentinel = object()
+        result = self._call("incr", sentinel, super().incr, key, delta, version)
+        if result is sentinel:
+            with self._outage.lock:
+                self._outage.owed_increments.add(self.make_and_validate_key(key, version))
+            return None
+        return result
 
     def clear(self):
         """Remove this cache's keys only (those under its key prefix), never the whole Redis
         database: other portals or test runs may share it. Without a prefix there is no way
         to tell our keys apart, and the database is flushed as Django would."""
+        return self._call("clear", False, self._clear)
+
+    def _clear(self):
         if not self.key_prefix:
             return super().clear()
         client = self._cache.get_client(write=True)

@@ -49,22 +49,23 @@ def test_a_database_failure_gives_503_naming_only_the_database(client, db, monke
     assert "no-store" in response.headers["Cache-Control"]
 
 
-def test_a_cache_that_raises_gives_503_naming_the_cache(client, db, monkeypatch):
+def test_a_cache_that_raises_is_degraded_not_down(client, db, monkeypatch):
     def unreachable(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to redis.internal:6379")
 
     monkeypatch.setattr(health.cache, "set", unreachable)
     response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "ok", "cache": "error"}
+    # Every server shares the cache: taking them all out of the balancer would help nobody.
+    assert response.status_code == 200
+    assert response.json() == {"status": "degraded", "database": "ok", "cache": "degraded"}
     assert b"redis.internal" not in response.content
 
 
-def test_a_cache_that_drops_writes_is_not_healthy(client, db, monkeypatch):
+def test_a_cache_that_drops_writes_is_degraded(client, db, monkeypatch):
     monkeypatch.setattr(health.cache, "get", lambda *args, **kwargs: None)
     response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["cache"] == "error"
+    assert response.status_code == 200
+    assert response.json()["cache"] == "degraded"
 
 
 def test_cache_check_uses_the_configured_shared_cache(db):
