@@ -51,7 +51,7 @@ from cases.models import (
 )
 from exchange.columns import COLUMNS, COLUMNS_BY_KEY, REQUIRED_KEYS, normalise_header
 from exchange.models import ImportBatch
-from exchange.reading import ImportRefused, Sheet, read_sheet, trim
+from exchange.reading import Formula, ImportRefused, Sheet, read_sheet, trim
 from exchange.writers import unneutralise
 
 __all__ = [
@@ -530,7 +530,8 @@ class _Planner:
     def plan(self) -> list[RowPlan]:
         identities = []
         for _number, cells in self.rows:
-            ref = _text(self.raw(cells, "external_ref"))
+            ref = self.raw(cells, "external_ref")
+            ref = "" if isinstance(ref, Formula) else _text(ref)
             try:
                 pk = _integer(self.raw(cells, "id"))
             except CellError:
@@ -561,9 +562,23 @@ class _Planner:
             except CellError as problem:
                 errors.append(self.error(number, key, raw, problem))
 
+        formulas = {key for key in self.positions if isinstance(self.raw(cells, key), Formula)}
+        for key in sorted(formulas, key=self.positions.get):
+            errors.append(
+                self.error(
+                    number,
+                    key,
+                    self.raw(cells, key),
+                    _(
+                        "This cell holds a formula; only values can be imported. Copy the "
+                        "column and paste it as values (Paste Special, Values), then import "
+                        "again."
+                    ),
+                )
+            )
         for key in self.positions:
             kind = COLUMNS_BY_KEY[key].kind
-            if key in ("themes", "partners"):
+            if key in ("themes", "partners") or key in formulas:
                 continue
             parser = {"date": _date, "int": _integer, "bool": _boolean}.get(kind, _text)
             read(key, parser)
@@ -688,9 +703,9 @@ class _Planner:
                         % {"expected": expected, "given": values["fiscal_year"]},
                     )
                 )
-        if "themes" in self.positions:
+        if "themes" in self.positions and "themes" not in formulas:
             plan.themes = self.parse_themes(number, cells, errors)
-        if "partners" in self.positions:
+        if "partners" in self.positions and "partners" not in formulas:
             plan.partners = self.parse_partners(number, cells, errors)
 
         # The register's own rules: the district, the dates, the titles, lengths, choices.

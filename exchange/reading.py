@@ -30,6 +30,15 @@ class ImportRefused(Exception):
     """The whole file is refused; the message says why, for the person who uploaded it."""
 
 
+class Formula(str):
+    """A workbook cell that holds a formula (its text, such as "=5*2"), not a value.
+
+    A workbook saved by a program that does not calculate (a script, a converter) stores no
+    value for a formula at all, and one saved by Excel stores the value of its last
+    calculation, which may be out of date: either way the importer cannot know what the cell
+    shows, so it refuses the cell with its row and column rather than import an empty title."""
+
+
 @dataclass
 class Sheet:
     """A file's rows as (row number as the spreadsheet shows it, cells), wholly blank rows
@@ -145,7 +154,8 @@ def _read_xlsx(data: bytes) -> Sheet:
             _("The workbook is too large once unpacked; split it into smaller files.")
         )
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # data_only=False: formula cells come as formulas, so they can be refused by name.
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds of error for a damaged workbook
         raise ImportRefused(_("The Excel workbook is damaged and cannot be opened.")) from None
     try:
@@ -156,8 +166,8 @@ def _read_xlsx(data: bytes) -> Sheet:
         sheet.reset_dimensions()
         rows = []
         try:
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                cells = list(values)
+            for number, row in enumerate(sheet.iter_rows(), start=1):
+                cells = [_value(cell) for cell in row]
                 if any(_filled(cell) for cell in cells):
                     rows.append((number, cells))
                     _check_row_count(len(rows))
@@ -170,6 +180,14 @@ def _read_xlsx(data: bytes) -> Sheet:
     if not rows:
         raise ImportRefused(_("The first sheet of the workbook is empty."))
     return Sheet("xlsx", "", rows)
+
+
+def _value(cell):
+    """A cell's value, or a Formula for a cell that holds one."""
+    value = cell.value
+    if getattr(cell, "data_type", None) == "f":
+        return Formula(getattr(value, "text", None) or value or "=")
+    return value
 
 
 def _filled(cell) -> bool:

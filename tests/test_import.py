@@ -802,3 +802,71 @@ def _named(data: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+# --- formulas ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+class TestFormulas:
+    """A formula cell is refused with its row and column, never imported as an empty value."""
+
+    @pytest.mark.parametrize(
+        ("column", "formula"),
+        [
+            ("title_en", '=HYPERLINK("https://example.org","Workshop")'),
+            ("participants", "=5*2"),
+            ("themes", '=CONCAT("energy",";")'),
+            ("external_ref", '="MIA-"&1'),
+        ],
+    )
+    def test_a_formula_cell_rejects_its_row_naming_row_and_column(self, chamber, column, formula):
+        bad = case_row(**{"external_ref": "F-1", column: formula})
+        rows = [case_row(external_ref="OK-1"), bad]
+        data = xlsx_file(rows)
+        with pytest.raises(ImportInvalid) as raised:
+            apply_import(data, "formulas.xlsx")
+        assert not Case.objects.exists()
+        plan = raised.value.plan
+        assert [row.action for row in plan.rows] == ["create", "rejected"]
+        (error,) = [e for e in plan.errors if e.column == column]
+        assert error.row == 3
+        assert error.letter == "ABCDEFGHIJKLMNOPQRS"[KEYS.index(column)]
+        assert error.value == formula
+        assert "formula" in error.message
+        assert "row 3, column" in str(error)
+
+    def test_the_import_command_fails_on_a_formula(self, chamber, tmp_path):
+        path = tmp_path / "formulas.xlsx"
+        path.write_bytes(xlsx_file([case_row(title_en="=5*2")]))
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="nothing was imported"):
+            call_command("import_cases", str(path), stdout=io.StringIO(), stderr=err)
+        assert not Case.objects.exists()
+        assert "row 2, column B" in err.getvalue()
+        assert "formula" in err.getvalue()
+
+    def test_the_preview_calls_the_file_invalid_and_shows_the_cell(self, admin_client, chamber):
+        data = xlsx_file([case_row(title_en="=5*2")])
+        response = admin_client.post(
+            "/en/admin/exchange/importbatch/upload/", {"file": _named(data, "f.xlsx")}
+        )
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert not response.context["plan"].is_valid
+        assert "=5*2" in page
+        assert "formula" in page
+
+    def test_a_text_cell_that_starts_with_an_equals_sign_is_text(self, chamber):
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.append(HEADERS)
+        row = case_row()
+        sheet.append([row.get(key) for key in KEYS])
+        cell = sheet.cell(row=2, column=KEYS.index("summary_ja") + 1)
+        cell.value = "=は等号"
+        cell.data_type = "s"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        apply_import(buffer.getvalue(), "text.xlsx")
+        assert Case.objects.get().summary_ja == "=は等号"
