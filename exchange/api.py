@@ -1,29 +1,32 @@
 """The open-data API: read-only JSON under /api/v1/, described by /api/v1/openapi.json.
 
 Plain function views returning JsonResponse. Every answer is JSON, errors included:
-{"error": "..."} with 400 for a query string that cannot be answered, 404 for what is not
-there (a non-public case is not there), 405 for a method other than GET or HEAD.
+{"error": "..."} with 400 for a query string the document calls invalid (exchange.contract
+declares and checks every parameter), 404 for what is not there (a non-public case is not
+there), 405 for a method other than GET, HEAD or OPTIONS (grassroots.middleware answers those
+before CSRF checks can turn them into an HTML page).
 """
 
+import dataclasses
 import functools
 
 from django.db.models import Prefetch
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cases import stats
 from cases.figures.caching import figure_response
 from cases.models import Case, Jurisdiction, Region, State, Theme
+from exchange import contract
+from exchange.contract import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
 from exchange.exporting import case_values, export_queryset, json_value
-from exchange.filtering import BadQuery, public_cases, stats_filters
+from exchange.filtering import BadQuery, check_text, public_cases
 from exchange.openapi import openapi_document
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
-MAX_ID = 2**63 - 1
 
 STATS = {
     "region": stats.by_region,
@@ -46,33 +49,41 @@ def error(message: str, status: int) -> JsonResponse:
     return json_response({"error": str(message)}, status=status)
 
 
+ALLOWED_METHODS = ("GET", "HEAD", "OPTIONS")
+ALLOW = ", ".join(ALLOWED_METHODS)
+
+
+def method_not_allowed() -> JsonResponse:
+    response = error(_("This API is read-only: use GET."), 405)
+    response["Allow"] = ALLOW
+    return response
+
+
+def options() -> HttpResponse:
+    """The answer to OPTIONS (and to a browser's CORS preflight): what may be asked."""
+    response = HttpResponse(status=204)
+    response["Allow"] = ALLOW
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = ALLOW
+    response["Access-Control-Max-Age"] = "86400"
+    return response
+
+
 def api_view(view):
-    """GET and HEAD only; a BadQuery becomes a 400 with its message."""
+    """GET, HEAD and OPTIONS only; a BadQuery becomes a 400 with its message."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            response = error(_("This API is read-only: use GET."), 405)
-            response["Allow"] = "GET, HEAD"
-            return response
+        if request.method == "OPTIONS":
+            return options()
+        if request.method not in ALLOWED_METHODS:
+            return method_not_allowed()
         try:
             return view(request, *args, **kwargs)
         except BadQuery as problem:
             return error(str(problem), 400)
 
     return wrapper
-
-
-def _positive_int(request, name: str, default: int) -> int:
-    raw = request.GET.get(name, "").strip()
-    if raw == "":
-        return default
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1 or int(raw) > MAX_ID:
-        raise BadQuery(
-            _("%(name)s must be a whole number, 1 or more, not “%(value)s”.")
-            % {"name": name, "value": raw}
-        )
-    return int(raw)
 
 
 def case_url(request, case) -> str | None:
@@ -97,9 +108,14 @@ def case_list(request):
 
     The same for every client, so a page is kept whole in the shared cache under the
     generation (and answered with 304 for a matching ETag) like the figures."""
-    page = _positive_int(request, "page", 1)
-    size = min(_positive_int(request, "page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
-    queryset = export_queryset(public_cases(request.GET, request))
+    check_text(request.GET)
+    values = contract.check(contract.case_list_params(), request.GET)
+    page = values.get("page", 1)
+    size = min(values.get("page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+    if contract.empty_range(values, "from", "to"):
+        queryset = export_queryset(Case.objects.none())
+    else:
+        queryset = export_queryset(public_cases(request.GET, request))
     count = queryset.count()
     pages = max(1, -(-count // size))
     if page > pages:
@@ -160,11 +176,31 @@ def _plain(value):
     return value
 
 
+def stats_query(query) -> stats.Filters:
+    """The figures' filters from a query string held to the declarations, or BadQuery."""
+    check_text(query)
+    values = contract.check(contract.stats_params(), query)
+    empty = contract.empty_range(values, "from_fy", "to_fy")
+    filters = stats.Filters(
+        from_fy=values.get("from_fy"),
+        to_fy=None if empty else values.get("to_fy"),
+        region=values.get("region"),
+        state=values["state"].upper() if "state" in values else None,
+        theme=values.get("theme"),
+    )
+    try:
+        filters.validate()
+    except stats.InvalidFilter as problem:
+        raise BadQuery(str(problem)) from None
+    # An empty range counts nothing: every row is there, at zero.
+    return dataclasses.replace(filters, to_fy=values["to_fy"]) if empty else filters
+
+
 def stats_view(by: str):
     @api_view
     @figure_response(per_user=False)
     def view(request):
-        return json_response(stats_payload(by, stats_filters(request.GET)))
+        return json_response(stats_payload(by, stats_query(request.GET)))
 
     view.__name__ = f"stats_{by.replace('-', '_')}"
     view.__doc__ = f"Held cases by {by}, as `case_stats --by {by} --format json`."
@@ -234,6 +270,73 @@ def theme_list(request):
 @api_view
 def openapi(request):
     return json_response(openapi_document(request))
+
+
+# What each operation is, in the visitor's language, for the index page.
+OPERATION_TITLES = {
+    "/cases/": _lazy(
+        "Public cases, with the case browser's filters, a page at a time: count, next, "
+        "previous and results."
+    ),
+    "/cases/{id}/": _lazy("One public case."),
+    "/stats/region/": _lazy("Held cases per region: all 17, zero where none."),
+    "/stats/fiscal-year/": _lazy(
+        "Held cases per fiscal year with the running total, every year in the range."
+    ),
+    "/stats/state/": _lazy(
+        "Held cases per state; a last row with key null counts cases with no single state."
+    ),
+    "/stats/theme/": _lazy("Held cases per theme; a case counts under each of its themes."),
+    "/regions/": _lazy("The 17 regions (consular districts) and their states."),
+    "/states/": _lazy("The 50 states, DC and 5 territories and their regions."),
+    "/themes/": _lazy("The themes cases are filed under."),
+}
+
+
+def _accepted(schema: dict) -> str:
+    """What a parameter's schema accepts, in words."""
+    if "enum" in schema:
+        values = [str(value) for value in schema["enum"]]
+        if len(values) > 12:
+            return _("one of %(count)s codes, such as %(examples)s") % {
+                "count": len(values),
+                "examples": ", ".join(values[:3]),
+            }
+        return _("one of: %(values)s") % {"values": ", ".join(values)}
+    if schema.get("type") == "integer":
+        return _("a whole number from %(low)s to %(high)s") % {
+            "low": schema.get("minimum", 1),
+            "high": schema.get("maximum", MAX_ID),
+        }
+    if "maxLength" in schema:
+        return _("text of up to %(count)s characters") % {"count": schema["maxLength"]}
+    return _("text")
+
+
+def index(request):
+    """/api/v1/: a page for people, listing every address and its limits from the document."""
+    if request.method == "OPTIONS":
+        return options()
+    if request.method not in ALLOWED_METHODS:
+        return method_not_allowed()
+    document = openapi_document(request)
+    operations = []
+    for path, item in document["paths"].items():
+        get = item["get"]
+        parameters = [
+            {"name": parameter["name"], "values": _accepted(parameter["schema"])}
+            for parameter in get.get("parameters", [])
+            if parameter["in"] == "query"
+        ]
+        operations.append(
+            {
+                "path": f"/api/v1{path}",
+                "link": None if "{" in path else f"/api/v1{path}",
+                "title": OPERATION_TITLES.get(path, get["summary"]),
+                "parameters": parameters,
+            }
+        )
+    return render(request, "exchange/api_index.html", {"operations": operations})
 
 
 @api_view

@@ -20,5 +20,6 @@ urlpatterns = [
     # Anything else ending in a slash is a JSON 404 (without the slash, Django first redirects
     # to the address with one).
     re_path(r"^(?P<path>.*/)$", api.not_found),
-    re_path(r"^$", api.not_found),
+    # The API's front page, for people: every address and its limits, and the document.
+    path("", api.index, name="index"),
 ]

@@ -1,31 +1,25 @@
 """The OpenAPI 3.1 document of /api/v1/, built on each request.
 
-The case list's parameters are read from the case browser's FilterSet itself, and the codes
-(regions, states, themes, fiscal years) from the register, so the document always describes
-what the API accepts today.
+The parameters are written by the declarations the API checks requests with
+(`exchange.contract`): the case list's come from the case browser's FilterSet, the codes
+(regions, states, themes) from the register and the fiscal years from today's date, so the
+document always describes what the API accepts today, limits included.
 """
 
-from django import forms
 from django.utils import translation
 
-from cases.filters import CaseFilter
 from cases.models import (
-    Case,
     CaseFormat,
     CaseStatus,
     MissionKind,
     PartnerRole,
-    Region,
-    State,
     StateKind,
-    Theme,
     ThemeGroup,
 )
+from exchange import contract
 from exchange.columns import COLUMNS_BY_KEY
-from exchange.filtering import fiscal_year_limits
 
 ERROR = {"$ref": "#/components/schemas/Error"}
-RESERVED = {"page", "page_size"}
 
 
 def _json(schema_ref: str, description: str) -> dict:
@@ -49,109 +43,6 @@ def _nullable(schema: dict) -> dict:
 
 def _text(value) -> str:
     return str(value) if value else ""
-
-
-def filter_parameters() -> list[dict]:
-    """The case browser's filters as query parameters, read from its form's fields."""
-    form = CaseFilter(queryset=Case.objects.none()).form
-    parameters = []
-    for name, field in form.fields.items():
-        if name in RESERVED:
-            continue
-        schema = _field_schema(field)
-        description = " ".join(filter(None, [_text(field.label), _text(field.help_text)]))
-        parameters.append(
-            {
-                "name": name,
-                "in": "query",
-                "required": False,
-                "description": description,
-                "schema": schema,
-            }
-        )
-    return parameters
-
-
-def _field_schema(field) -> dict:
-    if isinstance(field, forms.ModelChoiceField):
-        key = field.to_field_name or "pk"
-        values = list(field.queryset.order_by(key).values_list(key, flat=True))
-        return {"type": "string", "enum": [str(v) for v in values]}
-    if isinstance(field, forms.TypedChoiceField):
-        keys = [key for key, _label in _flat_choices(field.choices) if key not in ("", None)]
-        if field.coerce is int:
-            return {"type": "integer", "enum": [int(key) for key in keys]}
-        return {"type": "string", "enum": [str(key) for key in keys]}
-    if isinstance(field, forms.ChoiceField):
-        keys = [key for key, _label in _flat_choices(field.choices) if key not in ("", None)]
-        return {"type": "string", "enum": [str(key) for key in keys]}
-    if isinstance(field, forms.NullBooleanField | forms.BooleanField):
-        return {"type": "boolean"}
-    if isinstance(field, forms.IntegerField):
-        schema = {"type": "integer"}
-        if field.min_value is not None:
-            schema["minimum"] = field.min_value
-        if field.max_value is not None:
-            schema["maximum"] = field.max_value
-        return schema
-    if isinstance(field, forms.DecimalField | forms.FloatField):
-        return {"type": "number"}
-    if isinstance(field, forms.DateField):
-        return {"type": "string", "format": "date"}
-    schema = {"type": "string"}
-    if getattr(field, "max_length", None):
-        schema["maxLength"] = field.max_length
-    return schema
-
-
-def _flat_choices(choices):
-    for key, label in choices:
-        if isinstance(label, list | tuple):
-            yield from _flat_choices(label)
-        else:
-            yield key, label
-
-
-def stats_parameters() -> list[dict]:
-    first, last = fiscal_year_limits()
-    year = {"type": "integer", "minimum": first, "maximum": last}
-    return [
-        {
-            "name": "from_fy",
-            "in": "query",
-            "description": "First fiscal year (inclusive). A fiscal year runs 1 April to 31 March "
-            "and is named by the year it starts in.",
-            "schema": year,
-        },
-        {
-            "name": "to_fy",
-            "in": "query",
-            "description": "Last fiscal year (inclusive); not before from_fy.",
-            "schema": year,
-        },
-        {
-            "name": "region",
-            "in": "query",
-            "description": "Only cases led by this region (code).",
-            "schema": {"type": "string", "enum": _codes(Region, "code")},
-        },
-        {
-            "name": "state",
-            "in": "query",
-            "description": "Only cases in this state (USPS code).",
-            "schema": {"type": "string", "enum": _codes(State, "code")},
-        },
-        {
-            "name": "theme",
-            "in": "query",
-            "description": "Only cases with this theme (slug).",
-            "schema": {"type": "string", "enum": _codes(Theme, "slug")},
-        },
-    ]
-
-
-def _codes(model, field: str) -> list[str]:
-    return list(model.objects.order_by(field).values_list(field, flat=True))
 
 
 def _string(description: str = "", **extra) -> dict:
@@ -332,11 +223,9 @@ STATS_DESCRIPTIONS = {
 
 
 def openapi_document(request) -> dict:
-    from exchange.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-
     with translation.override("en"):
-        case_parameters = filter_parameters()
-        stats_params = stats_parameters()
+        case_parameters = [param.document() for param in contract.case_list_params()]
+        stats_params = [param.document() for param in contract.stats_params()]
     paths = {
         "/cases/": {
             "get": {
@@ -344,25 +233,10 @@ def openapi_document(request) -> dict:
                 "summary": "Public cases, with the case browser's filters, a page at a time.",
                 "description": "Only held cases marked public are listed. Ordered newest first "
                 "(or by `sort`), then by id, so pages are stable.",
-                "parameters": [
-                    *case_parameters,
-                    {
-                        "name": "page",
-                        "in": "query",
-                        "description": "Page number, from 1.",
-                        "schema": {"type": "integer", "minimum": 1},
-                    },
-                    {
-                        "name": "page_size",
-                        "in": "query",
-                        "description": f"Cases per page (default {DEFAULT_PAGE_SIZE}); larger "
-                        f"values are capped at {MAX_PAGE_SIZE}.",
-                        "schema": {"type": "integer", "minimum": 1},
-                    },
-                ],
+                "parameters": case_parameters,
                 "responses": {
                     "200": _json("CasePage", "A page of public cases."),
-                    "400": _error("A parameter has a value the filters do not accept."),
+                    "400": _error("A parameter has a value outside its schema."),
                     "404": _error("The page is beyond the last."),
                 },
             }
@@ -376,7 +250,12 @@ def openapi_document(request) -> dict:
                         "name": "id",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "integer", "minimum": 1, "format": "int64"},
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": contract.MAX_ID,
+                            "format": "int64",
+                        },
                     }
                 ],
                 "responses": {
@@ -396,7 +275,7 @@ def openapi_document(request) -> dict:
                 "parameters": stats_params,
                 "responses": {
                     "200": _json(schema, "The figures."),
-                    "400": _error("A filter names an unknown code or an impossible range."),
+                    "400": _error("A parameter has a value outside its schema."),
                 },
             }
         }

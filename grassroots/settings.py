@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # First, so every response is logged with its request id: redirects and errors too.
     "grassroots.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before CSRF: a POST to the read-only API is a JSON 405, not an HTML 403 page.
+    "grassroots.middleware.ReadOnlyApiMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

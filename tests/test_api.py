@@ -138,9 +138,12 @@ class TestCases:
         [
             ("region=atlantis", 400, "no region"),
             ("state=ZZ", 400, "no state"),
-            ("from=2010", 400, "not a fiscal year"),
-            ("from=2024&to=2020", 400, "before the first"),
-            ("format=picnic", 400, "not a format"),
+            ("from=2010", 400, "from must be a whole number from 2017 to"),
+            ("region=", 400, "region is empty"),
+            ("page_size=99999999999999999999", 400, "page_size must be a whole number from 1"),
+            ("page=+1", 400, "page must be a whole number"),
+            ("state=Fl", 400, "no code"),
+            ("format=picnic", 400, "format must be one of"),
             ("page=0", 400, "page must be"),
             ("page=abc", 400, "page must be"),
             ("page_size=-3", 400, "page_size must be"),
@@ -156,10 +159,28 @@ class TestCases:
     def test_unknown_parameters_are_ignored(self, client, register):
         assert client.get(f"{API}/cases/?colour=blue").json()["count"] == 4
 
-    def test_writes_are_refused(self, client, register):
-        response = client.post(f"{API}/cases/", {})
+    def test_a_range_that_ends_before_it_starts_is_empty_not_an_error(self, client, register):
+        response = client.get(f"{API}/cases/?from=2024&to=2020")
+        assert response.status_code == 200
+        assert response.json()["count"] == 0
+
+    @pytest.mark.parametrize("method", ["post", "put", "patch", "delete", "trace"])
+    @pytest.mark.parametrize("path", ["/cases/", "/cases/1/", "/stats/region/", "/nowhere/", ""])
+    def test_writes_are_a_json_405_not_a_csrf_page(self, register, method, path):
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        response = getattr(client, method)(f"{API}{path}")
         assert response.status_code == 405
-        assert response["Allow"] == "GET, HEAD"
+        assert response["Allow"] == "GET, HEAD, OPTIONS"
+        assert response["Content-Type"] == "application/json"
+        assert "read-only" in response.json()["error"]
+
+    def test_options_says_what_may_be_asked(self, client, register):
+        response = client.options(f"{API}/cases/")
+        assert response.status_code == 204
+        assert response["Allow"] == "GET, HEAD, OPTIONS"
+        assert response["Access-Control-Allow-Origin"] == "*"
 
     def test_the_list_runs_the_same_queries_for_one_case_or_many(self, client, make_case):
         from tests.test_query_counts import assert_data_queries
@@ -213,16 +234,24 @@ class TestStats:
             ("region=atlantis", "no region"),
             ("theme=moon", "no theme"),
             ("state=ZZ", "no state"),
-            ("from_fy=abc", "must be a fiscal year"),
+            ("from_fy=abc", "must be a whole number"),
             ("from_fy=1950", "from 2017"),
             ("to_fy=2999", "from 2017"),
-            ("from_fy=2024&to_fy=2020", "is after the last"),
+            ("from_fy=02024", "whole number"),
+            ("from_fy=", "from_fy is empty"),
+            ("region=", "region is empty"),
         ],
     )
     def test_bad_filters_get_a_400(self, client, register, query, words):
         response = client.get(f"{API}/stats/fiscal-year/?{query}")
         assert response.status_code == 400
         assert words in response.json()["error"]
+
+    @pytest.mark.parametrize("by", ["region", "fiscal-year", "state", "theme"])
+    def test_a_range_that_ends_before_it_starts_counts_nothing(self, client, register, by):
+        data = client.get(f"{API}/stats/{by}/?from_fy=2024&to_fy=2020").json()
+        assert (data["from_fy"], data["to_fy"], data["total"]) == (2024, 2020, 0)
+        assert all(row["cases"] == 0 for row in data["rows"])
 
 
 @pytest.mark.django_db
@@ -273,8 +302,18 @@ class TestOpenApi:
             parameters
         )
         assert "miami" in parameters["region"]["schema"]["enum"]
-        assert 2017 in parameters["from"]["schema"]["enum"]
+        assert parameters["from"]["schema"]["minimum"] == 2017
         assert "license" in document["info"]
+
+    def test_every_enforced_limit_is_stated(self, client):
+        document = client.get(f"{API}/openapi.json").json()
+        parameters = {p["name"]: p for p in document["paths"]["/cases/"]["get"]["parameters"]}
+        assert parameters["q"]["schema"]["maxLength"] == 100
+        assert parameters["page_size"]["schema"]["maximum"] == 2**63 - 1
+        assert "200" in parameters["page_size"]["description"]
+        assert {"FL", "fl"} <= set(parameters["state"]["schema"]["enum"])
+        stats = {p["name"]: p for p in document["paths"]["/stats/region/"]["get"]["parameters"]}
+        assert stats["to_fy"]["schema"]["minimum"] == 2017
 
 
 @pytest.fixture
@@ -299,6 +338,9 @@ CHECKS = [
     checks.status_code_conformance,
     checks.content_type_conformance,
     checks.response_schema_conformance,
+    checks.response_headers_conformance,
+    checks.positive_data_acceptance,
+    checks.negative_data_rejection,
 ]
 
 
@@ -307,11 +349,9 @@ CHECKS = [
 def test_schemathesis_finds_no_server_error_and_no_response_outside_the_schema(
     register, wsgi_app, mode
 ):
-    """Generated requests to every operation: no 5xx, and every answer fits the document.
-
-    positive_data_acceptance is left out on purpose: valid-looking values can still make an
-    impossible query (from_fy after to_fy, a page past the last), which is a documented 400/404.
-    """
+    """Generated requests to every operation: no 5xx, every answer fits the document, every
+    request the document calls valid is answered (a page past the last is a documented 404)
+    and every one it calls invalid is refused. 25 examples per operation and mode."""
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", wsgi_app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) == 9
@@ -349,3 +389,17 @@ def test_the_page_about_the_data_explains_it_and_links_the_api_and_downloads(cli
     assert "<code>external_ref</code>" in page
     assert "外部参照番号" in page
     assert "Task Force" in page or "タスクフォース" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_api_front_page_lists_every_address_and_links_the_document(client, language):
+    response = client.get(f"{API}/", HTTP_ACCEPT_LANGUAGE=language)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert 'href="/api/v1/openapi.json"' in page
+    for path in ("/api/v1/cases/", "/api/v1/stats/fiscal-year/", "/api/v1/themes/"):
+        assert f"<code>{path}</code>" in page
+    assert "9223372036854775807" in page  # the limits come from the document
+    assert f'lang="{language}"' in page
