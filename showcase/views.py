@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case as DBCase
 from django.db.models import Count, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from cases.models import Case, CaseStatus
 from showcase.filters import ShowcaseFilter
 from showcase.links import reverse_or_none, section_urls
 from showcase.models import ShowcasePage, ShowcaseStatus
+from staff.access import holds_region
 
 PAGES_PER_INDEX_PAGE = 12
 HOME_PAGES = 3
@@ -83,14 +84,29 @@ def related_cases(case: Case, limit: int = RELATED_CASES):
     )
 
 
+def may_preview(user, page: ShowcasePage) -> bool:
+    """Whether a user may see a page the public cannot: the admin's own rule, so a preview
+    shows nobody a page the admin would refuse them (staff with the view permission, and a
+    consulate editor only for the cases of their districts: staff.access)."""
+    return (
+        user.is_active
+        and user.is_staff
+        and user.has_perm("showcase.view_showcasepage")
+        and holds_region(user, page.case.region_id)
+    )
+
+
 @require_safe
 def detail(request, slug):
     """One best practice. Staff may preview a page the public cannot see (a draft, or a page
-    whose case is not public); for anyone else such a page does not exist."""
+    whose case is not public) when the admin would show it to them; for anyone else such a
+    page does not exist."""
     pages = ShowcasePage.objects.for_detail()
     if not request.user.is_staff:
         pages = pages.published()
     page = get_object_or_404(pages, slug=slug)
+    if not page.is_public and not may_preview(request.user, page):
+        raise Http404
     preview = not page.is_public
     case = page.case
     partner_roles = list(case.partner_roles.all())

@@ -86,9 +86,13 @@ def miami_workshop(make_case, make_page):
 
 @pytest.fixture
 def staff_client(client, django_user_model):
+    """A staff member the admin shows every showcase page to (the view permission)."""
+    from django.contrib.auth.models import Permission
+
     user = django_user_model.objects.create_user(
         "editor", password="a-long-password-1", is_staff=True
     )
+    user.user_permissions.add(Permission.objects.get(codename="view_showcasepage"))
     client.force_login(user)
     return client
 
@@ -471,6 +475,44 @@ class TestDraftsAndNonPublicCases:
         assert response["Cache-Control"] == "private, no-store"
         assert response["X-Robots-Tag"] == "noindex"
         assert f"/en/admin/showcase/showcasepage/{draft.pk}/change/" in response.text
+
+    def test_staff_without_the_view_permission_get_a_404(self, client, django_user_model, draft):
+        user = django_user_model.objects.create_user("bare", password="x" * 16, is_staff=True)
+        client.force_login(user)
+        assert client.get("/en/showcase/secret-draft/").status_code == 404
+
+    @pytest.mark.parametrize(("editor_region", "status"), [("miami", 404), ("new-york", 200)])
+    def test_a_consulate_editor_previews_only_their_districts_drafts(
+        self, client, make_case, make_page, editor_region, status
+    ):
+        """A Miami editor's preview of a New York draft is a 404, as in the admin."""
+        from django.contrib.auth import get_user_model
+        from django.core.management import call_command
+
+        call_command(
+            "create_staff",
+            "editor",
+            "--role",
+            "consulate",
+            "--region",
+            editor_region,
+            stdout=io.StringIO(),
+        )
+        case = make_case(region="new-york", state="NY", title_en="New York case")
+        make_page(
+            case=case,
+            slug="ny-draft",
+            title_en="New York draft",
+            status=ShowcaseStatus.DRAFT,
+            published_at=None,
+        )
+        client.force_login(get_user_model().objects.get(username="editor"))
+        response = client.get("/en/showcase/ny-draft/")
+        assert response.status_code == status
+        admin = client.get("/en/admin/showcase/showcasepage/")
+        assert ("New York draft" in admin.text) == (status == 200)
+        if status == 404:
+            assert "New York draft" not in response.text
 
     def test_staff_see_no_preview_notice_on_a_published_page(self, staff_client, miami_workshop):
         response = staff_client.get("/en/showcase/miami-workshop/")
