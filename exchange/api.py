@@ -17,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from cases import stats
 from cases.figures.caching import figure_response
@@ -274,22 +274,22 @@ def openapi(request):
 
 # What each operation is, in the visitor's language, for the index page.
 OPERATION_TITLES = {
-    "/cases/": _lazy(
+    "/cases/": gettext_lazy(
         "Public cases, with the case browser's filters, a page at a time: count, next, "
         "previous and results."
     ),
-    "/cases/{id}/": _lazy("One public case."),
-    "/stats/region/": _lazy("Held cases per region: all 17, zero where none."),
-    "/stats/fiscal-year/": _lazy(
+    "/cases/{id}/": gettext_lazy("One public case."),
+    "/stats/region/": gettext_lazy("Held cases per region: all 17, zero where none."),
+    "/stats/fiscal-year/": gettext_lazy(
         "Held cases per fiscal year with the running total, every year in the range."
     ),
-    "/stats/state/": _lazy(
+    "/stats/state/": gettext_lazy(
         "Held cases per state; a last row with key null counts cases with no single state."
     ),
-    "/stats/theme/": _lazy("Held cases per theme; a case counts under each of its themes."),
-    "/regions/": _lazy("The 17 regions (consular districts) and their states."),
-    "/states/": _lazy("The 50 states, DC and 5 territories and their regions."),
-    "/themes/": _lazy("The themes cases are filed under."),
+    "/stats/theme/": gettext_lazy("Held cases per theme; a case counts under each of its themes."),
+    "/regions/": gettext_lazy("The 17 regions (consular districts) and their states."),
+    "/states/": gettext_lazy("The 50 states, DC and 5 territories and their regions."),
+    "/themes/": gettext_lazy("The themes cases are filed under."),
 }
 
 
