@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # First, so every response is logged with its request id: redirects and errors too.
     "grassroots.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A view that meets an unreachable database is answered from the cache or with a 503.
+    "grassroots.outage.OutageMiddleware",
     # Before CSRF: a POST to the read-only API is a JSON 405, not an HTML 403 page.
     "grassroots.middleware.ReadOnlyApiMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",

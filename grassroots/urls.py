@@ -11,6 +11,9 @@ from grassroots.health import healthz
 from showcase.sitemaps import SITEMAPS
 from showcase.views import robots_txt
 
+# A database outage met anywhere is a 503 with Retry-After, not a 500 (grassroots/outage.py).
+handler500 = "grassroots.outage.server_error"
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("exchange.api_urls")),
