@@ -55,7 +55,7 @@ class TestDatabaseDown:
         make_case(title_en="Before the outage")
         first = client.get("/en/dashboard/", HTTP_ACCEPT_ENCODING="identity")
         assert first.status_code == 200
-        from dashboard.freshness import bump_generation
+        from cases.figures.freshness import bump_generation
 
         bump_generation()  # a change: the stored page is no longer current
         with database_down():
@@ -68,7 +68,7 @@ class TestDatabaseDown:
     def test_a_cached_api_answer_is_served_too(self, client, memory_cache, make_case):
         make_case()
         client.get("/api/v1/cases/")
-        from dashboard.freshness import bump_generation
+        from cases.figures.freshness import bump_generation
 
         bump_generation()
         with database_down():

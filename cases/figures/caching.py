@@ -154,6 +154,15 @@ def _from_cache(request, stored) -> HttpResponse:
     return response
 
 
+def last_known_page(request) -> HttpResponse | None:
+    """The stored copy of this page whatever generation it was made for, or None: what can
+    still be shown when the database cannot be asked (grassroots.outage)."""
+    if not cache_enabled():
+        return None
+    stored = cache.get(page_key(request))
+    return _from_cache(request, stored) if stored else None
+
+
 def figure_response(*, per_user: bool = True):
     """Decorate a GET view whose answer depends only on the figures, language, path and query.
 
