@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from django import forms
 from django.utils.translation import gettext as _
 
+from cases.filters import CaseFilter
+from cases.models import Case, Region, State, Theme
 from exchange.filtering import BadQuery, fiscal_year_limits
 
 MAX_ID = 2**63 - 1
@@ -198,9 +200,6 @@ def _from_field(name: str, form_field) -> Param:
 
 def case_list_params() -> list[Param]:
     """The case browser's filters, then the page and its size."""
-    from cases.filters import CaseFilter
-    from cases.models import Case
-
     form = CaseFilter(queryset=Case.objects.none()).form
     params = [_from_field(name, form_field) for name, form_field in form.fields.items()]
     return [
@@ -223,8 +222,6 @@ def _codes(model, key: str) -> Callable[[], list[str]]:
 
 def stats_params() -> list[Param]:
     """The figures' filters, as `manage.py case_stats` takes them."""
-    from cases.models import Region, State, Theme
-
     return [
         Param(
             "from_fy",

@@ -29,6 +29,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as django_server_error
 
+from cases.figures.caching import last_known_page
+
 logger = logging.getLogger("grassroots.outage")
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
@@ -76,8 +78,6 @@ def stale_response(request):
     """The cached copy of this anonymous GET's page, whatever its generation, or None."""
     if request.method not in ("GET", "HEAD") or not _anonymous(request):
         return None
-    from cases.figures.caching import last_known_page
-
     try:
         response = last_known_page(request)
     except Exception:  # a cache that fails too: there is nothing to serve

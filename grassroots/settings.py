@@ -69,7 +69,7 @@ MIDDLEWARE = [
     # A view that meets an unreachable database is answered from the cache or with a 503.
     "grassroots.outage.OutageMiddleware",
     # Before CSRF: a POST to the read-only API is a JSON 405, not an HTML 403 page.
-    "grassroots.middleware.ReadOnlyApiMiddleware",
+    "exchange.middleware.ReadOnlyApiMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
