@@ -80,7 +80,9 @@ def stale_response(request):
         return None
     try:
         response = last_known_page(request)
-    except Exception:  # a cache that fails too: there is nothing to serve
+    except DATABASE_ERRORS:  # the cache is a table of the same database: nothing to serve
+        return None
+    except Exception:  # a cache that fails otherwise: nothing to serve either
         logger.exception("Reading the cached page failed during a database outage.")
         return None
     if response is None:

@@ -133,6 +133,16 @@ class TestDatabaseDown:
         assert len(reports) == 1
         assert not [r for r in caplog.records if r.name == "django.request"]
 
+    def test_with_the_cache_in_the_database_too_it_is_a_quiet_503(self, client, caplog):
+        """The default set-up without Redis keeps the cache in the database."""
+        outage._state.update(logged_at=None, count=0)
+        with caplog.at_level(logging.ERROR), database_down():
+            for _ in range(5):
+                assert client.get("/en/dashboard/").status_code == 503
+        assert [r.name for r in caplog.records if r.levelno >= logging.ERROR].count(
+            "grassroots.outage"
+        ) == 1
+
     def test_healthz_takes_the_server_out(self, client, memory_cache):
         with database_down():
             response = client.get("/healthz")
