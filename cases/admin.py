@@ -37,6 +37,7 @@ from cases.models import (
     Publication,
     PublishedFigure,
     Region,
+    Revision,
     State,
     Theme,
     WorkflowError,
@@ -851,3 +852,31 @@ class PartnerAdmin(AuditedAdmin, admin.ModelAdmin):
 class PublishedFigureAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ["__str__", "from_fy", "to_fy", "cases", "source_en"]
     fields = [("from_fy", "to_fy"), "cases", ("source_en", "source_ja")]
+
+
+# --- The review queue -------------------------------------------------------------------------
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Changes waiting for HQ's review: who, when, which district, and the field-by-field
+    difference with the live version. Consulate editors see their districts' revisions (their
+    own included, with HQ's comment); HQ approves or rejects."""
+
+    list_display = ["object_label", "kind", "region", "submitted_by", "submitted_at", "status"]
+    list_filter = ["status", "kind", ("region", RegionFilter)]
+    list_select_related = ["region", "submitted_by", "content_type"]
+    search_fields = ["object_label", "submitted_by__username", "comment"]
+    date_hierarchy = "submitted_at"
+
+    def get_queryset(self, request):
+        return scope_cases(super().get_queryset(request), request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

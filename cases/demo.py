@@ -2103,6 +2103,12 @@ def _sync_partners(specs: list[PartnerSpec], states: dict) -> tuple[dict[str, in
     return ids, counts
 
 
+def _demo_publication(spec: CaseSpec) -> Publication:
+    if spec.is_public:
+        return Publication.PUBLISHED
+    return Publication.APPROVED if spec.status == CaseStatus.HELD else Publication.DRAFT
+
+
 def _sync_cases(
     specs: list[CaseSpec], regions: dict, states: dict, themes: dict, partners: dict
 ) -> Counts:
@@ -2159,8 +2165,9 @@ def _sync_cases(
             "participants": spec.participants,
             "status": str(spec.status),
             "is_public": spec.is_public,
-            # Demo cases shown publicly went through the workflow's last step.
-            "publication": (Publication.PUBLISHED if spec.is_public else Publication.DRAFT).value,
+            # Demo cases went through review: the public ones were published, the other held
+            # ones approved (counted, not listed); the rest are drafts.
+            "publication": _demo_publication(spec).value,
             "is_best_practice": spec.is_best_practice,
             "origin": CaseOrigin.DEMO.value,
         }

@@ -363,15 +363,23 @@ class PartnerRole(models.TextChoices):
 
 
 class Publication(models.TextChoices):
-    """Where a case stands in the publishing workflow: draft → submitted → published.
+    """Where a record stands in the publishing workflow: draft → submitted → approved or
+    published.
 
-    `Case.is_public` stays the flag every public query reads; a database constraint makes sure
-    it is only ever set on a published case.
+    Only the two reviewed states count in the figures: *approved* (counted, not listed: a held
+    case HQ has reviewed but that the public site does not list) and *published* (counted and
+    listed). `Case.is_public` stays the flag every public query reads; a database constraint
+    makes sure it is only ever set on a published case.
     """
 
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for review")
+    APPROVED = "approved", _("Approved (counted, not listed)")
     PUBLISHED = "published", _("Published")
+
+
+# The states HQ has reviewed: the figures count a held case in one of them.
+REVIEWED = (Publication.APPROVED, Publication.PUBLISHED)
 
 
 class WorkflowError(Exception):
@@ -384,9 +392,14 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(status=CaseStatus.HELD)
 
     def counted(self):
-        """The cases every figure counts: held cases. Each figure, tally and reconciliation
+        """The cases every figure counts: held cases HQ has reviewed (approved or published).
+        Drafts and cases waiting for review never count. Each figure, tally and reconciliation
         reads this one definition."""
-        return self.held()
+        return self.held().filter(publication__in=REVIEWED)
+
+    def pending_review(self):
+        """Held cases submitted for review: what the figures would gain once approved."""
+        return self.held().filter(publication=Publication.SUBMITTED)
 
     def public(self):
         """Counted cases that may be listed on the public site."""
@@ -604,12 +617,13 @@ class Case(models.Model):
     def _align_publication(self) -> None:
         """Bring the workflow state in line with is_public when a writer set only the flag
         (an import, a form, a test): public means published now, by whoever last changed the
-        case; withdrawn means draft."""
+        case; a published case taken off the list stays reviewed (approved: still counted).
+        Whether the writer may do either is the register's check (cases.register)."""
         if self.is_public and self.publication != Publication.PUBLISHED:
             self.publication = Publication.PUBLISHED
             self.published_at, self.published_by_id = timezone.now(), self.updated_by_id
         elif not self.is_public and self.publication == Publication.PUBLISHED:
-            self.publication = Publication.DRAFT
+            self.publication = Publication.APPROVED
 
     # --- The publishing workflow --------------------------------------------------------------
     # Each step changes the instance and saves only the workflow fields (so history sees one
@@ -636,16 +650,24 @@ class Case(models.Model):
         self._stamp(user, save)
 
     def publish(self, user, *, save: bool = True) -> None:
-        """Draft or submitted → published: listed publicly from now on."""
+        """Draft, submitted or approved → published: counted and listed publicly from now on."""
         if self.publication == Publication.PUBLISHED:
             raise WorkflowError(_("The case is already published."))
         self.publication, self.is_public = Publication.PUBLISHED, True
         self.published_at, self.published_by = timezone.now(), user
         self._stamp(user, save)
 
+    def approve(self, user, *, save: bool = True) -> None:
+        """Draft, submitted or published → approved: counted in the figures, not listed."""
+        if self.publication == Publication.APPROVED:
+            raise WorkflowError(_("The case is already approved."))
+        self.publication, self.is_public = Publication.APPROVED, False
+        self.published_at, self.published_by = timezone.now(), user
+        self._stamp(user, save)
+
     def unpublish(self, user, *, save: bool = True) -> None:
-        """Published or submitted → draft: off the public site, back to its editors. The last
-        submission and publication stay recorded."""
+        """Published, approved or submitted → draft: off the public site and out of the
+        figures, back to its editors. The last submission and publication stay recorded."""
         if self.publication == Publication.DRAFT:
             raise WorkflowError(_("The case is already a draft."))
         self.publication, self.is_public = Publication.DRAFT, False
@@ -731,6 +753,147 @@ class CasePartner(models.Model):
 
     def __str__(self):
         return f"{self.partner} ({self.get_role_display()})"
+
+
+# --- Revisions: changes waiting for HQ's review -------------------------------------------
+
+
+class RevisionKind(models.TextChoices):
+    SUBMIT = "submit", _("New record")
+    CHANGE = "change", _("Change")
+    DELETE = "delete", _("Deletion")
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class RevisionQuerySet(models.QuerySet):
+    def pending(self):
+        """Revisions waiting for HQ's review, oldest first."""
+        return self.filter(status=RevisionStatus.PENDING).order_by("submitted_at", "pk")
+
+    def of(self, obj):
+        """The revisions of one case or showcase page."""
+        from django.contrib.contenttypes.models import ContentType
+
+        content_type = ContentType.objects.get_for_model(type(obj), for_concrete_model=True)
+        return self.filter(content_type=content_type, object_id=obj.pk)
+
+
+class Revision(models.Model):
+    """A change to a reviewed case or showcase page, made by someone who may not publish, kept
+    aside until HQ approves or rejects it; or a new record submitted for review; or a request
+    to delete a reviewed record. The public and the figures keep the live version meanwhile.
+
+    `data` holds the proposed values of the record's editable fields (JSON, foreign keys by
+    id; for a case also `themes` and `partners`), as `cases.workflow` snapshots them.
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        verbose_name=_("kind of record"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    object_id = models.PositiveBigIntegerField(_("record id"))
+    object_label = models.CharField(_("record"), max_length=300)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=RevisionKind)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RevisionStatus, default=RevisionStatus.PENDING
+    )
+    data = models.JSONField(_("proposed values"), default=dict, blank=True)
+    counts_now = models.BooleanField(_("counted now"), default=False, editable=False)
+    counts_after = models.BooleanField(_("counted after"), default=False, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    comment = models.TextField(
+        _("reviewer's comment"),
+        blank=True,
+        help_text=_(
+            "Why the revision was rejected (or a note on its approval); the submitter sees it."
+        ),
+    )
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name = _("revision for review")
+        verbose_name_plural = _("review queue")
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="revision_queue_idx"),
+            models.Index(fields=["content_type", "object_id"], name="revision_record_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RevisionStatus.values), name="revision_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RevisionKind.values), name="revision_kind_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.object_label}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RevisionStatus.PENDING
+
+    @property
+    def model(self):
+        return self.content_type.model_class()
+
+    def record(self):
+        """The live record, or None once it is gone."""
+        return self.model._base_manager.filter(pk=self.object_id).first()
+
+    @property
+    def figure_effect(self) -> int:
+        """+1, 0 or -1: how approving this revision would move the official total."""
+        return int(self.counts_after) - int(self.counts_now)
+
+    @classmethod
+    def pending_figure_effect(cls) -> int:
+        """The sum of figure_effect over the pending changes and deletions (one query). A
+        submitted new record's effect is read from the record itself
+        (`Case.objects.pending_review()`), which stays submitted until HQ decides."""
+        rows = (
+            cls.objects.filter(status=RevisionStatus.PENDING)
+            .exclude(kind=RevisionKind.SUBMIT)
+            .exclude(counts_now=models.F("counts_after"))
+        )
+        return sum(
+            int(after) - int(now) for now, after in rows.values_list("counts_now", "counts_after")
+        )
 
 
 # The figures' pre-aggregated tallies are models of this app, defined with the figures core.

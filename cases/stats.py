@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import rules
 from cases.figures import freshness, reference
 from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally
-from cases.models import Case, PublishedFigure, Region, State, Theme
+from cases.models import Case, PublishedFigure, Region, Revision, State, Theme
 
 COUNT_COLUMNS = ["key", "label_en", "label_ja", "cases"]
 FISCAL_YEAR_COLUMNS = [*COUNT_COLUMNS, "cumulative"]
@@ -488,6 +488,14 @@ def reconcile() -> pd.DataFrame:
         )
     frame = pd.DataFrame.from_records(rows, columns=RECONCILIATION_COLUMNS)
     return frame.astype({"published": "int64", "computed": "int64", "difference": "int64"})
+
+
+def pending_difference() -> int:
+    """How the official total would move if HQ approved everything waiting for review: the
+    held cases submitted for review, plus what the pending revisions would add or remove
+    (`cases.models.Revision.figure_effect`). Staff pages show it beside the figure."""
+    from_submitted = Case.objects.pending_review().count()
+    return from_submitted + Revision.pending_figure_effect()
 
 
 def _range_label(first: int, last: int, language: str) -> str:

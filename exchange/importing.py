@@ -36,6 +36,7 @@ from audit import recorder
 from cases import rules
 from cases.figures import freshness
 from cases.models import (
+    REVIEWED,
     Case,
     CaseFormat,
     CaseOrigin,
@@ -221,14 +222,16 @@ def _reject_beyond_role(planner, planned, allowed_regions, can_publish) -> None:
     for start in range(0, len(ids), 500):
         chunk = Case.objects.filter(pk__in=ids[start : start + 500])
         current.update(
-            (pk, (region, public))
-            for pk, region, public in chunk.values_list("pk", "region_id", "is_public")
+            (pk, (region, public, publication))
+            for pk, region, public, publication in chunk.values_list(
+                "pk", "region_id", "is_public", "publication"
+            )
         )
     for row in planned:
         case = row.case
         if case is None:
             continue
-        was_region, was_public = current.get(case.pk, (None, False))
+        was_region, was_public, was_publication = current.get(case.pk, (None, False, ""))
         regions = {case.region_id, was_region} - {None}
         if allowed_regions is not None and not regions <= set(allowed_regions):
             code = case.region.code if case.region_id else ""
@@ -237,6 +240,13 @@ def _reject_beyond_role(planner, planned, allowed_regions, can_publish) -> None:
         if not can_publish and "is_public" in planner.positions and case.is_public != was_public:
             message = _("Only HQ editors can publish or withdraw a case; leave this as it was.")
             row.errors.append(planner.error(row.row, "is_public", case.is_public, message))
+        if not can_publish and row.action == UPDATE and was_publication in REVIEWED:
+            # A reviewed case counts in the official figures: a change to it is HQ's to review.
+            message = _(
+                "This case has been reviewed by HQ; change it in the admin, where the change "
+                "goes to HQ for review."
+            )
+            row.errors.append(planner.error(row.row, "", "", message))
         if row.errors:
             row.action = REJECTED
 
@@ -260,7 +270,7 @@ def apply_import(
             plan = plan_import(data, file_name, allowed_regions, can_publish)
             if not plan.is_valid:
                 raise ImportInvalid(plan)
-            batch = _write(plan, user)
+            batch = _write(plan, user, can_publish=can_publish)
     except IntegrityError as error:
         raise ImportRefused(
             _("The register refused the import, so nothing was changed: %(error)s")
@@ -875,7 +885,7 @@ def _changes(before: dict, after: dict, positions: dict) -> list[str]:
 WRITE_BATCH = 1000
 
 
-def _write(plan: ImportPlan, user) -> ImportBatch:
+def _write(plan: ImportPlan, user, *, can_publish: bool = True) -> ImportBatch:
     """Write a valid plan with a few set-based statements: the cases with bulk_create and
     bulk_update, their themes and partners with bulk_create and batched deletes.
 
@@ -883,6 +893,10 @@ def _write(plan: ImportPlan, user) -> ImportBatch:
     fields (`Case.save()`'s fiscal year and publication state), `updated_at`, the figures
     (`cases.figures.freshness.cases_changed()`) and the history (`audit.recorder.record_bulk()`).
     The caller's transaction makes it all or nothing.
+
+    An import by someone who may publish (HQ, or the system) is a reviewed write: every row
+    it writes is approved (counted) or, if public, published. Anyone else's new rows are
+    drafts, counted only once HQ approves them.
     """
     batch = ImportBatch.objects.create(
         file_name=plan.file_name,
@@ -907,14 +921,17 @@ def _write(plan: ImportPlan, user) -> ImportBatch:
             if isinstance(value, str):
                 setattr(case, name, _comparable(value))
         case.fiscal_year = rules.fiscal_year_of(case.start_date)
+        if can_publish and case.publication not in REVIEWED:
+            case.publication = Publication.APPROVED
+            case.published_by, case.published_at = user, now
         case._align_publication()
         if row.action == CREATE:
             case.created_by = user
         case.updated_by = user
         case.updated_at = now
         case.import_batch = batch
-        was_published = before.get(case.pk, {}).get("publication") == Publication.PUBLISHED
-        if case.publication == Publication.PUBLISHED and not was_published:
+        was = before.get(case.pk, {}).get("publication")
+        if case.publication in REVIEWED and case.publication != was:
             # Published by this import: planning stamped whoever changed the case last.
             case.published_by, case.published_at = user, now
 

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from cases.models import Case, CaseFormat, CaseStatus, Region, State
+from cases.models import Case, CaseFormat, CaseStatus, Publication, Region, State
 from cases.reference import load_reference_data
 from tests.isolation import RUN_ID, cache_key_prefix
 
@@ -85,6 +85,8 @@ def make_case(db):
     """Build and save a held case; keyword arguments override the defaults.
 
     `region` and `state` may be given as codes. Dates default to 1 October 2024 (FY2024).
+    The case has been through review: published when public, else approved (counted, not
+    listed); pass `publication=Publication.DRAFT` for one that has not.
     """
 
     def make(**fields):
@@ -100,6 +102,9 @@ def make_case(db):
             "is_public": True,
         }
         defaults.update(fields)
+        defaults.setdefault(
+            "publication", Publication.PUBLISHED if defaults["is_public"] else Publication.APPROVED
+        )
         case = Case(
             region=region if isinstance(region, Region) else Region.objects.get(code=region),
             state=(

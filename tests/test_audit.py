@@ -774,8 +774,8 @@ def test_district_staff_see_only_their_districts_entries(hq_client, django_user_
 
 
 def test_an_admin_action_is_recorded_for_each_case_it_changed(hq_client, hq, make_case):
-    hidden = make_case(title_en="Hidden", is_public=False)
-    untouched = make_case(title_en="Already public", is_public=False)
+    hidden = make_case(title_en="Hidden", is_public=False, publication="draft")
+    untouched = make_case(title_en="Already public", is_public=False, publication="draft")
     untouched.publish(hq)
     count = len(entries(Case, untouched.pk))
     response = hq_client.post(

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from cases.models import Case, CaseFormat, CaseStatus, Region, State
+from cases.models import Case, CaseFormat, CaseStatus, Publication, Region, State
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +33,7 @@ def _publish(start=datetime.date(2024, 10, 1)) -> Case:
         state=State.objects.get(code="FL"),
         format=CaseFormat.WORKSHOP,
         status=CaseStatus.HELD,
+        publication=Publication.APPROVED,
     )
     case.save()
     return case

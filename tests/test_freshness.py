@@ -44,7 +44,7 @@ def _bulk_cases(count: int, seed: int = 7) -> list[Case]:
                 format=rng.choice(formats),
                 status=rng.choice(STATUSES),
                 is_public=public,
-                publication=Publication.PUBLISHED if public else Publication.DRAFT,
+                publication=Publication.PUBLISHED if public else Publication.APPROVED,
             )
         )
     created = Case.objects.bulk_create(cases, batch_size=1000)
@@ -108,7 +108,7 @@ def _assert_same_as_raw(filters_list=None):
 def test_tallies_give_the_same_figures_as_the_case_table():
     _bulk_cases(600)
     # The data set is varied: cases with no state, theme counts, all statuses.
-    held = Case.objects.held()
+    held = Case.objects.counted()
     assert held.filter(state=None).exists()
     assert Case.objects.exclude(status=CaseStatus.HELD).exists()
     assert stats.by_state()["key"].isna().any()
@@ -122,9 +122,9 @@ def test_only_held_cases_are_tallied():
     _bulk_cases(300)
     freshness.flush()  # the stats layer does this before every read
     assert CaseTally.objects.filter(cases__lte=0).count() == 0
-    assert sum(CaseTally.objects.values_list("cases", flat=True)) == Case.objects.held().count()
+    assert sum(CaseTally.objects.values_list("cases", flat=True)) == Case.objects.counted().count()
     through = Case.themes.through
-    held_links = through.objects.filter(case__status=CaseStatus.HELD).count()
+    held_links = through.objects.filter(case__in=Case.objects.counted()).count()
     assert sum(ThemeTally.objects.values_list("cases", flat=True)) == held_links
 
 
@@ -136,6 +136,7 @@ def _case(**fields) -> Case:
         "state": State.objects.get(code="FL"),
         "format": CaseFormat.WORKSHOP,
         "status": CaseStatus.HELD,
+        "publication": Publication.APPROVED,
     }
     values.update(fields)
     case = Case(**values)
@@ -157,7 +158,7 @@ def test_saves_deletes_and_moves_keep_the_tallies_current():
     case.save()
     assert stats.total(miami) == before
     assert stats.total(stats.Filters(region="new-york", from_fy=2019, to_fy=2019)) == (
-        Case.objects.held().filter(region__code="new-york", fiscal_year=2019).count()
+        Case.objects.counted().filter(region__code="new-york", fiscal_year=2019).count()
     )
     # No longer held: no longer counted.
     case.status = CaseStatus.CANCELLED

@@ -39,7 +39,7 @@ def hq(db):
 
 @pytest.fixture
 def draft(make_case):
-    return make_case(title_en="Draft workshop", is_public=False)
+    return make_case(title_en="Draft workshop", is_public=False, publication=Publication.DRAFT)
 
 
 def make_page(case, **fields):
