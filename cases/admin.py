@@ -16,16 +16,17 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from audit import recorder, restoring
 from audit.display import ChangeFormatter
-from audit.history import AuditedAdmin, confirm_page, publication_allowed
+from audit.history import AuditedAdmin, confirm_page
 from audit.models import Action, AuditEntry
-from cases import places, rules
+from cases import places, rules, stats
 from cases.forms import CaseAdminForm, CasePartnerForm, PreloadedAutocompleteSelect
 from cases.models import (
     Case,
@@ -38,13 +39,15 @@ from cases.models import (
     PublishedFigure,
     Region,
     Revision,
+    RevisionKind,
     State,
     Theme,
-    WorkflowError,
 )
+from cases.publishing import PublishingAdmin
+from cases.register import cases as case_register
+from cases.workflow import Refused
 from grassroots.language import is_japanese, localized, page_language
 from staff.access import allowed_region_ids, can_edit_region, holds_region, scope_cases
-from staff.roles import PUBLISH_CASE
 
 admin.site.site_header = _("Grassroots Portal staff")
 admin.site.site_title = _("Grassroots Portal staff")
@@ -169,7 +172,8 @@ def partner_count():
 
 
 @admin.register(Case)
-class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
+class CaseAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
+    register = case_register
     form = CaseAdminForm
     inlines = [CasePartnerInline]
 
@@ -211,7 +215,7 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
     ordering = ["-start_date", "-pk"]
     list_per_page = 50
     autocomplete_fields = ["themes"]
-    actions = ["submit_for_review", "publish", "unpublish"]
+    actions = ["submit_for_review", "publish", "approve", "unpublish"]
 
     fieldsets = [
         (
@@ -311,10 +315,6 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
             return False
         return super().has_view_permission(request, obj)
 
-    def has_publish_permission(self, request, obj=None):
-        """Publishing and withdrawing: HQ editors (cases.publish_case)."""
-        return request.user.has_perm(PUBLISH_CASE)
-
     def get_object(self, request, object_id, from_field=None):
         # As ModelAdmin.get_object, with the people and import the provenance fields name.
         queryset = self.get_queryset(request).select_related(
@@ -383,19 +383,27 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
         return [*fieldsets, self.provenance_fieldset]
 
     def save_model(self, request, obj, form, change):
-        # The last word on the district, whatever the form offered.
+        # The last word on the district, whatever the form offered (the register checks again).
         if not can_edit_region(request.user, obj.region_id, "change" if change else "add"):
             raise PermissionDenied
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        if "is_public" in form.changed_data and obj.is_public:
-            # A publisher ticked "public" (only they have the field); the model's clean() moved
-            # the case to published, and this says by whom.
-            obj.published_at, obj.published_by = timezone.now(), request.user
-        if form.cleaned_data.get(self.submit_field) and obj.publication == Publication.DRAFT:
-            obj.submit_for_review(request.user, save=False)
         super().save_model(request, obj, form, change)
+
+    def proposed_collections(self, form, formsets) -> dict:
+        """The themes and partner rows the form and its inline would give the case."""
+        rows = set()
+        for formset in formsets:
+            if formset.model is not CasePartner:
+                continue
+            for row in formset.forms:
+                data = getattr(row, "cleaned_data", None) or {}
+                if data.get("DELETE") or not data.get("partner") or not data.get("role"):
+                    continue
+                rows.add((data["partner"].pk, data["role"]))
+        themes = form.cleaned_data.get("themes")
+        return {
+            "themes": sorted(theme.pk for theme in themes or []),
+            "partners": [list(row) for row in sorted(rows)],
+        }
 
     def view_on_site(self, obj):
         # Only held, published cases have a public page.
@@ -513,6 +521,23 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
         )
 
     @admin.action(
+        description=_("Approve the selected cases without listing them (counted only)"),
+        permissions=["publish"],
+    )
+    def approve(self, request, queryset):
+        self._workflow_step(
+            request,
+            queryset.exclude(publication=Publication.APPROVED),
+            queryset,
+            "approve",
+            lambda n: ngettext(
+                "%(count)d case was approved: counted, not listed.",
+                "%(count)d cases were approved: counted, not listed.",
+                n,
+            ),
+        )
+
+    @admin.action(
         description=_("Unpublish the selected cases (back to draft)"), permissions=["publish"]
     )
     def unpublish(self, request, queryset):
@@ -535,12 +560,19 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
         `eligible` and `chosen` come from get_queryset, so a consulate can never reach a case
         outside its districts through a forged selection.
         """
-        changing = list(eligible.order_by().select_related(None))
-        for case in changing:
+        calls = {
+            "submit_for_review": self.register.submit,
+            "publish": self.register.publish,
+            "approve": lambda user, case: self.register.publish(user, case, listed=False),
+            "unpublish": self.register.unpublish,
+        }
+        changing = []
+        for case in eligible.order_by().select_related(None):
             try:
-                getattr(case, step)(request.user)
-            except WorkflowError:  # pragma: no cover - filtered out above
+                calls[step](request.user, case)
+            except (Refused, PermissionDenied):
                 continue
+            changing.append(case)
         if changing:
             # The history page translates the field names when it shows the entry, as
             # Django's own change messages do.
@@ -604,6 +636,9 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
             region_id = entry.snapshot.get("region")
             if not can_edit_region(request.user, region_id):
                 continue
+            # Restore is offered only to those who may restore this version (a published case
+            # needs HQ's publish right).
+            may_restore = self.register.may_restore(request.user, entry.snapshot)
             rows.append(
                 {
                     "entry": entry,
@@ -612,7 +647,9 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
                         "admin:cases_case_restore_deleted",
                         args=[int(entry.object_id)],
                         current_app=self.admin_site.name,
-                    ),
+                    )
+                    if may_restore
+                    else None,
                 }
             )
         formatter = ChangeFormatter(Case, [{"region": [row["region"], None]} for row in rows])
@@ -641,13 +678,13 @@ class CaseAdmin(AuditedAdmin, admin.ModelAdmin):
         if entry is None:
             raise Http404(_("No deleted case with this id."))
         version = entry.snapshot
-        if not can_edit_region(request.user, version.get("region")):
-            raise PermissionDenied
-        if not publication_allowed(request, Case, version, None):
+        if not self.register.may_restore(request.user, version):
             raise PermissionDenied
         if request.method == "POST":
             try:
-                case = restoring.restore(Case, object_id, version, user=request.user)
+                case = self.register.restore(request.user, object_id, version)
+            except Refused:
+                raise PermissionDenied from None
             except restoring.RestoreRefused as refusal:
                 for message in [
                     _("This case can no longer be restored as it was, so nothing was changed."),
@@ -850,20 +887,66 @@ class PartnerAdmin(AuditedAdmin, admin.ModelAdmin):
 
 @admin.register(PublishedFigure)
 class PublishedFigureAdmin(AuditedAdmin, admin.ModelAdmin):
-    list_display = ["__str__", "from_fy", "to_fy", "cases", "source_en"]
+    list_display = [
+        "__str__",
+        "from_fy",
+        "to_fy",
+        "cases",
+        "register_count",
+        "difference",
+        "source_en",
+    ]
     fields = [("from_fy", "to_fy"), "cases", ("source_en", "source_ja")]
+
+    def _register(self, figure) -> int:
+        """The register's count for the figure's years (one read of the tallies; a handful
+        of published figures)."""
+        return stats.total(stats.Filters(from_fy=figure.from_fy, to_fy=figure.to_fy))
+
+    @admin.display(description=_("register count"))
+    def register_count(self, figure):
+        return f"{self._register(figure):,}"
+
+    @admin.display(description=_("difference"))
+    def difference(self, figure):
+        difference = self._register(figure) - figure.cases
+        if difference == 0:
+            return "0"
+        return format_html('<strong class="errornote">{:+,}</strong>', difference)
 
 
 # --- The review queue -------------------------------------------------------------------------
+
+
+def registers() -> dict:
+    """{model: its write service}: the register's own, and those other apps add (showcase)."""
+    return {model: model_admin.register for model, model_admin in _publishing_admins().items()}
+
+
+def _publishing_admins() -> dict:
+    return {
+        model: model_admin
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, PublishingAdmin)
+    }
 
 
 @admin.register(Revision)
 class RevisionAdmin(admin.ModelAdmin):
     """Changes waiting for HQ's review: who, when, which district, and the field-by-field
     difference with the live version. Consulate editors see their districts' revisions (their
-    own included, with HQ's comment); HQ approves or rejects."""
+    own included, with HQ's comment); HQ approves or rejects with a comment."""
 
-    list_display = ["object_label", "kind", "region", "submitted_by", "submitted_at", "status"]
+    list_display = [
+        "object_label",
+        "kind",
+        "record_kind",
+        "region",
+        "submitted_by",
+        "submitted_at",
+        "status",
+        "figure_effect_display",
+    ]
     list_filter = ["status", "kind", ("region", RegionFilter)]
     list_select_related = ["region", "submitted_by", "content_type"]
     search_fields = ["object_label", "submitted_by__username", "comment"]
@@ -880,3 +963,86 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("kind of record"), ordering="content_type")
+    def record_kind(self, revision):
+        return capfirst(revision.content_type.model_class()._meta.verbose_name)
+
+    @admin.display(description=_("figures"))
+    def figure_effect_display(self, revision):
+        effect = revision.figure_effect
+        return f"{effect:+d}" if effect else "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The review page: the difference with the live version, a preview as the public would
+        see it, and (for HQ, while pending) approve or reject with a comment."""
+        revision = self.get_object(request, object_id)
+        if revision is None or not self.has_view_permission(request, revision):
+            raise Http404(_("No revision with this id."))
+        model = revision.model
+        register = registers().get(model)
+        live = revision.record()
+        may_review = (
+            register is not None and revision.is_pending and register.may_publish(request.user)
+        )
+        if request.method == "POST":
+            if not may_review:
+                raise PermissionDenied
+            comment = request.POST.get("comment", "")
+            try:
+                if "approve" in request.POST:
+                    register.approve(request.user, revision, comment=comment)
+                    self.message_user(
+                        request,
+                        _("Approved: “%(record)s” is now as the revision proposed.")
+                        % {"record": revision.object_label},
+                        messages.SUCCESS,
+                    )
+                else:
+                    register.reject(request.user, revision, comment)
+                    self.message_user(
+                        request,
+                        _("Rejected; the submitter will see your comment."),
+                        messages.SUCCESS,
+                    )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            except Refused as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+                return HttpResponseRedirect(request.path)
+            return HttpResponseRedirect(reverse("admin:cases_revision_changelist"))
+        present = register.snapshot(live) if (register and live is not None) else {}
+        if revision.kind == RevisionKind.DELETE:
+            changes = {name: [value, None] for name, value in present.items()}
+        elif revision.kind == RevisionKind.SUBMIT:
+            changes = {name: [None, value] for name, value in revision.data.items()}
+        else:
+            changes = {
+                name: [present.get(name), value]
+                for name, value in revision.data.items()
+                if present.get(name) != value
+            }
+        rows = ChangeFormatter(model, [changes]).rows(changes)
+        preview_url = None
+        if live is not None and revision.kind != RevisionKind.DELETE:
+            preview_url = register.preview_url(live, revision) if register else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": str(revision),
+            "subtitle": None,
+            "opts": self.opts,
+            "revision": revision,
+            "record_kind": capfirst(model._meta.verbose_name),
+            "rows": rows,
+            "live": live,
+            "may_review": may_review,
+            "preview_url": preview_url,
+            "record_url": reverse(
+                f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[live.pk]
+            )
+            if live is not None
+            else None,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/cases/revision/review.html", context)

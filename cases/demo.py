@@ -27,7 +27,6 @@ from django.utils import timezone
 
 from audit import recorder
 from cases import rules
-from cases.figures.freshness import cases_changed
 from cases.models import (
     Case,
     CaseFormat,
@@ -44,6 +43,7 @@ from cases.models import (
     Theme,
 )
 from cases.reference import load_reference_data
+from cases.register import bulk_written
 
 # The seed of the private random generator. Change it and every synthetic case changes.
 SEED = 20170401
@@ -2260,6 +2260,7 @@ def load_demo_data() -> DemoResult:
         _validate(demo, states, themes, regions)
         partner_ids, partner_counts = _sync_partners(demo.partners, states)
         case_counts = _sync_cases(demo.cases, regions, states, themes, partner_ids)
-        # bulk_create and update() bypass the signals that keep the figures' tallies current.
-        cases_changed()
+        # bulk_create and update() bypass the signals that keep the figures' tallies current:
+        # count them again inside this transaction.
+        bulk_written()
     return DemoResult(partners=partner_counts, cases=case_counts)

@@ -1,6 +1,7 @@
 """The case register: regions (consular districts), states, themes, partners and cases."""
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -778,8 +779,6 @@ class RevisionQuerySet(models.QuerySet):
 
     def of(self, obj):
         """The revisions of one case or showcase page."""
-        from django.contrib.contenttypes.models import ContentType
-
         content_type = ContentType.objects.get_for_model(type(obj), for_concrete_model=True)
         return self.filter(content_type=content_type, object_id=obj.pk)
 

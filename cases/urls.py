@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("cases/", views.case_list, name="list"),
     path("cases/<int:pk>/", views.case_detail, name="detail"),
+    path("cases/<int:pk>/preview/", views.case_preview, name="preview"),
     path("regions/", views.region_list, name="region-list"),
     path("regions/<slug:code>/", views.region_detail, name="region-detail"),
     path("states/", views.state_list, name="state-list"),

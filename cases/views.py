@@ -7,17 +7,30 @@ non-public or not-held case is never shown (it still counts in the figures).
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from cases import places, stats
 from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
 from cases.filters import CaseFilter
-from cases.models import Case, CasePartner, Jurisdiction, PartnerRole, Region, State, StateKind
+from cases.models import (
+    Case,
+    CasePartner,
+    Jurisdiction,
+    Partner,
+    PartnerRole,
+    Region,
+    Revision,
+    State,
+    StateKind,
+    Theme,
+)
+from cases.register import cases as cases_register
 from grassroots.language import is_japanese
 from staff.access import can_report, holds_region
 
@@ -143,6 +156,55 @@ def case_detail(request, pk: int):
             "others": others,
         },
     )
+
+
+@never_cache
+def case_preview(request, pk: int):
+    """Staff see a case (with a pending revision applied, `?revision=<id>`) as the public would:
+    any case of their districts, following the admin's district rule. Never cached."""
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("cases.view_case")):
+        raise Http404(_("No such case."))
+    case = get_object_or_404(Case.objects.select_related("region", "state"), pk=pk)
+    if not holds_region(user, case.region_id):
+        raise Http404(_("No such case."))
+    revision = None
+    if request.GET.get("revision", "").isdigit():
+        revision = get_object_or_404(Revision.objects.of(case), pk=int(request.GET["revision"]))
+        cases_register.apply(case, revision.data)
+        case.region = Region.objects.get(pk=case.region_id)
+        case.state = State.objects.filter(pk=case.state_id).first()
+    themes = revision.data.get("themes") if revision else None
+    themes = Theme.objects.filter(pk__in=themes) if themes is not None else case.themes.all()
+    if revision is not None and "partners" in revision.data:
+        partners = {
+            p.pk: p
+            for p in Partner.objects.filter(pk__in=[r[0] for r in revision.data["partners"]])
+        }
+        partner_roles = [
+            CasePartner(case=case, partner=partners[pid], role=role)
+            for pid, role in revision.data["partners"]
+            if pid in partners
+        ]
+    else:
+        partner_roles = list(case.partner_roles.select_related("partner"))
+    role_order = {role: index for index, role in enumerate(PartnerRole.values)}
+    partner_roles.sort(key=lambda item: (role_order[item.role], item.partner.name_en))
+    case._prefetched_objects_cache = {"themes": themes}
+    response = render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "partner_roles": partner_roles,
+            "showcase_url": None,
+            "others": [],
+            "preview": True,
+            "revision": revision,
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 # --- regions ----------------------------------------------------------------------------------

@@ -34,7 +34,6 @@ from django.utils.translation import gettext as _
 
 from audit import recorder
 from cases import rules
-from cases.figures import freshness
 from cases.models import (
     REVIEWED,
     Case,
@@ -50,6 +49,7 @@ from cases.models import (
     State,
     Theme,
 )
+from cases.register import bulk_written
 from exchange.columns import COLUMNS, COLUMNS_BY_KEY, REQUIRED_KEYS, normalise_header
 from exchange.models import ImportBatch
 from exchange.reading import Formula, ImportRefused, Sheet, read_sheet, trim
@@ -891,7 +891,8 @@ def _write(plan: ImportPlan, user, *, can_publish: bool = True) -> ImportBatch:
 
     The bulk writes bypass `save()` and its signals, so this does what they would: the derived
     fields (`Case.save()`'s fiscal year and publication state), `updated_at`, the figures
-    (`cases.figures.freshness.cases_changed()`) and the history (`audit.recorder.record_bulk()`).
+    (`cases.register.bulk_written()`, in this transaction) and the history
+    (`audit.recorder.record_bulk()`).
     The caller's transaction makes it all or nothing.
 
     An import by someone who may publish (HQ, or the system) is a reviewed write: every row
@@ -944,7 +945,8 @@ def _write(plan: ImportPlan, user, *, can_publish: bool = True) -> ImportBatch:
     _write_themes(created, updated)
     _write_partners(created, updated)
 
-    freshness.cases_changed()
+    # The figures, counted again inside this transaction (the register's bulk form).
+    bulk_written()
     recorder.record_bulk("create", [row.case for row in created])
     recorder.record_bulk("change", [row.case for row in updated], before=before)
     return batch

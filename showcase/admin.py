@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -10,10 +9,11 @@ from django.utils.translation import ngettext
 from audit.history import AuditedAdmin
 from cases.admin import RegionFilter
 from cases.models import Case
+from cases.publishing import PublishingAdmin
 from grassroots.language import localized
-from showcase.models import ShowcasePage, ShowcaseStatus, WorkflowError
+from showcase.models import ShowcasePage, ShowcaseStatus
+from showcase.register import Refused, pages
 from staff.access import holds_region, scope_cases
-from staff.roles import PUBLISH_SHOWCASE_PAGE
 
 
 def _case_admin_can_autocomplete() -> bool:
@@ -56,7 +56,8 @@ class ShowcasePageForm(forms.ModelForm):
 
 
 @admin.register(ShowcasePage)
-class ShowcasePageAdmin(AuditedAdmin, admin.ModelAdmin):
+class ShowcasePageAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
+    register = pages
     form = ShowcasePageForm
     list_display = [
         "title_display",
@@ -161,10 +162,6 @@ class ShowcasePageAdmin(AuditedAdmin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self._in_scope(request, obj) and super().has_delete_permission(request, obj)
 
-    def has_publish_permission(self, request, obj=None):
-        """Publishing and withdrawing pages: HQ editors (showcase.publish_showcasepage)."""
-        return request.user.has_perm(PUBLISH_SHOWCASE_PAGE)
-
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
@@ -188,17 +185,6 @@ class ShowcasePageAdmin(AuditedAdmin, admin.ModelAdmin):
             name, options = fieldsets[0]
             fieldsets[0] = (name, {**options, "fields": [*options["fields"], "request_review"]})
         return fieldsets
-
-    def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data:
-            # A publisher chose the status in the form: stamp the step as the actions do.
-            if obj.status == ShowcaseStatus.PUBLISHED:
-                obj.published_by = request.user
-            elif obj.status == ShowcaseStatus.SUBMITTED:
-                obj.submitted_at, obj.submitted_by = timezone.now(), request.user
-        if form.cleaned_data.get("request_review") and obj.status == ShowcaseStatus.DRAFT:
-            obj.submit_for_review(request.user, save=False)
-        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("title"), ordering="title_en")
     def title_display(self, page):
@@ -230,7 +216,10 @@ class ShowcasePageAdmin(AuditedAdmin, admin.ModelAdmin):
     def submit_for_review(self, request, queryset):
         count = 0
         for page in queryset.filter(status=ShowcaseStatus.DRAFT):
-            page.submit_for_review(request.user)
+            try:
+                self.register.submit(request.user, page)
+            except Refused:
+                continue
             count += 1
         self.message_user(
             request,
@@ -246,8 +235,8 @@ class ShowcasePageAdmin(AuditedAdmin, admin.ModelAdmin):
         published = skipped = 0
         for page in queryset.exclude(status=ShowcaseStatus.PUBLISHED).select_related("case"):
             try:
-                page.publish(request.user)
-            except WorkflowError:
+                self.register.publish(request.user, page)
+            except Refused:
                 skipped += 1
             else:
                 published += 1
@@ -274,7 +263,10 @@ class ShowcasePageAdmin(AuditedAdmin, admin.ModelAdmin):
     def unpublish(self, request, queryset):
         count = 0
         for page in queryset.exclude(status=ShowcaseStatus.DRAFT):
-            page.unpublish(request.user)
+            try:
+                self.register.unpublish(request.user, page)
+            except Refused:
+                continue
             count += 1
         self.message_user(
             request,

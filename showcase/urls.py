@@ -8,5 +8,6 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("showcase/", views.index, name="index"),
+    path("showcase/preview/<int:pk>/", views.preview, name="preview"),
     path("showcase/<slug:slug>/", views.detail, name="detail"),
 ]

@@ -8,13 +8,15 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from cases import stats
-from cases.models import Case, CaseStatus
+from cases.models import Case, CaseStatus, Revision
 from showcase.filters import ShowcaseFilter
 from showcase.links import reverse_or_none, section_urls
 from showcase.models import ShowcasePage, ShowcaseStatus
+from showcase.register import pages as page_register
 from staff.access import holds_region
 
 PAGES_PER_INDEX_PAGE = 12
@@ -137,6 +139,49 @@ def detail(request, slug):
     return response
 
 
+@never_cache
+def preview(request, pk):
+    """Staff see a page (with a pending revision applied, `?revision=<id>`) as the public
+    would: a page of their districts' cases, following the admin's district rule."""
+    user = request.user
+    if not (user.is_active and user.is_staff and user.has_perm("showcase.view_showcasepage")):
+        raise Http404(_("No such page."))
+    page = get_object_or_404(ShowcasePage.objects.for_detail(), pk=pk)
+    if not holds_region(user, page.case.region_id):
+        raise Http404(_("No such page."))
+    reasons = _preview_reasons(page) if not page.is_public else []
+    if request.GET.get("revision", "").isdigit():
+        revision = get_object_or_404(Revision.objects.of(page), pk=int(request.GET["revision"]))
+        data = {k: v for k, v in revision.data.items() if k != "case"}
+        page_register.apply(page, data)
+        reasons.insert(
+            0,
+            _("The page as it would look with the revision by %(who)s applied.")
+            % {"who": revision.submitted_by or "—"},
+        )
+    case = page.case
+    response = render(
+        request,
+        "showcase/detail.html",
+        {
+            "page": page,
+            "case": case,
+            "themes": list(case.themes.all()),
+            "partner_roles": list(case.partner_roles.all()),
+            "related": [],
+            "region_url": reverse_or_none("cases:region-detail", code=case.region.code),
+            "state_url": reverse_or_none("cases:state-detail", code=case.state.code)
+            if case.state_id
+            else None,
+            "preview": True,
+            "preview_reasons": reasons,
+            "admin_url": reverse("admin:showcase_showcasepage_change", args=[page.pk]),
+        },
+    )
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def _preview_reasons(page: ShowcasePage) -> list[str]:
     reasons = []
     if page.status != ShowcaseStatus.PUBLISHED:
@@ -151,7 +196,18 @@ def _preview_reasons(page: ShowcasePage) -> list[str]:
 @require_safe
 def about(request):
     """What the task force is, what the data is and how it is counted."""
-    return render(request, "showcase/about.html", {"headline": stats.headline()})
+    reconciliation = stats.reconcile().to_dict("records")
+    ordered = sorted(reconciliation, key=lambda row: -row["published"])
+    totals = [f"{row['published']:,}" for row in ordered]
+    return render(
+        request,
+        "showcase/about.html",
+        {
+            "headline": stats.headline(),
+            "reconciliation": reconciliation,
+            "published_totals": " / ".join(totals),
+        },
+    )
 
 
 @require_safe

@@ -121,3 +121,63 @@ def make_case(db):
         return case
 
     return make
+
+
+# --- The people who use the register (shared personas) -------------------------------------------
+
+
+def _staff(username, role, *regions, email=""):
+    import io
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    args = ["create_staff", username, "--role", role]
+    for region in regions:
+        args += ["--region", region]
+    call_command(*args, stdout=io.StringIO())
+    user = get_user_model().objects.get(username=username)
+    user.email = email or f"{username}@example.org"
+    user.save(update_fields=["email"])
+    return user
+
+
+@pytest.fixture
+def hq_editor(db, settings):
+    """An HQ editor: every district, may publish and review."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return _staff("persona-hq", "hq")
+
+
+@pytest.fixture
+def editor_a(db, settings):
+    """A consulate editor of district A (Miami)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return _staff("persona-miami", "consulate", "miami")
+
+
+@pytest.fixture
+def editor_b(db, settings):
+    """A consulate editor of district B (New York)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return _staff("persona-new-york", "consulate", "new-york")
+
+
+@pytest.fixture
+def viewer(db, settings):
+    """A viewer: reads everything, changes nothing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return _staff("persona-viewer", "viewer")
+
+
+@pytest.fixture
+def signed_in():
+    """signed_in(user) -> a test client signed in as the user."""
+    from django.test import Client
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from cases.models import Theme
+from cases.models import Case, Theme
 
 
 def run(*args) -> str:
@@ -101,11 +101,24 @@ class TestJson:
         ]
 
     def test_reconciliation(self, register):
-        data = json.loads(run("--reconcile", "--format", "json"))
+        out = io.StringIO()
+        with pytest.raises(CommandError, match="differs from the published figures"):
+            call_command("case_stats", "--reconcile", "--format", "json", stdout=out)
+        data = json.loads(out.getvalue())
         by_range = {(r["from_fy"], r["to_fy"]): r for r in data["rows"]}
         assert by_range[(2024, 2024)]["published"] == 104
         assert by_range[(2024, 2024)]["computed"] == 3
         assert by_range[(2017, 2024)]["difference"] == 4 - 1292
+
+
+@pytest.mark.django_db
+def test_reconcile_exits_1_on_a_difference_and_0_on_the_demo_data(register):
+    # call_command raises CommandError, which manage.py turns into exit status 1.
+    with pytest.raises(CommandError):
+        run("--reconcile")
+    Case.objects.exclude(origin="demo").delete()
+    call_command("load_demo", stdout=io.StringIO())
+    assert "difference" in run("--reconcile")  # no error: every figure matches
 
 
 @pytest.mark.django_db

@@ -65,6 +65,7 @@ def cases(make_case, partner):
             region=region,
             state=state,
             is_public=False,
+            publication="draft",
             external_ref=f"REF-{district}",
         )
         CasePartner.objects.create(case=case, partner=partner, role="co-host")

@@ -35,12 +35,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reconcile",
             action="store_true",
-            help="compare the register with the published figures instead",
+            help="compare the register with the published figures instead; exits with status "
+            "1 when any differs",
         )
 
     def handle(self, *args, **options):
         if options["reconcile"]:
-            self._emit(stats.reconcile(), options["format"], envelope=None)
+            frame = stats.reconcile()
+            self._emit(frame, options["format"], envelope=None)
+            differing = frame[frame["difference"] != 0]
+            if len(differing):
+                # Loudly: a script or CI job must not take a mismatch for success.
+                raise CommandError(
+                    "The register differs from the published figures: "
+                    + "; ".join(
+                        f"{row.label_en} register {row.computed:,}, published {row.published:,} "
+                        f"(difference {row.difference:+,})"
+                        for row in differing.itertuples()
+                    )
+                )
             return
         filters = stats.Filters(
             from_fy=options["from_fy"],

@@ -19,6 +19,8 @@ from exchange.importing import (
     plan_import,
 )
 from exchange.reading import check_size
+from staff.access import allowed_region_ids
+from staff.roles import PUBLISH_CASE
 
 
 class Command(BaseCommand):
@@ -33,7 +35,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="check the file and show the plan only"
         )
-        parser.add_argument("--user", metavar="USERNAME", help="record the import as this user")
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="import as this user, with their districts and publish rights; without it the "
+            "import is a system import",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -46,16 +53,25 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("There is no user “%(name)s”.") % {"name": options["user"]}
                 ) from None
+        if user is not None and not user.has_perm("exchange.add_importbatch"):
+            raise CommandError(_("%(name)s may not import cases.") % {"name": user.get_username()})
+        # The user's rights, exactly as the admin's import applies them; without --user the
+        # import is the system's, with every right, and recorded as a system import.
+        scope = {
+            "allowed_regions": allowed_region_ids(user) if user is not None else None,
+            "can_publish": user is None or user.has_perm(PUBLISH_CASE),
+        }
+        note = path.name if user is not None else f"{path.name} (system import)"
         if not path.is_file():
             raise CommandError(_("There is no file %(path)s.") % {"path": path})
         try:
             check_size(path.stat().st_size)
             data = path.read_bytes()
             if options["dry_run"]:
-                plan = plan_import(data, path.name)
+                plan = plan_import(data, path.name, **scope)
             else:
-                with audit_context(user, source="import", note=path.name):
-                    result = apply_import(data, path.name, user=user)
+                with audit_context(user, source="import", note=note):
+                    result = apply_import(data, path.name, user=user, **scope)
                 plan = result.plan
         except ImportRefused as refusal:
             raise CommandError(
