@@ -912,7 +912,7 @@ class PublishedFigureAdmin(AuditedAdmin, admin.ModelAdmin):
         difference = self._register(figure) - figure.cases
         if difference == 0:
             return "0"
-        return format_html('<strong class="errornote">{:+,}</strong>', difference)
+        return format_html("<strong>{}</strong>", f"{difference:+,}")
 
 
 # --- The review queue -------------------------------------------------------------------------

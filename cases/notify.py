@@ -3,6 +3,8 @@ new submission, the submitter of HQ's decision. Sent once the transaction commit
 back change sends nothing), in English and Japanese, one message each; the backend is the
 settings' (console in development, SMTP in production, locmem in tests)."""
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 from staff.roles import HQ_EDITORS
 
 LANGUAGES = ("en", "ja")
+logger = logging.getLogger(__name__)
 
 
 def reviewers() -> list[str]:
@@ -42,10 +45,17 @@ def _both(render) -> tuple[str, str]:
     return " / ".join(subjects), "\n\n----\n\n".join(bodies)
 
 
+def _deliver(messages) -> None:
+    try:
+        send_mass_mail(messages)
+    except Exception:  # the change is committed; a mail server's trouble must not undo it
+        logger.exception("The review queue's e-mail could not be sent.")
+
+
 def _send(messages) -> None:
     messages = [m for m in messages if m[3]]
     if messages:
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+        transaction.on_commit(lambda: _deliver(messages))
 
 
 def submitted(revision) -> None:

@@ -320,17 +320,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
 }
 
-# E-mail (the review queue's notifications, cases.notify): SMTP when DJANGO_EMAIL_HOST is set,
-# else printed to the console. Tests use Django's locmem backend (the test runner sets it).
-EMAIL_HOST = env_str("DJANGO_EMAIL_HOST")
-if EMAIL_HOST:
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 587)
-    EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER")
-    EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD")
-    EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", default=True)
+# E-mail (the review queue's notifications, cases.notify), in Django 6.1's MAILERS form: SMTP
+# when DJANGO_EMAIL_HOST is set, else printed to the console. Tests use Django's locmem backend
+# (the test runner swaps every mailer for it).
+if env_str("DJANGO_EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("DJANGO_EMAIL_HOST"),
+                "port": env_int("DJANGO_EMAIL_PORT", 587),
+                "username": env_str("DJANGO_EMAIL_HOST_USER") or None,
+                "password": env_str("DJANGO_EMAIL_HOST_PASSWORD") or None,
+                "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", default=True),
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "Grassroots Portal <noreply@localhost>")
 # The portal's address as people reach it, for links in e-mail.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
