@@ -321,14 +321,14 @@ LOGGING = {
 }
 
 # E-mail (the review queue's notifications, cases.notify), in Django 6.1's MAILERS form: SMTP
-# when DJANGO_EMAIL_HOST is set, else printed to the console. Tests use Django's locmem backend
-# (the test runner swaps every mailer for it).
-if env_str("DJANGO_EMAIL_HOST"):
+# (DJANGO_EMAIL_HOST, localhost without it) in production or whenever a host is set; printed
+# to the console in development. Tests use locmem (the test runner swaps every mailer for it).
+if env_str("DJANGO_EMAIL_HOST") or not DEBUG:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": env_str("DJANGO_EMAIL_HOST"),
+                "host": env_str("DJANGO_EMAIL_HOST", "localhost"),
                 "port": env_int("DJANGO_EMAIL_PORT", 587),
                 "username": env_str("DJANGO_EMAIL_HOST_USER") or None,
                 "password": env_str("DJANGO_EMAIL_HOST_PASSWORD") or None,

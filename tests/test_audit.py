@@ -329,7 +329,7 @@ def test_an_import_through_the_admin_is_recorded_as_an_import_by_its_user(hq_cli
 
 
 def test_the_import_command_records_its_cases_as_an_import(tmp_path, chamber, django_user_model):
-    clerk = django_user_model.objects.create_user("clerk")
+    clerk = django_user_model.objects.create_user("clerk", is_staff=True, is_superuser=True)
     path = tmp_path / "cases.csv"
     path.write_bytes(csv_file([case_row()]))
     call_command("import_cases", str(path), "--user", "clerk", stdout=None)

@@ -82,9 +82,9 @@ class TestAbout:
     def test_explains_the_counting_rules_and_the_demo_data(self, client):
         text = _squash(client.get("/en/about/").text)
         for phrase in [
-            "104 cases in FY2024",
-            "1,292 cases in all from FY2017 to FY2024",
-            "Only cases that were held count.",
+            "FY2024: 104 cases published; the register counts",
+            "FY2017–FY2024: 1,292 cases published; the register counts",
+            "Only cases that were held, and that HQ has reviewed, count.",
             "Each case counts once, under the region whose mission led it.",
             "Some held cases are counted but not listed.",
             "from 1 April to 31 March",
