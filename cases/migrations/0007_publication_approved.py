@@ -50,7 +50,7 @@ def approve_demo_and_recount(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_tallies_from_dashboard'),
+        ('cases', '0006_cities_in_both_languages'),
     ]
 
     operations = [
