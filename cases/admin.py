@@ -32,6 +32,7 @@ from cases.models import (
     Case,
     CasePartner,
     CaseStatus,
+    County,
     Jurisdiction,
     Office,
     Partner,
@@ -228,12 +229,14 @@ class CaseAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
                 "fields": [
                     ("start_date", "end_date"),
                     ("region", "state"),
+                    "county",
                     ("city_en", "city_ja"),
                 ],
                 "description": _(
                     "The state must lie in the region's district. Choosing a region lists only "
                     "its states; California, Connecticut and Idaho are split between two "
-                    "districts and appear under both."
+                    "districts by county and appear under both: for them, choose the county, "
+                    "which must lie in the region's district."
                 ),
             },
         ),
@@ -723,7 +726,7 @@ class CaseAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
 
 class JurisdictionInline(admin.TabularInline):
     model = Jurisdiction
-    fields = ["region", "note_en", "note_ja"]
+    fields = ["region", "note_en", "note_ja", "research_note"]
     extra = 0
     verbose_name = _("district holding this state")
     verbose_name_plural = _("districts holding this state")
@@ -820,7 +823,27 @@ class JurisdictionAdmin(AuditedAdmin, admin.ModelAdmin):
     list_filter = ["region"]
     list_select_related = ["state", "region"]
     search_fields = ["state__code", "state__name_en", "state__name_ja", "region__name_en"]
-    fields = ["state", "region", "note_en", "note_ja"]
+    fields = ["state", "region", "note_en", "note_ja", "research_note"]
+
+
+@admin.register(County)
+class CountyAdmin(AuditedAdmin, admin.ModelAdmin):
+    """The counties of the states two districts share: HQ moves a county to the other
+    district here, and the case rules follow at once."""
+
+    list_display = ["name_en", "name_ja", "state", "region", "fips", "case_count"]
+    list_filter = ["state", "region"]
+    list_select_related = ["state", "region"]
+    search_fields = ["name_en", "name_ja", "fips"]
+    ordering = ["state__code", "name_en"]
+    fields = ["fips", "state", ("name_en", "name_ja"), "region", "research_note"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(case_count=_case_count(request))
+
+    @admin.display(description=_("number of cases"), ordering="case_count")
+    def case_count(self, county):
+        return county.case_count
 
 
 @admin.register(Office)

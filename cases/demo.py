@@ -33,6 +33,7 @@ from cases.models import (
     CaseOrigin,
     CasePartner,
     CaseStatus,
+    County,
     Jurisdiction,
     Partner,
     PartnerKind,
@@ -334,6 +335,34 @@ def _parse_cities(table: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
 
 
 CITIES = _parse_cities(CITY_TABLE)
+
+# The county (FIPS code) of each city in the states two districts share by county: a case there
+# names its county, which must lie in its region's district (fixtures/counties.json).
+CITY_COUNTIES = {
+    ("CT", "Stamford"): "09001",
+    ("CT", "Greenwich"): "09001",
+    ("CT", "Bridgeport"): "09001",
+    ("CT", "Norwalk"): "09001",
+    ("CT", "Hartford"): "09003",
+    ("CT", "New Haven"): "09009",
+    ("ID", "Coeur d'Alene"): "16055",
+    ("ID", "Sandpoint"): "16017",
+    ("ID", "Lewiston"): "16069",
+    ("ID", "Boise"): "16001",
+    ("ID", "Idaho Falls"): "16019",
+    ("ID", "Twin Falls"): "16083",
+    ("CA", "San Francisco"): "06075",
+    ("CA", "San Jose"): "06085",
+    ("CA", "Sacramento"): "06067",
+    ("CA", "Palo Alto"): "06085",
+    ("CA", "Oakland"): "06001",
+    ("CA", "Fresno"): "06019",
+    ("CA", "Los Angeles"): "06037",
+    ("CA", "San Diego"): "06073",
+    ("CA", "Irvine"): "06059",
+    ("CA", "Torrance"): "06037",
+    ("CA", "Riverside"): "06065",
+}
 
 # Each region's district as the generator uses it: (USPS code, weight, cities).
 DISTRICTS = {
@@ -1466,6 +1495,7 @@ class CaseSpec:
     is_best_practice: bool
     themes: tuple[str, ...]
     partners: tuple[tuple[str, str], ...]  # (partner name_en, role)
+    county: str = ""  # FIPS code, in California, Connecticut and Idaho
 
 
 BEST_PRACTICES = [
@@ -1586,6 +1616,7 @@ BEST_PRACTICES = [
         state="CA",
         city_en="Palo Alto",
         city_ja="パロアルト",
+        county="06085",
         format=CaseFormat.SEMINAR,
         # The source says "100名以上" (more than 100), a lower bound, not a count: the summary
         # says so and the field stays empty rather than recording a number nobody gave.
@@ -1958,6 +1989,7 @@ class _Generator:
                 "state": state,
                 "city_en": self.city_en(state, city) if state else "",
                 "city_ja": self.city_ja(state, city_ja) if state else "",
+                "county": CITY_COUNTIES.get((state, city), ""),
                 "format": fmt,
                 "participants": participants,
                 "status": status,
@@ -2113,6 +2145,7 @@ def _sync_cases(
     specs: list[CaseSpec], regions: dict, states: dict, themes: dict, partners: dict
 ) -> Counts:
     counts = Counts()
+    counties = dict(County.objects.values_list("fips", "pk"))
     refs = [s.external_ref for s in specs]
     wanted_refs = set(refs)
     found = list(
@@ -2159,6 +2192,7 @@ def _sync_cases(
             "fiscal_year": rules.fiscal_year_of(spec.start_date),
             "region_id": regions[spec.region],
             "state_id": states[spec.state] if spec.state else None,
+            "county_id": counties[spec.county] if spec.county else None,
             "city_en": spec.city_en,
             "city_ja": spec.city_ja,
             "format": str(spec.format),

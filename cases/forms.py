@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, CasePartner, Jurisdiction, State
+from cases.models import Case, CasePartner, County, Jurisdiction, State
 from grassroots.language import localized
 
 
@@ -75,6 +75,17 @@ class StateByRegionField(forms.ModelChoiceField):
     widget = StateByRegionSelect
 
 
+class CountyChoiceField(forms.ModelChoiceField):
+    """Counties labelled with their state and district, loaded in one query."""
+
+    def label_from_instance(self, county):
+        return _("%(county)s, %(state)s — %(region)s district") % {
+            "county": county.name,
+            "state": county.state.code,
+            "region": county.region.name,
+        }
+
+
 class CaseAdminForm(forms.ModelForm):
     """The case form. Whether the state lies in the region's district is checked by
     Case.clean(), which reports it on the state field. `request_review` is offered to
@@ -86,6 +97,14 @@ class CaseAdminForm(forms.ModelForm):
         empty_label=_("(no single state)"),
         label=capfirst(Case._meta.get_field("state").verbose_name),
         help_text=Case._meta.get_field("state").help_text,
+    )
+
+    county = CountyChoiceField(
+        queryset=County.objects.select_related("state", "region"),
+        required=False,
+        empty_label=_("(none)"),
+        label=capfirst(Case._meta.get_field("county").verbose_name),
+        help_text=Case._meta.get_field("county").help_text,
     )
 
     request_review = forms.BooleanField(
@@ -105,6 +124,7 @@ class CaseAdminForm(forms.ModelForm):
             "end_date",
             "region",
             "state",
+            "county",
             "city_en",
             "city_ja",
             "format",

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import ExtractYear
@@ -185,6 +186,11 @@ class Jurisdiction(models.Model):
     )
     note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
     note_ja = models.CharField(_("note (Japanese)"), max_length=300, blank=True)
+    research_note = models.TextField(
+        _("research note (staff only)"),
+        blank=True,
+        help_text=_("Sources and doubts about this entry. Never shown on the public site."),
+    )
 
     objects = JurisdictionManager()
 
@@ -211,6 +217,75 @@ class Jurisdiction(models.Model):
     @property
     def is_split(self) -> bool:
         return bool(self.note_en)
+
+
+class CountyManager(models.Manager):
+    def get_by_natural_key(self, fips):
+        return self.get(fips=fips)
+
+
+class County(BilingualNameMixin, models.Model):
+    """A county of a state split between two districts (California, Connecticut, Idaho), and
+    the district it lies in.
+
+    Reference data that headquarters keeps in the admin: moving a county to the other district
+    changes which cases may name it at once, with no change to the code.
+    """
+
+    fips = models.CharField(
+        _("FIPS code"),
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(r"^\d{5}$", _("A county's FIPS code is five digits."))],
+        help_text=_("The Census Bureau's five-digit code, e.g. 06037 for Los Angeles County."),
+    )
+    state = models.ForeignKey(
+        State, verbose_name=_("state"), on_delete=models.PROTECT, related_name="counties"
+    )
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="counties",
+        help_text=_("The region whose consular district holds the county."),
+    )
+    research_note = models.TextField(
+        _("research note (staff only)"),
+        blank=True,
+        help_text=_("Sources and doubts about this entry. Never shown on the public site."),
+    )
+
+    objects = CountyManager()
+
+    class Meta:
+        ordering = ["state__code", "name_en"]
+        verbose_name = _("county")
+        verbose_name_plural = _("counties")
+
+    def __str__(self):
+        return f"{self.name} ({self.state.code})"
+
+    def natural_key(self):
+        return (self.fips,)
+
+    natural_key.dependencies = ["cases.region", "cases.state"]
+
+    def clean(self):
+        if (
+            self.state_id
+            and self.region_id
+            and not Jurisdiction.objects.filter(
+                state_id=self.state_id, region_id=self.region_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {
+                    "region": _("%(state)s is not in the district of %(region)s.")
+                    % {"state": self.state, "region": self.region}
+                }
+            )
 
 
 class ThemeGroup(models.TextChoices):
@@ -462,6 +537,17 @@ class Case(models.Model):
         related_name="cases",
         help_text=_("Leave blank for a case with no single state, such as a nationwide campaign."),
     )
+    county = models.ForeignKey(
+        "County",
+        verbose_name=_("county"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        help_text=_(
+            "Needed in California, Connecticut and Idaho, which two districts share by county."
+        ),
+    )
     city_en = models.CharField(_("city (English)"), max_length=100, blank=True)
     city_ja = models.CharField(
         _("city (Japanese)"),
@@ -712,8 +798,49 @@ class Case(models.Model):
                     "%(state)s is not in the district of %(region)s. Choose a state in that "
                     "district, or the region whose district holds the state."
                 ) % {"state": self.state, "region": self.region}
+        if "state" not in errors and self.region_id:
+            problem = self.county_problem()
+            if problem:
+                errors["county"] = problem
         if errors:
             raise ValidationError(errors)
+
+    def county_problem(self) -> str | None:
+        """The county rule (rules.county_problem) as a message naming the right district, or
+        None. A bulk validator (the importer) sets `known_split_states` to the USPS codes of
+        the split states, so checking many cases costs no query per case."""
+        state = self.state if self.state_id else None
+        county = self.county if self.county_id else None
+        split = getattr(self, "known_split_states", None)
+        if split is None:
+            split = (
+                {state.code}
+                if state and Jurisdiction.objects.filter(state_id=state.pk).count() > 1
+                else set()
+            )
+        problem = rules.county_problem(
+            state=state.code if state else None,
+            region=self.region_id,
+            state_is_split=bool(state) and state.code in split,
+            county_state=county.state.code if county else None,
+            county_region=county.region_id if county else None,
+        )
+        if problem == rules.COUNTY_NEEDED:
+            return _(
+                "%(state)s is divided between two consular districts by county: choose the "
+                "county the case took place in."
+            ) % {"state": state}
+        if problem == rules.COUNTY_OUTSIDE_STATE:
+            return _("%(county)s is not in %(state)s.") % {
+                "county": county.name,
+                "state": state or _("the case's state"),
+            }
+        if problem == rules.COUNTY_OUTSIDE_DISTRICT:
+            return _(
+                "%(county)s lies in the district of %(right)s, not of %(region)s: choose "
+                "%(right)s as the region, or correct the county."
+            ) % {"county": county.name, "right": county.region.name, "region": self.region.name}
+        return None
 
     @property
     def title(self) -> str:

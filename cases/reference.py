@@ -3,7 +3,7 @@
 from django.core.management import call_command
 
 # In dependency order: states and jurisdictions name regions; offices name both.
-REFERENCE_FIXTURES = ["regions", "states", "offices", "themes", "published_figures"]
+REFERENCE_FIXTURES = ["regions", "states", "counties", "offices", "themes", "published_figures"]
 
 
 def load_reference_data(verbosity: int = 0) -> None:

@@ -55,13 +55,44 @@ def fiscal_year_label(fiscal_year: int, language: str = "en") -> str:
     return f"FY{fiscal_year}"
 
 
+# What can be wrong with a case's county (county_problem()).
+COUNTY_NEEDED = "county-needed"
+COUNTY_OUTSIDE_STATE = "county-outside-state"
+COUNTY_OUTSIDE_DISTRICT = "county-outside-district"
+
+
+def county_problem(
+    *,
+    state: str | None,
+    region: str | None,
+    state_is_split: bool,
+    county_state: str | None,
+    county_region: str | None,
+) -> str | None:
+    """What is wrong with a case's county, or None.
+
+    California, Connecticut and Idaho are divided between two consular districts along county
+    lines, so a case in one of them names its county, and that county must lie in the district
+    of the case's lead region. Elsewhere a county is optional, but one that is given must lie in
+    the case's state. `state`/`county_state` are USPS codes, `region`/`county_region` region
+    codes (or any matching identifiers); `county_state` is None when no county is given.
+    """
+    if county_state is None:
+        return COUNTY_NEEDED if state and state_is_split else None
+    if county_state != state:
+        return COUNTY_OUTSIDE_STATE
+    if state_is_split and county_region != region:
+        return COUNTY_OUTSIDE_DISTRICT
+    return None
+
+
 def state_in_district(state_code: str | None, district_state_codes: set[str]) -> bool:
     """Whether a case's state lies in its lead region's district.
 
     A case with no single state (a nationwide campaign) has no state to check and passes.
     California, Connecticut and Idaho are split by county between two districts, so each of
-    those states is listed under both regions and passes for either; a case cannot be told
-    apart further without its county, which the register does not record.
+    those states is listed under both regions and passes for either here; county_problem()
+    tells the two apart by the case's county.
     """
     if not state_code:
         return True

@@ -13,6 +13,7 @@ from audit.tracking import Collection, track
 from cases.models import (
     Case,
     CasePartner,
+    County,
     Jurisdiction,
     Office,
     Partner,
@@ -145,7 +146,7 @@ def _other_side(through) -> str:
 def connect() -> None:
     """Track the register's models (called from the app's ready())."""
     track(Case, CASE_COLLECTIONS, region_key="region")
-    for model in (Partner, Region, Office, State, Jurisdiction, Theme, PublishedFigure):
+    for model in (Partner, Region, Office, State, Jurisdiction, County, Theme, PublishedFigure):
         track(model)
     pre_save.connect(_partner_row_before, sender=CasePartner, dispatch_uid="audit-cp-pre-save")
     pre_delete.connect(_partner_row_before, sender=CasePartner, dispatch_uid="audit-cp-pre-delete")

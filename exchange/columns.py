@@ -114,6 +114,17 @@ COLUMNS: list[Column] = [
         ),
     ),
     Column(
+        "county",
+        "County",
+        "郡",
+        "text",
+        _(
+            "Needed in California, Connecticut and Idaho, which two districts share by county: "
+            "the county's name (e.g. Los Angeles County or Los Angeles) or its FIPS code "
+            "(06037). It must lie in the region's district."
+        ),
+    ),
+    Column(
         "city_en",
         "City (English)",
         "都市（英語）",

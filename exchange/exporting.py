@@ -22,7 +22,7 @@ from django.db import connections
 from django.db.models import Prefetch, Window
 from django.db.models.functions import RowNumber
 
-from cases.models import Case, CasePartner, Partner, Region, State, Theme
+from cases.models import Case, CasePartner, County, Partner, Region, State, Theme
 from exchange.columns import COLUMNS, Column
 
 CHUNK_SIZE = 500
@@ -46,7 +46,7 @@ class PartnerCell:
 def export_queryset(queryset):
     """The queryset with what a case row needs loaded alongside, newest first unless the
     queryset is ordered already (a case browser sort)."""
-    queryset = queryset.select_related("region", "state").prefetch_related(
+    queryset = queryset.select_related("region", "state", "county").prefetch_related(
         Prefetch("themes", queryset=Theme.objects.only("slug", "group", "sort_order")),
         Prefetch(
             "partner_roles",
@@ -86,6 +86,7 @@ def case_values(case) -> dict:
         "fiscal_year": case.fiscal_year,
         "region": case.region.code,
         "state": case.state.code if case.state_id else None,
+        "county": case.county.name_en if case.county_id else None,
         "city_en": case.city_en,
         "city_ja": case.city_ja,
         "format": case.format,
@@ -205,7 +206,9 @@ def export_sql(queryset, csv: bool = False) -> tuple[str, tuple]:
     )
     ids_sql, params = ids.query.get_compiler(using=queryset.db).as_sql()
     quote = connections[queryset.db].ops.quote_name
-    case, region, state = (quote(model._meta.db_table) for model in (Case, Region, State))
+    case, region, state, county = (
+        quote(model._meta.db_table) for model in (Case, Region, State, County)
+    )
     theme, case_theme = quote(Theme._meta.db_table), quote(Case.themes.through._meta.db_table)
     partner, case_partner = quote(Partner._meta.db_table), quote(CasePartner._meta.db_table)
 
@@ -229,6 +232,7 @@ def export_sql(queryset, csv: bool = False) -> tuple[str, tuple]:
         "fiscal_year": "c.fiscal_year",
         "region": text("r.code"),
         "state": text("s.code"),
+        "county": text("co.name_en"),
         "city_en": text("c.city_en"),
         "city_ja": text("c.city_ja"),
         "format": text("c.format"),
@@ -250,6 +254,7 @@ FROM picked
 JOIN {case} c ON c.id = picked.id
 JOIN {region} r ON r.id = c.region_id
 LEFT JOIN {state} s ON s.id = c.state_id
+LEFT JOIN {county} co ON co.id = c.county_id
 LEFT JOIN (
   SELECT ct.case_id, string_agg(th.slug, '{separator}'
     ORDER BY th."group" COLLATE "C", th.sort_order, th.slug COLLATE "C") AS text

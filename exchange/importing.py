@@ -41,6 +41,7 @@ from cases.models import (
     CaseOrigin,
     CasePartner,
     CaseStatus,
+    County,
     Jurisdiction,
     Partner,
     PartnerRole,
@@ -477,8 +478,18 @@ class _Planner:
         self._partners = None
         # Each region's district as state codes, for the district rule without a query a row.
         self.districts: dict[int, set[str]] = {}
+        held_by: dict[str, int] = {}
         for region_id, code in Jurisdiction.objects.values_list("region_id", "state__code"):
             self.districts.setdefault(region_id, set()).add(code)
+            held_by[code] = held_by.get(code, 0) + 1
+        self.split_states = {code for code, districts in held_by.items() if districts > 1}
+        # Counties by FIPS code and by (state code, folded name, with or without "County").
+        self.counties: dict = {}
+        for county in County.objects.select_related("state", "region"):
+            self.counties[county.fips] = county
+            for name in (county.name_en, county.name_ja):
+                for form in {name, re.sub(r"(?i)\s*county$|郡$", "", name)}:
+                    self.counties[(county.state.code, normalise_header(form))] = county
 
     # Lookups of partners and existing cases, only for what the file names.
 
@@ -506,7 +517,7 @@ class _Planner:
 
     def existing_cases(self, refs: Iterable[str], ids: Iterable[int]):
         by_ref, by_id = {}, {}
-        base = Case.objects.select_related("region", "state").prefetch_related(
+        base = Case.objects.select_related("region", "state", "county__state").prefetch_related(
             "themes", "partner_roles"
         )
         refs, ids = sorted(set(refs)), sorted(set(ids))
@@ -701,6 +712,26 @@ class _Planner:
                 errors.append(
                     self.error(number, "state", code, _("There is no state with this USPS code."))
                 )
+        if "county" in values:
+            name = values["county"]
+            if not name:
+                case.county = None
+            else:
+                state_code = case.state.code if case.state_id else ""
+                county = self.counties.get(name.strip()) or self.counties.get(
+                    (state_code, normalise_header(name))
+                )
+                if county is None:
+                    errors.append(
+                        self.error(
+                            number,
+                            "county",
+                            name,
+                            _("There is no county of this name in the row's state."),
+                        )
+                    )
+                else:
+                    case.county = county
         if values.get("fiscal_year") is not None and isinstance(case.start_date, datetime.date):
             expected = rules.fiscal_year_of(case.start_date)
             if values["fiscal_year"] != expected:
@@ -749,6 +780,7 @@ class _Planner:
         """`case.full_clean()`, every rule the model's own, with the region's district taken
         from the districts loaded once rather than queried for every row."""
         case.known_district = self.districts.get(case.region_id, set())
+        case.known_split_states = self.split_states
         case.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
     def choice(self, number, name, value, errors):
@@ -847,6 +879,7 @@ def _snapshot(case: Case) -> dict:
     values = {name: _comparable(getattr(case, name)) for name in SCALAR_FIELDS}
     values["region"] = case.region_id
     values["state"] = case.state_id
+    values["county"] = case.county_id
     values["themes"] = {theme.pk for theme in case.themes.all()}
     values["partners"] = {(role.partner_id, role.role) for role in case.partner_roles.all()}
     return values
@@ -856,6 +889,7 @@ def _snapshot_new(case: Case, plan: RowPlan) -> dict:
     values = {name: _comparable(getattr(case, name)) for name in SCALAR_FIELDS}
     values["region"] = case.region_id
     values["state"] = case.state_id
+    values["county"] = case.county_id
     values["themes"] = {theme.pk for theme in plan.themes or []}
     values["partners"] = {(partner.pk, role) for partner, role in plan.partners or []}
     return values

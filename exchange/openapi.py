@@ -63,6 +63,9 @@ def case_schema() -> dict:
         "fiscal_year": {"type": "integer", "description": str(column["fiscal_year"].help)},
         "region": _string("Code of the region whose mission led the case."),
         "state": _nullable(_string("USPS code, or null for a case with no single state.")),
+        "county": _nullable(
+            _string("County (English name); needed in California, Connecticut and Idaho.")
+        ),
         "city_en": _string(),
         "city_ja": _string(),
         "format": _string(enum=list(CaseFormat.values)),

@@ -26,6 +26,7 @@ EXAMPLE = {
     "fiscal_year": 2024,
     "region": "miami",
     "state": "FL",
+    "county": "",
     "city_en": "Miami",
     "city_ja": "マイアミ",
     "format": "workshop",

@@ -160,6 +160,7 @@ CASE_COLUMN_WIDTHS = {
     "fiscal_year": 10,
     "region": 16,
     "state": 8,
+    "county": 16,
     "city_en": 16,
     "city_ja": 14,
     "format": 14,

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from cases.models import Case, CaseFormat, CaseStatus, Publication, Region, State
+from cases.models import Case, CaseFormat, CaseStatus, County, Publication, Region, State
 from cases.reference import load_reference_data
 from tests.isolation import RUN_ID, cache_key_prefix
 
@@ -84,7 +84,9 @@ def _default_language_after_each_test():
 def make_case(db):
     """Build and save a held case; keyword arguments override the defaults.
 
-    `region` and `state` may be given as codes. Dates default to 1 October 2024 (FY2024).
+    `region` and `state` may be given as codes, `county` as a FIPS code. In a state two
+    districts share (CA, CT, ID) the county defaults to one of the region's there.
+    Dates default to 1 October 2024 (FY2024).
     The case has been through review: published when public, else approved (counted, not
     listed); pass `publication=Publication.DRAFT` for one that has not.
     """
@@ -92,6 +94,7 @@ def make_case(db):
     def make(**fields):
         region = fields.pop("region", "miami")
         state = fields.pop("state", "FL")
+        county = fields.pop("county", None)
         themes = fields.pop("themes", [])
         defaults = {
             "title_en": "Test case",
@@ -114,6 +117,15 @@ def make_case(db):
             ),
             **defaults,
         )
+        if isinstance(county, str):
+            county = County.objects.get(fips=county)
+        elif county is None and case.state is not None:
+            county = (
+                County.objects.filter(state=case.state, region=case.region)
+                .order_by("name_en")
+                .first()
+            )
+        case.county = county
         case.full_clean()
         case.save()
         if themes:

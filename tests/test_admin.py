@@ -18,6 +18,7 @@ from cases.models import (
     CaseOrigin,
     CasePartner,
     CaseStatus,
+    County,
     Jurisdiction,
     Partner,
     PartnerKind,
@@ -32,13 +33,13 @@ from exchange.models import ImportBatch
 # The changelist (21): session, user; the filters' choices, once each (fiscal years, regions,
 # states, themes, imports); the two counts; the page of cases; one facet count per filter shown
 # (9: the import filter shows only once some case came from an import); the date hierarchy (2).
-# The change form (9): session, user; the case with its people and import; its themes; the
+# The change form (10): session, user; the case with its people and import; its themes; the
 # chosen themes' labels; its partner rows with their partners; the content type; the regions;
-# the states by region.
+# the states by region; the counties with their states and districts.
 # The list (21) and the register summary above it (official figure, pending, queue: 4).
 CHANGELIST_QUERIES = 25
-# The form (9) and the record's revisions above it (the record, pending, last rejection: 3).
-CHANGE_FORM_QUERIES = 12
+# The form (10) and the record's revisions above it (the record, pending, last rejection: 3).
+CHANGE_FORM_QUERIES = 13
 
 
 @pytest.fixture(autouse=True)
@@ -414,10 +415,13 @@ class TestCaseForm:
     def test_california_is_accepted_under_either_district_that_holds_part_of_it(
         self, admin_client, chamber, region_code
     ):
+        # A California case names its county, one of the region's (issue 11).
+        fips = {"los-angeles": "06037", "san-francisco": "06085"}[region_code]
         data = case_form(
             partners=[(chamber, "speaker")],
             region=str(region(region_code).pk),
             state=str(state("CA").pk),
+            county=str(County.objects.get(fips=fips).pk),
             city_en="Palo Alto",
         )
         response = admin_client.post(add_url(), data)

@@ -41,6 +41,7 @@ def case_row(**values) -> dict:
         "fiscal_year": "",
         "region": "miami",
         "state": "FL",
+        "county": "",
         "city_en": "Miami",
         "city_ja": "マイアミ",
         "format": "workshop",

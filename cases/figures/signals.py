@@ -11,6 +11,7 @@ from cases.figures import freshness
 from cases.models import (
     Case,
     CasePartner,
+    County,
     Jurisdiction,
     Partner,
     PublishedFigure,
@@ -74,7 +75,16 @@ def connect() -> None:
         _themes_changed, sender=Case.themes.through, dispatch_uid="tally-case-themes"
     )
     # Names of the reference data and partners appear on cached pages too.
-    for model in (Region, State, Theme, Jurisdiction, PublishedFigure, Partner, CasePartner):
+    for model in (
+        Region,
+        State,
+        Theme,
+        Jurisdiction,
+        County,
+        PublishedFigure,
+        Partner,
+        CasePartner,
+    ):
         watch(model)
 
 
