@@ -69,15 +69,35 @@ def trace(figure: dict, uid: str) -> dict:
     return next(t for t in figure["data"] if t.get("uid") == uid)
 
 
-def tiles(figure: dict) -> dict[str, int]:
-    """The tile map's value for each USPS code, read back from the heatmaps' grids."""
-    values = {}
-    for uid in ("states", "territories"):
-        heatmap = trace(figure, uid)
-        for z_row, text_row in zip(heatmap["z"], heatmap["text"], strict=True):
-            for value, code in zip(z_row, text_row, strict=True):
-                if code:
-                    values[code] = value
+SHAPE = re.compile(
+    r'<a class="us-map-shape(?P<outside> is-outside)?" href="(?P<url>[^"]+)"[^>]*'
+    r'data-key="(?P<key>[^"]+)" data-region="(?P<region>[^"]*)" data-count="(?P<count>\d+)"'
+)
+
+
+def map_shapes(response, view: str = "states") -> dict[str, dict]:
+    """The server-drawn map's shapes in one view, by key ("FL", "CA:los-angeles", or a region
+    code in the district view): count, link, region, whether in scope."""
+    html = response.content.decode()
+    svg = re.search(rf'<svg class="us-map-svg"[^>]*data-view="{view}">(.*?)</svg>', html, re.S)
+    return {
+        m["key"]: {
+            "url": m["url"],
+            "count": int(m["count"]),
+            "region": m["region"],
+            "inside": not m["outside"],
+        }
+        for m in SHAPE.finditer(svg.group(1))
+    }
+
+
+def tiles(response) -> dict[str, int]:
+    """The map's count for each USPS code in scope (a split state's parts added up)."""
+    values: dict[str, int] = {}
+    for key, shape in map_shapes(response).items():
+        if shape["inside"]:
+            code = key.split(":")[0]
+            values[code] = values.get(code, 0) + shape["count"]
     return values
 
 
@@ -105,7 +125,8 @@ def test_dashboard_renders_in_both_languages(client, register, language, fy_labe
     assert response.status_code == 200
     assert f'<html lang="{language}">' in response.text
     assert fy_label in response.text
-    assert set(figures(response)) == set(CHART_SLUGS)
+    assert set(figures(response)) == set(CHART_SLUGS) - {"state-map"}  # the map is SVG
+    assert map_shapes(response)
     # Labels come from the page's language: region names on the region chart's axis.
     ticks = figures(response)["region"]["layout"]["yaxis"]["ticktext"]
     assert ("マイアミ" if language == "ja" else "Miami") in ticks
@@ -181,50 +202,54 @@ def test_theme_chart_is_the_stats_frame_one_trace_per_group(client, register, qu
 @pytest.mark.django_db
 @pytest.mark.parametrize(("query", "filters"), FILTER_CASES)
 def test_map_tiles_hold_the_stats_per_state(client, register, query, filters):
-    figure = figures(client.get(f"/en/dashboard/{query}"))["state-map"]
+    response = client.get(f"/en/dashboard/{query}")
     frame = stats.by_state(filters)
     in_scope = {code: n for code, n in counts(frame).items() if code}
-    assert tiles(figure) == in_scope
+    assert tiles(response) == in_scope
 
 
 @pytest.mark.django_db
 def test_map_shows_every_state_dc_and_territory_once(client, register):
-    figure = figures(client.get("/en/dashboard/"))["state-map"]
-    codes = set(tiles(figure))
+    response = client.get("/en/dashboard/")
+    codes = set(tiles(response))
     assert len(codes) == 56
     assert {"DC", "PR", "VI", "GU", "MP", "AS"} <= codes
-    assert tiles(figure)["FL"] == 3  # the non-public case counts
-    assert tiles(figure)["CT"] == 2  # split state: one case from each district
+    assert tiles(response)["FL"] == 3  # the non-public case counts
+    assert tiles(response)["CT"] == 2  # split state: one case from each district
+    shapes = map_shapes(response)
+    assert shapes["CT:new-york"]["count"] == 1
+    assert shapes["CT:boston"]["count"] == 1
+    assert "CT" not in shapes  # drawn as its two districts' parts
 
 
 @pytest.mark.django_db
 def test_map_greys_out_states_outside_the_selected_district(client, register):
-    figure = figures(client.get("/en/dashboard/?region=new-york"))["state-map"]
+    response = client.get("/en/dashboard/?region=new-york")
     district = set(
         Jurisdiction.objects.filter(region__code="new-york").values_list("state__code", flat=True)
     )
-    assert set(tiles(figure)) == district
-    outside = trace(figure, "states-outside")
-    grey = {code for row in outside["text"] for code in row if code}
-    assert "FL" in grey
-    assert "NY" not in grey
+    assert set(tiles(response)) == district
+    shapes = map_shapes(response)
+    assert not shapes["FL"]["inside"]
+    assert shapes["NY"]["inside"]
+    assert shapes["CT:new-york"]["inside"]
+    assert not shapes["CT:boston"]["inside"]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["en", "ja"])
 def test_every_map_tile_links_to_its_state_page(client, register, language):
-    figure = figures(client.get(f"/{language}/dashboard/"))["state-map"]
-    for uid in ("states", "territories", "states-outside", "territories-outside"):
-        heatmap = trace(figure, uid)
-        for text_row, link_row in zip(heatmap["text"], heatmap["customdata"], strict=True):
-            for code, link in zip(text_row, link_row, strict=True):
-                assert link == (expected_state_url(code, language) if code else None)
+    response = client.get(f"/{language}/dashboard/")
+    for key, shape in map_shapes(response).items():
+        assert shape["url"] == expected_state_url(key.split(":")[0], language)
+    for code, shape in map_shapes(response, "districts").items():
+        assert shape["url"] == f"/{language}/regions/{code}/"
 
 
 @pytest.mark.django_db
 def test_no_single_state_cases_are_counted_on_no_tile_and_said_so(client, register):
     response = client.get("/en/dashboard/")
-    assert sum(tiles(figures(response)["state-map"]).values()) == 6  # seven held, one nationwide
+    assert sum(tiles(response).values()) == 6  # seven held, one nationwide
     assert "1 case with no single state is not on the map." in response.text
 
 
@@ -233,7 +258,11 @@ def test_filters_change_every_chart(client, register):
     everything = figures(client.get("/en/dashboard/"))
     filtered = figures(client.get("/en/dashboard/?from=2024&to=2024&region=miami"))
     for slug in CHART_SLUGS:
-        assert everything[slug]["data"] != filtered[slug]["data"], slug
+        if slug != "state-map":  # the map is drawn by the portal: see map_shapes()
+            assert everything[slug]["data"] != filtered[slug]["data"], slug
+    assert tiles(client.get("/en/dashboard/")) != tiles(
+        client.get("/en/dashboard/?from=2024&to=2024&region=miami")
+    )
     assert trace(filtered["fiscal-year"], "cases")["y"] == [2]
     assert trace(filtered["region"], "cases")["y"] == ["miami"]
 
@@ -396,7 +425,9 @@ def test_embed_pages_have_no_site_frame_and_may_be_framed(client, register, slug
     assert "X-Frame-Options" not in response.headers
     assert 'class="site-nav"' not in response.text
     assert 'class="site-header"' not in response.text
-    assert set(figures(response)) == {slug}
+    assert set(figures(response)) == ({slug} if slug != "state-map" else set())
+    if slug == "state-map":
+        assert map_shapes(response)  # drawn by the portal as SVG
     assert 'href="/en/dashboard/?from=2023&amp;region=miami#chart-' in response.text
     assert response.context["chart"].note in response.text
 
@@ -440,7 +471,7 @@ def test_non_public_cases_count_but_their_titles_never_appear(client, register, 
         assert SECRET_TITLE not in body
         assert "非公開の歓迎会" not in body
         assert "Draft never counted" not in body
-    assert tiles(figures(pages[0])["state-map"])["FL"] == 3
+    assert tiles(pages[0])["FL"] == 3
 
 
 @pytest.mark.django_db
@@ -486,9 +517,11 @@ def many_cases(make_case, count: int):
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        ("/en/dashboard/", 6),  # one read of each tally, the reference data, the banner
-        ("/ja/dashboard/?from=2019&to=2023&region=miami&theme=energy", 8),
-        ("/en/dashboard/embed/state-map/?region=miami", 6),
+        # One read of each tally, the reference data, the banner; the map's jurisdictions and
+        # counties (2, remembered per generation like the reference data).
+        ("/en/dashboard/", 8),
+        ("/ja/dashboard/?from=2019&to=2023&region=miami&theme=energy", 10),
+        ("/en/dashboard/embed/state-map/?region=miami", 8),
         ("/en/dashboard/data/theme.csv?from=2020", 3),
     ],
 )
@@ -529,8 +562,8 @@ def test_chart_include_renders_table_csv_and_embed_links(register):
             "dashboard/includes/chart.html", {"chart": chart, "heading_level": 3}, request=request
         )
     assert '<h3 class="chart-title" id="chart-state-map-title">Cases by state</h3>' in html
-    assert 'data-chart="chart-state-map-figure"' in html
-    assert '<script id="chart-state-map-figure" type="application/json">' in html
+    assert '<div class="us-map" id="us-map">' in html
+    assert "chart-state-map-figure" not in html  # drawn by the portal, not by plotly
     assert "<details" in html
     assert "<caption>Cases by state (Miami)</caption>" in html
     assert '<th scope="col">State</th>' in html

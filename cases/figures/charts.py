@@ -28,7 +28,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cases import rules, stats
+from cases import maps, rules, stats
 from cases.figures import reference
 from cases.models import ThemeGroup
 from cases.stats import Filters, filters_query
@@ -51,32 +51,6 @@ FONT = (
     'system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Noto Sans CJK JP", '
     '"Yu Gothic", sans-serif'
 )
-
-# Tile-grid cartogram: every state and DC one square at a conventional (row, column), the
-# territories in a row of their own below (the Pacific ones under Hawaii, the Caribbean ones
-# under Florida). No map geometry is needed, and every state is the same size on a phone.
-STATE_TILES = {
-    "AK": (0, 0), "ME": (0, 10),
-    "VT": (1, 9), "NH": (1, 10),
-    "WA": (2, 0), "ID": (2, 1), "MT": (2, 2), "ND": (2, 3), "MN": (2, 4), "IL": (2, 5),
-    "WI": (2, 6), "MI": (2, 7), "NY": (2, 8), "RI": (2, 9), "MA": (2, 10),
-    "OR": (3, 0), "NV": (3, 1), "WY": (3, 2), "SD": (3, 3), "IA": (3, 4), "IN": (3, 5),
-    "OH": (3, 6), "PA": (3, 7), "NJ": (3, 8), "CT": (3, 9),
-    "CA": (4, 0), "UT": (4, 1), "CO": (4, 2), "NE": (4, 3), "MO": (4, 4), "KY": (4, 5),
-    "WV": (4, 6), "VA": (4, 7), "MD": (4, 8), "DE": (4, 9),
-    "AZ": (5, 1), "NM": (5, 2), "KS": (5, 3), "AR": (5, 4), "TN": (5, 5), "NC": (5, 6),
-    "SC": (5, 7), "DC": (5, 8),
-    "OK": (6, 3), "LA": (6, 4), "MS": (6, 5), "AL": (6, 6), "GA": (6, 7),
-    "HI": (7, 0), "TX": (7, 3), "FL": (7, 8),
-}  # fmt: skip
-TERRITORY_TILES = {"GU": 0, "MP": 1, "AS": 2, "PR": 8, "VI": 9}
-MAP_COLUMNS = 11
-MAP_ROWS = 8
-TERRITORY_ROW = MAP_ROWS + 0.75  # a gap of three quarters of a tile above the territories
-# The drawing's extent in tiles; static/css/dashboard.css gives the map this aspect ratio
-# (11.1 / 9.85), so the tiles fill the frame and stay square.
-MAP_WIDTH = MAP_COLUMNS + 0.1
-MAP_HEIGHT = TERRITORY_ROW + 1.1
 
 
 class UnknownChart(KeyError):
@@ -103,6 +77,7 @@ class Chart:
     embed_url: str
     scope: str = ""
     row_links: list[str | None] = field(default_factory=list)
+    svg: str = ""  # a chart the portal draws itself (the map), instead of a plotly figure
 
     @property
     def element_id(self) -> str:
@@ -616,134 +591,21 @@ def _theme(filters: Filters, language: str, counts: stats.Counts) -> dict:
     }
 
 
-def _tiles(codes_at, values, names, *, rows: int, y0: float):
-    """Two heatmaps over one block of tiles: states in scope coloured by their count, and
-    states outside it (another region's district, when filtered) in a flat grey."""
-    state_url = state_urls()
-    shape = (rows, MAP_COLUMNS)
-    z, hover, links, z_out, hover_out, links_out = (_grid(shape) for _ in range(6))
-    # Empty strings, not None, where there is no tile: plotly writes "null" for a None text.
-    text, text_out = _grid(shape, ""), _grid(shape, "")
-    outside = _("outside the selected district")
-    for code, (row, column) in codes_at.items():
-        if code in values:
-            z[row][column] = values[code]
-            text[row][column] = code
-            hover[row][column] = f"{names[code]} ({code}): {_cases(values[code])}"
-            links[row][column] = state_url(code)
-        else:
-            z_out[row][column] = 0
-            text_out[row][column] = code
-            hover_out[row][column] = f"{code}: {outside}"
-            links_out[row][column] = state_url(code)
-    common = {
-        "x0": 0,
-        "dx": 1,
-        "y0": y0,
-        "dy": 1,
-        "xgap": 3,
-        "ygap": 3,
-        "hoverongaps": False,
-        "texttemplate": "%{text}",
-        "textfont": {"size": 12},
-        "hovertemplate": "%{hovertext}<extra></extra>",
-    }
-    inside_trace = _trace(
-        "heatmap",
-        z=z,
-        text=text,
-        hovertext=hover,
-        customdata=links,
-        coloraxis="coloraxis",
-        **common,
-    )
-    outside_trace = _trace(
-        "heatmap",
-        z=z_out,
-        text=text_out,
-        hovertext=hover_out,
-        customdata=links_out,
-        colorscale=[[0, OUTSIDE_SCOPE], [1, OUTSIDE_SCOPE]],
-        zmin=0,
-        zmax=1,
-        showscale=False,
-        **{**common, "textfont": {"size": 12, "color": OUTSIDE_TEXT}},
-    )
-    return [inside_trace, outside_trace]
-
-
-def _grid(shape, fill=None):
-    rows, columns = shape
-    return [[fill] * columns for _ in range(rows)]
-
-
 def _state_map(filters: Filters, language: str, counts: stats.Counts) -> dict:
+    """The map: states (California, Connecticut and Idaho in their two districts' parts) or
+    districts, drawn by the portal as SVG (cases.maps); the table and CSV list the states."""
     records = stats.state_rows(filters, counts)
     state_link = state_urls()
-    values = {row["key"]: int(row["cases"]) for row in records if row["key"]}
-    names = {row["key"]: _label(row, language) for row in records if row["key"]}
     no_state = sum(int(row["cases"]) for row in records if not row["key"])
-    states = _tiles(STATE_TILES, values, names, rows=MAP_ROWS, y0=0)
-    territories = _tiles(
-        {code: (0, column) for code, column in TERRITORY_TILES.items()},
-        values,
-        names,
-        rows=1,
-        y0=TERRITORY_ROW,
-    )
-    for index, trace in enumerate([*states, *territories]):
-        trace["uid"] = ("states", "states-outside", "territories", "territories-outside")[index]
-    hidden = {"visible": False, "fixedrange": True, "showgrid": False, "zeroline": False}
-    figure = _figure(
-        data=[*states, *territories],
-        layout=_layout(
-            # Room at the top for the image button, clear of Maine.
-            margin={"l": 2, "r": 2, "t": 30, "b": 2, "pad": 0},
-            xaxis={**hidden, "range": [-0.55, MAP_COLUMNS - 0.45], "constrain": "domain"},
-            yaxis={
-                **hidden,
-                "range": [MAP_HEIGHT - 0.55, -0.55],
-                "scaleanchor": "x",
-                "constrain": "domain",
-            },
-            coloraxis={
-                "colorscale": MAP_SCALE,
-                "cmin": 0,
-                "cmax": max([1, *values.values()]),
-                "colorbar": {
-                    "orientation": "h",
-                    # In the empty space between Alaska and New England (columns 2 to 7).
-                    "x": (4.5 + 0.55) / MAP_WIDTH,
-                    "xanchor": "center",
-                    "y": 0.99,
-                    "yanchor": "top",
-                    "len": 0.45,
-                    "thickness": 12,
-                    "outlinewidth": 0,
-                    "tickformat": ",d",
-                    "nticks": 5,
-                    "tickfont": {"size": 11, "color": MUTED},
-                    "title": {"text": _("Cases"), "side": "top", "font": {"size": 12}},
-                },
-            },
-            annotations=[
-                {
-                    "text": _("Territories"),
-                    "x": 5,
-                    "y": TERRITORY_ROW,
-                    "xref": "x",
-                    "yref": "y",
-                    "showarrow": False,
-                    "font": {"size": 12, "color": MUTED},
-                }
-            ],
-        ),
-    )
     note = [
         _(
             "Cumulative held cases in each state, the District of Columbia and each territory. "
             "Select a state to open its page."
-        )
+        ),
+        _(
+            "California, Connecticut and Idaho are divided between two consular districts "
+            "along county lines (the red lines); each part shows the cases of its own district."
+        ),
     ]
     if no_state:
         note.append(
@@ -760,7 +622,8 @@ def _state_map(filters: Filters, language: str, counts: stats.Counts) -> dict:
     return {
         "title": _("Cases by state"),
         "note": " ".join(note),
-        "figure": _plain_figure(figure),
+        "figure": {},
+        "svg": maps.render_map(filters, counts, element_id="us-map"),
         "columns": [_("State"), _("USPS code"), _("Cases")],
         "rows": [[_label(row, language), row["key"] or "", int(row["cases"])] for row in records],
         "row_links": [state_link(row["key"]) if row["key"] else None for row in records],

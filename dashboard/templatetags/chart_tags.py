@@ -88,13 +88,22 @@ def render_card(chart, *, level=2, embedded=False, request=None) -> str:
         f'<div class="chart-head">\n'
         f'<h{level} class="chart-title" id="{element_id}-title">{title}</h{level}>\n',
         f'<p class="chart-scope">{scope}</p>\n' if scope else "",
-        f'</div>\n<div class="chart-plot chart-plot--{slug}" data-chart="{chart.figure_id}"',
-        ' data-chart-links="new-window"' if embedded else "",
-        f'\n data-download-label="{words["download_image"]}" data-filename="grassroots-{slug}"\n'
-        f' role="figure" aria-label="{words["aria"] % {"title": title}}">\n'
-        f'<p class="chart-loading muted">{words["loading"]}</p>\n'
         "</div>\n",
-        _json_script(chart.figure, chart.figure_id),
+        *(
+            # A chart the portal draws itself (the map): its markup, escaped where it is made.
+            [f'<div class="chart-plot chart-plot--{slug} chart-plot--svg">{chart.svg}</div>\n']
+            if chart.svg
+            else [
+                f'<div class="chart-plot chart-plot--{slug}" data-chart="{chart.figure_id}"',
+                ' data-chart-links="new-window"' if embedded else "",
+                f'\n data-download-label="{words["download_image"]}" '
+                f'data-filename="grassroots-{slug}"\n'
+                f' role="figure" aria-label="{words["aria"] % {"title": title}}">\n'
+                f'<p class="chart-loading muted">{words["loading"]}</p>\n'
+                "</div>\n",
+                _json_script(chart.figure, chart.figure_id),
+            ]
+        ),
         f'\n<p class="chart-note">{escape(chart.note)}</p>\n'
         '<div class="chart-links">\n'
         f'<a class="btn btn-secondary btn-small" href="{escape(chart.csv_url)}" download>'

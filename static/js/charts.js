@@ -150,3 +150,54 @@
     start();
   }
 })();
+
+/*
+ * The case map (cases/maps.py): a label that names the shape under the pointer or with the
+ * keyboard focus, with its number of cases. The map works without it: each shape is a link
+ * with an accessible name and a <title>.
+ */
+(function () {
+  "use strict";
+
+  function setUp(map) {
+    var tip = map.querySelector(".us-map-tooltip");
+    if (!tip) return;
+
+    function show(shape, x, y) {
+      var box = map.getBoundingClientRect();
+      tip.textContent = shape.getAttribute("data-label");
+      tip.classList.add("is-shown");
+      // Kept inside the map: the label is centred on the point, at most to the map's edges.
+      var half = Math.min(tip.offsetWidth, box.width) / 2;
+      var left = Math.min(Math.max(x - box.left, half), box.width - half);
+      tip.style.left = left + "px";
+      tip.style.top = Math.max(y - box.top, 30) + "px";
+      tip.classList.add("is-shown");
+    }
+
+    function hide() {
+      tip.classList.remove("is-shown");
+    }
+
+    map.addEventListener("mousemove", function (event) {
+      var shape = event.target.closest(".us-map-shape");
+      if (shape) show(shape, event.clientX, event.clientY);
+      else hide();
+    });
+    map.addEventListener("mouseleave", hide);
+    map.addEventListener("focusin", function (event) {
+      var shape = event.target.closest(".us-map-shape");
+      if (!shape) return;
+      var rect = shape.getBoundingClientRect();
+      show(shape, rect.left + rect.width / 2, rect.top + rect.height / 2);
+    });
+    map.addEventListener("focusout", hide);
+  }
+
+  function start() {
+    document.querySelectorAll(".us-map").forEach(setUp);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
