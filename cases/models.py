@@ -1023,4 +1023,9 @@ class Revision(models.Model):
 
 
 # The figures' pre-aggregated tallies are models of this app, defined with the figures core.
-from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally  # noqa: E402, F401
+from cases.figures.models import (  # noqa: E402, F401
+    CaseTally,
+    FigureChange,
+    ThemeTally,
+    ThemeYearTally,
+)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from cases import places, stats
+from cases.figures import provenance
 from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
 from cases.filters import CaseFilter
@@ -278,6 +279,7 @@ def region_detail(request, code: str):
             "charts": charts,
             "browse_query": urlencode({"region": region.code}),
             "report_url": _report_url(request, region),
+            "page_data_date": provenance.date_label(provenance.data_date(region=region.code)),
         },
     )
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cases import rules, stats
+from cases.figures import provenance
 from cases.figures.caching import figure_response
 from cases.figures.charts import CHART_SLUGS, build_chart, build_charts, csv_rows
 from cases.stats import filters_query
@@ -53,8 +54,15 @@ def index(request):
         ),
         "filtered_total": stats.total(filters, counts) if filtered else None,
         "charts": build_charts(CHART_SLUGS, filters, counts),
+        "page_data_date": _data_date(filters),
     }
     return render(request, "dashboard/index.html", context)
+
+
+def _data_date(filters) -> str:
+    return provenance.date_label(
+        provenance.data_date(filters.from_fy, filters.to_fy, filters.region)
+    )
 
 
 def _chart_or_404(slug: str, filters):
@@ -81,7 +89,14 @@ def chart_csv(request, slug):
     name = "-".join(part for part in ("grassroots", slug, query, page_language()) if part)
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.write("\ufeff")
-    csv.writer(response).writerows(csv_rows(chart))
+    writer = csv.writer(response)
+    # What the file is, then a blank line, then the chart's table.
+    shown = filters_query(filters)
+    link = request.build_absolute_uri(reverse("dashboard:index")) + (f"?{shown}" if shown else "")
+    about = provenance.for_filters(filters, stats.total(filters), link)
+    writer.writerows(about.rows())
+    writer.writerow([])
+    writer.writerows(csv_rows(chart))
     return response
 
 
@@ -100,6 +115,7 @@ def embed(request, slug):
         "dashboard/embed.html",
         {
             "chart": chart,
+            "page_data_date": _data_date(filters),
             "filter_messages": form.messages(),
             "dashboard_url": f"{dashboard_url}#{chart.element_id}",
         },

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import stats
+from cases.figures import provenance
 from cases.figures.caching import figure_response
 from cases.models import Case, Jurisdiction, Region, State, Theme
 from exchange import contract
@@ -137,8 +138,40 @@ def case_list(request):
             "next": link(page + 1) if page < pages else None,
             "previous": link(page - 1) if page > 1 else None,
             "results": [case_record(request, case) for case in cases],
+            "provenance": _listing_provenance(request, count),
         }
     )
+
+
+def _portal_link(request, name: str, query) -> str:
+    try:
+        path = reverse(name)
+    except NoReverseMatch:  # pragma: no cover - the pages are always routed
+        path = "/"
+    shown = query.copy()
+    for key in ("page", "page_size"):
+        shown.pop(key, None)
+    return request.build_absolute_uri(path + (f"?{shown.urlencode()}" if shown else ""))
+
+
+def _listing_provenance(request, count: int) -> dict:
+    query = request.GET
+    filters = stats.Filters(
+        from_fy=_year(query.get("from")),
+        to_fy=_year(query.get("to")),
+        region=query.get("region") or None,
+    )
+    found = provenance.for_filters(
+        filters, count, _portal_link(request, "cases:list", query), listing=True
+    )
+    found.filters = {
+        key: value for key, value in query.items() if key not in ("page", "page_size")
+    }
+    return found.as_dict()
+
+
+def _year(value):
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 6 else None
 
 
 @api_view
@@ -200,7 +233,12 @@ def stats_view(by: str):
     @api_view
     @figure_response(per_user=False)
     def view(request):
-        return json_response(stats_payload(by, stats_query(request.GET)))
+        filters = stats_query(request.GET)
+        payload = stats_payload(by, filters)
+        with translation.override("en"):
+            link = _portal_link(request, "dashboard:index", request.GET)
+        payload["provenance"] = provenance.for_filters(filters, payload["total"], link).as_dict()
+        return json_response(payload)
 
     view.__name__ = f"stats_{by.replace('-', '_')}"
     view.__doc__ = f"Held cases by {by}, as `case_stats --by {by} --format json`."

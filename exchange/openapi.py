@@ -85,6 +85,41 @@ def case_schema() -> dict:
     }
 
 
+def provenance_schema() -> dict:
+    both = {
+        "type": "object",
+        "properties": {"en": {"type": "string"}, "ja": {"type": "string"}},
+        "required": ["en", "ja"],
+        "additionalProperties": False,
+    }
+    properties = {
+        "data_date": {
+            "type": ["string", "null"],
+            "format": "date-time",
+            "description": "When the data last changed in a way that affects this answer.",
+        },
+        "filters": {"type": "object", "additionalProperties": True},
+        "count": {"type": "integer", "minimum": 0},
+        "counting_rule": both,
+        "link": {"type": "string", "description": "The same data on the portal."},
+        "licence": both,
+        "demonstration_data": {"type": "boolean"},
+        "demonstration_label": {"oneOf": [both, {"type": "null"}]},
+    }
+    return {
+        "type": "object",
+        "description": "Where the answer comes from: data date, filters, count, counting rule, "
+        "link, licence (Government of Japan Standard Terms of Use 2.0, compatible with "
+        "CC BY 4.0) and whether the register holds demonstration data.",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+PROVENANCE_REF = {"$ref": "#/components/schemas/Provenance"}
+
+
 def _stats_schema(by: str, key: dict, extra: dict | None = None) -> dict:
     row = {
         "key": key,
@@ -109,8 +144,9 @@ def _stats_schema(by: str, key: dict, extra: dict | None = None) -> dict:
                     "additionalProperties": False,
                 },
             },
+            "provenance": PROVENANCE_REF,
         },
-        "required": ["by", "from_fy", "to_fy", "total", "rows"],
+        "required": ["by", "from_fy", "to_fy", "total", "rows", "provenance"],
         "additionalProperties": False,
     }
 
@@ -154,8 +190,10 @@ def components() -> dict:
                     "next": _nullable(_string(format="uri")),
                     "previous": _nullable(_string(format="uri")),
                     "results": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
+                    "provenance": PROVENANCE_REF,
                 }
             ),
+            "Provenance": provenance_schema(),
             "StatsByRegion": _stats_schema("region", string),
             "StatsByFiscalYear": _stats_schema(
                 "fiscal-year",

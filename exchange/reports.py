@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from cases import places, rules, stats
+from cases.figures import provenance
 from cases.models import CaseOrigin, Region
 from exchange import analytics, svg
 from exchange.exporting import CaseExporter, case_values
@@ -106,6 +107,15 @@ class RegionReport:
     @property
     def taken_at_label(self) -> str:
         return timezone.localtime(self.taken_at).strftime("%Y-%m-%d %H:%M %Z")
+
+    @property
+    def data_date(self):
+        """When the figures of this region and these years last changed."""
+        return provenance.data_date(self.from_fy, self.to_fy, self.region.code)
+
+    @property
+    def data_date_label(self) -> str:
+        return provenance.date_label(self.data_date)
 
     @property
     def filter_label(self) -> str:
@@ -307,7 +317,7 @@ def _page_setup(sheet, report: "RegionReport", key: str, repeat_header: bool = T
         {"margin": 0.3},
     )
     sheet.set_footer(
-        f"&L{data_date}: {_escape_header(report.taken_at_label)}&R{pages}", {"margin": 0.3}
+        f"&L{data_date}: {_escape_header(report.data_date_label)}&R{pages}", {"margin": 0.3}
     )
 
 
@@ -351,6 +361,7 @@ def summary_rows(report: RegionReport) -> list[tuple[str, object, str]]:
             "text",
         ),
         ("Filters / 条件", report.filter_label, "text"),
+        ("Data as of / データの日付", report.data_date_label, "text"),
         ("Data taken at / データ取得日時", report.taken_at_label, "text"),
         ("Cases held / 実施案件数", report.total, "integer"),
         ("Latest fiscal year / 直近年度", rules.fiscal_year_label(report.latest_fy), "text"),
@@ -372,7 +383,17 @@ def summary_rows(report: RegionReport) -> list[tuple[str, object, str]]:
             "含む）と開始日の年度（4月～3月）で数えます。",
             "wrap",
         ),
+        ("Licence / 利用規約", provenance.LICENCE_BOTH, "text"),
+        *(
+            [("DEMONSTRATION DATA / デモデータ", demo_label(), "wrap")]
+            if report.demo_cases
+            else []
+        ),
     ]
+
+
+def demo_label() -> str:
+    return f"{provenance.DEMO_LABEL['en']} {provenance.DEMO_LABEL['ja']}"
 
 
 def write_xlsx(report: RegionReport, target) -> None:
@@ -620,9 +641,16 @@ def csv_report(report: RegionReport) -> bytes:
     preamble = [
         ["Regional report / 地域別レポート", f"{report.region.name_en} / {report.region.name_ja}"],
         ["Filters / 条件", report.filter_label],
+        ["Data as of / データの日付", report.data_date_label],
         ["Data taken at / データ取得日時", report.taken_at_label],
         ["Cases held / 実施案件数", str(report.total)],
+        [
+            "Counting rule / 集計方法",
+            f"{provenance.FIGURES_RULE['en']} {provenance.FIGURES_RULE['ja']}",
+        ],
         ["Portal / ポータル", report.region_url],
+        ["Licence / 利用規約", provenance.LICENCE_BOTH],
+        *([["DEMONSTRATION DATA / デモデータ", demo_label()]] if report.demo_cases else []),
         [],
     ]
     head = "".join(csv_chunks(preamble[0], preamble[1:])).removeprefix(BOM)

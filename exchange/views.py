@@ -2,9 +2,12 @@
 
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from audit.exports import log_export
+from cases import stats
+from cases.figures import provenance
 from cases.models import CaseFormat, CaseStatus, PartnerRole
 from exchange import writers
 from exchange.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -14,7 +17,28 @@ from exchange.filtering import BadQuery, public_cases
 from exchange.reading import MAX_IMPORT_BYTES
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "json")
-LICENCE_EN = "Public data: you may reuse it with attribution to the Task Force."
+LICENCE = provenance.LICENCE
+
+
+def _int_or_none(value):
+    return int(value) if value and str(value).isdigit() else None
+
+
+def listing_provenance(request, count: int) -> provenance.Provenance:
+    """The provenance of a public case list chosen by the case browser's query string."""
+    query = request.GET
+    filters = stats.Filters(
+        from_fy=_int_or_none(query.get("from")),
+        to_fy=_int_or_none(query.get("to")),
+        region=query.get("region") or None,
+    )
+    browse = reverse("cases:list")
+    shown = query.copy()
+    shown.pop("page", None)
+    link = request.build_absolute_uri(browse + (f"?{shown.urlencode()}" if shown else ""))
+    found = provenance.for_filters(filters, count, link, listing=True)
+    found.filters = dict(shown.items())
+    return found
 
 
 def case_download(request, fmt: str):
@@ -28,20 +52,25 @@ def case_download(request, fmt: str):
         queryset = public_cases(request.GET, request)
     except BadQuery as problem:
         return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
+    count = queryset.count()
     if request.user.is_authenticated and request.user.is_staff:
         # Staff downloads are exports of the register: logged with their filters.
-        log_export(request.user, f"cases.{fmt}", request.GET, rows=queryset.count())
+        log_export(request.user, f"cases.{fmt}", request.GET, rows=count)
     exporter = CaseExporter(queryset)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"grassroots-cases-{stamp}.{fmt}"
+    # Every file says when its data is from, what it holds, under which licence, and (while
+    # the register holds it) that the data is for demonstration.
+    about = listing_provenance(request, count)
     if fmt == "csv":
-        return writers.csv_response(exporter, name)
+        return writers.csv_response(exporter, name, preamble=about.rows())
     if fmt == "xlsx":
-        return writers.xlsx_response(exporter, name)
+        return writers.xlsx_response(exporter, name, about=about.rows())
     meta = {
         "generated_at": timezone.now().isoformat(timespec="seconds"),
-        "licence": LICENCE_EN,
+        "licence": dict(LICENCE),
         "filters": {key: value for key, value in request.GET.items() if key != "page"},
+        "provenance": about.as_dict(),
     }
     return writers.json_response(exporter, meta, name)
 

@@ -89,8 +89,21 @@ def csv_chunks(header: list[str], rows: Iterable[list]) -> Iterator[str]:
         yield "".join(buffer)
 
 
-def csv_byte_chunks(exporter) -> Iterator[bytes]:
+def preamble_text(rows: list[list[str]]) -> str:
+    """Lines that say what a file is (provenance), then an empty line, before its header. The
+    importer skips lines above the header row, so the file still imports back."""
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    return "".join(writer.writerow([neutralise(cell) for cell in row]) for row in rows) + "\r\n"
+
+
+def csv_byte_chunks(exporter, preamble: list[list[str]] | None = None) -> Iterator[bytes]:
     """The exporter's CSV file as encoded chunks, by the database's COPY where it can."""
+    if preamble:
+        yield (BOM + preamble_text(preamble)).encode("utf-8")
+        chunks = csv_byte_chunks(exporter)
+        yield next(chunks).removeprefix(BOM.encode("utf-8"))
+        yield from chunks
+        return
     if getattr(exporter, "flat", False):
         yield "".join(csv_chunks(exporter.header(), [])).encode("utf-8")
         yield from exporter.copy_rows()
@@ -105,8 +118,10 @@ def write_csv(exporter, stream) -> None:
         stream.write(chunk)
 
 
-def csv_response(exporter, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_byte_chunks(exporter), content_type=CSV_CONTENT_TYPE)
+def csv_response(exporter, filename: str, preamble=None) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        csv_byte_chunks(exporter, preamble), content_type=CSV_CONTENT_TYPE
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -216,19 +231,36 @@ def write_table(sheet, first_row: int, exporter, formats: SheetFormats) -> int:
     return count
 
 
-def write_xlsx(exporter, target, sheet_name: str = "cases") -> None:
-    """A workbook with the exporter's table on one sheet. `target` is a path or a file."""
+ABOUT_SHEET = "about"
+
+
+def write_about(workbook, rows: list[list[str]], formats: SheetFormats, name=ABOUT_SHEET):
+    """A sheet that says what the workbook is: label / value rows (provenance)."""
+    sheet = workbook.add_worksheet(name)
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 1, 100)
+    for row, (label, value) in enumerate(rows):
+        sheet.write_string(row, 0, neutralise(label), formats.label)
+        sheet.write_string(row, 1, neutralise(value), formats.wrap)
+    return sheet
+
+
+def write_xlsx(exporter, target, sheet_name: str = "cases", about=None) -> None:
+    """A workbook with the exporter's table on one sheet, and an "about" sheet when given its
+    rows. `target` is a path or a file."""
     workbook = xlsxwriter.Workbook(target, WORKBOOK_OPTIONS)
     formats = SheetFormats(workbook)
     write_table(workbook.add_worksheet(sheet_name), 0, exporter, formats)
+    if about:
+        write_about(workbook, about, formats)
     workbook.close()
 
 
-def xlsx_response(exporter, filename: str, sheet_name: str = "cases") -> FileResponse:
+def xlsx_response(exporter, filename: str, sheet_name: str = "cases", about=None) -> FileResponse:
     """The workbook, built in a temporary file (not in memory) and sent from there."""
     # FileResponse closes the file (and so deletes it) once it is sent.
     handle = tempfile.TemporaryFile()  # noqa: SIM115
-    write_xlsx(exporter, handle, sheet_name)
+    write_xlsx(exporter, handle, sheet_name, about)
     handle.seek(0)
     return FileResponse(
         handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE

@@ -1,5 +1,6 @@
 """Context every public page needs."""
 
+from cases.figures import provenance
 from cases.figures.reference import remembered
 from cases.models import Case, CaseOrigin
 
@@ -14,4 +15,9 @@ def portal(request):
     def demo_data():
         return remembered("demo-data", Case.objects.filter(origin=CaseOrigin.DEMO).exists, request)
 
-    return {"demo_data": demo_data}
+    def data_date():
+        """The data date of every figure on the site; a page about fewer figures (a region,
+        a filtered dashboard) sets `page_data_date` to theirs."""
+        return provenance.date_label(provenance.data_date())
+
+    return {"demo_data": demo_data, "data_date": data_date}

@@ -49,9 +49,13 @@ def body(response) -> bytes:
 
 
 def csv_rows(response) -> list[dict]:
+    """The case rows, under the lines that say what the file is (provenance) and a blank."""
     data = body(response)
     assert data.startswith(b"\xef\xbb\xbf")
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    text = data.decode("utf-8-sig")
+    preamble, table = text.split("\r\n\r\n", 1)
+    assert "Data as of / データの日付" in preamble
+    return list(csv.DictReader(io.StringIO(table, newline="")))
 
 
 def xlsx_sheet(response):
@@ -154,7 +158,9 @@ class TestJson:
         assert response["Content-Type"] == "application/json; charset=utf-8"
         data = json.loads(body(response))
         assert data["filters"] == {"region": "miami"}
-        assert "attribution" in data["licence"]
+        assert "Standard Terms of Use" in data["licence"]["en"]
+        assert "政府標準利用規約" in data["licence"]["ja"]
+        assert data["provenance"]["count"] == 2
         results = data["results"]
         assert [r["title_en"] for r in results] == [
             '=HYPERLINK("http://evil.example","click")',  # JSON is data: nothing to neutralise
@@ -185,10 +191,11 @@ def test_a_download_runs_the_same_queries_for_few_cases_or_many(
     def download():
         return body(client.get(f"/en/cases/export.{fmt}?region=miami&theme=culture"))
 
-    # Checking the region and the theme, the cases, their themes, their partners; on
-    # PostgreSQL CSV and XLSX read everything in one flat query (COPY for CSV).
+    # Checking the region and the theme, the count, the cases, their themes, their partners;
+    # on PostgreSQL CSV and XLSX read everything in one flat query (COPY for CSV). The
+    # provenance (data date, demonstration data) adds two, once per generation in production.
     flat = fmt in ("csv", "xlsx") and connection.vendor == "postgresql"
-    queries = 3 if flat else 5
+    queries = (3 if flat else 5) + 3
     add(2)
     with django_assert_num_queries(queries):
         download()

@@ -264,17 +264,18 @@ def build_register(make_case, size):
 
 
 PAGES = {
+    # Every page also reads its data date (the footer), once per generation in production.
     # by_region (counts, regions), the regions and their states, the banner.
-    "/en/regions/": 5,
+    "/en/regions/": 6,
     # The region; its states' jurisdictions; by_state (2); by_fiscal_year; the charts (the
     # region's name, the fiscal-year counts, the theme counts and themes); total; recent cases
     # and their themes; best practices, their themes and showcase pages; the banner.
-    "/en/regions/miami/": 14,  # fewer since the figures share one read of the tallies
+    "/en/regions/miami/": 15,  # fewer since the figures share one read of the tallies
     # by_state (counts, states), the states and their districts, the banner.
-    "/en/states/": 5,
+    "/en/states/": 6,
     # The state; its districts; by_region (2) for a split state; then as for a region.
-    "/en/states/CA/": 13,
-    "/en/states/FL/": 13,
+    "/en/states/CA/": 14,
+    "/en/states/FL/": 14,
 }
 
 

@@ -104,3 +104,30 @@ class ThemeYearTally(models.Model):
 
     def __str__(self):
         return f"FY{self.fiscal_year} theme {self.theme_id}: {self.cases}"
+
+
+class FigureChange(models.Model):
+    """When the figures of one (fiscal year, region) group last changed: the data date.
+
+    Stamped by `cases.figures.tallies.refresh()` whenever it counts groups again, in the same
+    transaction. `fiscal_year` 0 and `region_id` 0 stand for "every group" (a rebuild of all
+    the tallies after a bulk write). At most one row per group: a few hundred rows.
+    """
+
+    ALL = 0
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    region_id = models.PositiveIntegerField(_("region"))
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("figure change")
+        verbose_name_plural = _("figure changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "region_id"], name="figurechange_one_per_group"
+            )
+        ]
+
+    def __str__(self):
+        return f"FY{self.fiscal_year or '*'} {self.region_id or '*'}: {self.changed_at}"

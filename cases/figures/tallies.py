@@ -19,8 +19,9 @@ from operator import or_
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
-from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally
+from cases.figures.models import CaseTally, FigureChange, ThemeTally, ThemeYearTally
 from cases.models import Case
 
 # Above this many groups one full rebuild is cheaper than many small ones.
@@ -65,13 +66,15 @@ def refresh(groups: Iterable[tuple[int, int]] | None = None, *, national: bool =
         )
         if not groups:
             return
-        if len(groups) > MAX_GROUPS:
-            groups = None
+    stamped = groups
+    if groups is not None and len(groups) > MAX_GROUPS:
+        groups = None
     where = _in_groups(groups)
     counted = Case.objects.counted().filter(where).order_by()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        stamp(stamped)
         for model in (CaseTally, ThemeTally):
             stale = model.objects.filter(where)
             stale._raw_delete(stale.db)
@@ -108,3 +111,18 @@ def refresh(groups: Iterable[tuple[int, int]] | None = None, *, national: bool =
             .values_list("fiscal_year", "theme_id")
             .annotate(n=Sum("cases")),
         )
+
+
+def stamp(groups: Iterable[tuple[int, int]] | None, when=None) -> None:
+    """Record that these (fiscal year, region id) groups' figures changed now (None: all).
+
+    The data date of a figure is the latest stamp of the groups it counts (or of "all").
+    """
+    when = when or timezone.now()
+    keys = [(FigureChange.ALL, FigureChange.ALL)] if groups is None else list(groups)
+    FigureChange.objects.bulk_create(
+        [FigureChange(fiscal_year=y, region_id=r, changed_at=when) for y, r in keys],
+        update_conflicts=True,
+        unique_fields=["fiscal_year", "region_id"],
+        update_fields=["changed_at"],
+    )
