@@ -450,13 +450,13 @@ def build_register(make_case, size):
 
 
 # Count, page of cases, their themes; the region, state and theme options; the demo-banner
-# check; published showcase pages for the cases shown.
-LIST_QUERIES = 8
+# check; published showcase pages for the cases shown; the data date in the footer.
+LIST_QUERIES = 9
 # With region, state and theme set: one look-up of each value.
 FILTERED_LIST_QUERIES = LIST_QUERIES + 3
 # The case, its themes, its partners (with the partner); its published showcase page; the
 # banner; three more cases from the region and their themes.
-DETAIL_QUERIES = 7
+DETAIL_QUERIES = 8  # and the data date in the footer
 
 
 @pytest.mark.parametrize("size", [3, 30])

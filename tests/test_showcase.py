@@ -939,11 +939,11 @@ def _grow(make_case, make_page, n):
 
 # Anonymous visitor. Index: demo banner, fiscal years, region and theme options, count, page.
 # Detail: demo banner, page + case + region + state, themes, partner roles with partners,
-# related cases.
-INDEX_QUERIES = 6
-INDEX_FILTERED_QUERIES = 8  # + looking up the region and theme given
-DETAIL_QUERIES = 5
-HOME_QUERIES = 3  # demo banner, figures by fiscal year, cards
+# related cases. Every page: the data date in the footer.
+INDEX_QUERIES = 7
+INDEX_FILTERED_QUERIES = 9  # + looking up the region and theme given
+DETAIL_QUERIES = 6
+HOME_QUERIES = 4  # demo banner, figures by fiscal year, cards, data date
 
 
 @pytest.mark.django_db
