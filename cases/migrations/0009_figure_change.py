@@ -15,7 +15,7 @@ def stamp_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_cities_in_both_languages'),
+        ('cases', '0008_revisions'),
     ]
 
     operations = [
