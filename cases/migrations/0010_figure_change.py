@@ -15,7 +15,7 @@ def stamp_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_revisions'),
+        ('cases', '0009_counties'),
     ]
 
     operations = [
