@@ -7,8 +7,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case register")
 
     def ready(self):
-        from cases import tracking
+        from cases import search, tracking
         from cases.figures import signals
 
         signals.connect()
         tracking.connect()
+        search.connect()

@@ -45,6 +45,7 @@ from cases.models import (
 )
 from cases.reference import load_reference_data
 from cases.register import bulk_written
+from cases.search import document, document_of
 
 # The seed of the private random generator. Change it and every synthetic case changes.
 SEED = 20170401
@@ -2051,7 +2052,7 @@ def build_demo_set(names: Names) -> DemoSet:
 
 # --- Writing ----------------------------------------------------------------------------------
 
-PARTNER_FIELDS = ["name_ja", "kind", "state_id", "website"]
+PARTNER_FIELDS = ["name_ja", "kind", "state_id", "website", "search_document"]
 
 
 @dataclass
@@ -2099,6 +2100,13 @@ def _validate(demo: DemoSet, states: dict, themes: dict, regions: dict) -> None:
             raise DemoDataError(f"{partner.name_en}: unknown state {partner.state}.")
 
 
+def _slug(name_en: str) -> str:
+    # bulk_create skips save(): the slug is made here (demo names are distinct after slugify).
+    from cases.models import partner_slug
+
+    return partner_slug(name_en, Partner.objects.none())
+
+
 def _sync_partners(specs: list[PartnerSpec], states: dict) -> tuple[dict[str, int], Counts]:
     counts = Counts()
     existing = {
@@ -2112,9 +2120,10 @@ def _sync_partners(specs: list[PartnerSpec], states: dict) -> tuple[dict[str, in
             "state_id": states[spec.state] if spec.state else None,
             "website": spec.website,
         }
+        values["search_document"] = document(spec.name_en, spec.name_ja)
         partner = existing.get(spec.name_en)
         if partner is None:
-            to_create.append(Partner(name_en=spec.name_en, **values))
+            to_create.append(Partner(name_en=spec.name_en, slug=_slug(spec.name_en), **values))
         elif any(getattr(partner, f) != v for f, v in values.items()):
             for f, v in values.items():
                 setattr(partner, f, v)
@@ -2205,6 +2214,8 @@ def _sync_cases(
             "is_best_practice": spec.is_best_practice,
             "origin": CaseOrigin.DEMO.value,
         }
+        # bulk_create and update() skip save(): the search document is written here.
+        values["search_document"] = document_of(Case(**values))
         wanted_themes = {themes[slug] for slug in spec.themes}
         wanted_roles = {(partners[name], str(role)) for name, role in spec.partners}
         case = existing.get(spec.external_ref)

@@ -5,12 +5,12 @@ error for that parameter alone, and the other filters still apply. The URL names
 stable because people share them: from, to, region, state, theme, format, partner_kind, q, sort.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 
 import django_filters
 from django import forms
-from django.db.models import Q, Value
+from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,13 +19,14 @@ from django.utils.translation import pgettext_lazy
 from cases import rules
 from cases.models import (
     CaseFormat,
-    CasePartner,
+    Partner,
     PartnerKind,
     Region,
     State,
     Theme,
     ThemeGroup,
 )
+from cases.search import matching_cases
 from grassroots.language import is_japanese, page_language
 
 # Longer search text is cut to this length; no title, summary or name needs more.
@@ -46,26 +47,44 @@ def fiscal_year_choices():
     ]
 
 
-class CodeChoiceField(forms.ModelChoiceField):
-    """A model chosen by its code, shown by its name in the page language."""
+class CountedChoices:
+    """A choice field whose labels carry the number of cases each choice would give.
+
+    `counts` is set by the view once the facets are counted ({value: cases}); until then
+    (the API, the downloads) labels are the bare names.
+    """
+
+    counts: dict | None = None
+
+    def counted(self, value, label):
+        if self.counts is None:
+            return label
+        return f"{label} ({self.counts.get(value, 0):,})"
+
+
+class CodeChoiceField(CountedChoices, forms.ModelMultipleChoiceField):
+    """Models chosen by their codes (several allowed), shown by their names in the page
+    language, each with its count once the view has counted."""
+
+    widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
-        return obj.name
+        return self.counted(getattr(obj, self.to_field_name), obj.name)
 
 
 class StateChoiceField(CodeChoiceField):
-    """A state by its USPS code, in either case: ?state=fl is Florida."""
+    """States by their USPS codes, in either case: ?state=fl is Florida."""
 
-    def to_python(self, value):
-        return super().to_python(value.upper() if isinstance(value, str) else value)
+    def clean(self, value):
+        if isinstance(value, list | tuple):
+            value = [v.upper() if isinstance(v, str) else v for v in value]
+        return super().clean(value)
 
 
 class GroupedThemeIterator(forms.models.ModelChoiceIterator):
-    """Themes in <optgroup>s by their group (line of work, topic, priority area)."""
+    """Themes in groups by their group (line of work, topic, priority area)."""
 
     def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
         for group, themes in groupby(self.queryset, key=lambda theme: theme.group):
             yield (ThemeGroup(group).label, [self.choice(theme) for theme in themes])
 
@@ -74,16 +93,34 @@ class ThemeChoiceField(CodeChoiceField):
     iterator = GroupedThemeIterator
 
 
-class StateChoiceFilter(django_filters.ModelChoiceFilter):
+class CountedMultipleChoiceField(CountedChoices, forms.MultipleChoiceField):
+    """Fixed choices (formats, partner kinds), several allowed, with counts."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._plain_choices = list(self.choices)
+
+    def count(self, counts: dict) -> None:
+        self.counts = counts
+        self.choices = [(value, self.counted(value, text)) for value, text in self._plain_choices]
+
+
+class StateChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = StateChoiceField
 
 
-class CodeChoiceFilter(django_filters.ModelChoiceFilter):
+class CodeChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = CodeChoiceField
 
 
-class ThemeChoiceFilter(django_filters.ModelChoiceFilter):
+class ThemeChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = ThemeChoiceField
+
+
+class CountedChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = CountedMultipleChoiceField
 
 
 def _invalid(message):
@@ -145,18 +182,19 @@ class CaseFilter(django_filters.FilterSet):
         label=pgettext_lazy("fiscal years", "To"),
         error_messages=_invalid(_("“%(value)s” is not a fiscal year of the register.")),
     )
+    # Several values of one filter give the cases of any of them; different filters narrow
+    # each other. The filtering itself is `cases.stats.Filters` (see filter_queryset), so the
+    # list, its counts and `manage.py case_stats` agree by construction.
     region = CodeChoiceFilter(
         queryset=Region.objects.order_by("sort_order", "code"),
         to_field_name="code",
         label=_("Region"),
-        empty_label=_("All regions"),
         error_messages=_invalid(_("There is no region with the code “%(value)s”.")),
     )
     state = StateChoiceFilter(
         queryset=State.objects.order_by("name_en"),
         to_field_name="code",
         label=_("State"),
-        empty_label=_("All states"),
         error_messages=_invalid(_("There is no state with the code “%(value)s”.")),
     )
     theme = ThemeChoiceFilter(
@@ -164,21 +202,24 @@ class CaseFilter(django_filters.FilterSet):
         queryset=Theme.objects.order_by("group", "sort_order", "slug"),
         to_field_name="slug",
         label=_("Theme"),
-        empty_label=_("All themes"),
         error_messages=_invalid(_("There is no theme “%(value)s”.")),
     )
-    format = django_filters.ChoiceFilter(
+    format = CountedChoiceFilter(
         choices=CaseFormat.choices,
         label=_("Format"),
-        empty_label=_("All formats"),
         error_messages=_invalid(_("“%(value)s” is not a format.")),
     )
-    partner_kind = django_filters.ChoiceFilter(
-        method="with_partner_kind",
+    partner_kind = CountedChoiceFilter(
         choices=PartnerKind.choices,
         label=_("Partner kind"),
-        empty_label=_("All partners"),
         error_messages=_invalid(_("“%(value)s” is not a kind of partner.")),
+    )
+    partner = django_filters.ModelMultipleChoiceFilter(
+        queryset=Partner.objects.all(),
+        to_field_name="slug",
+        label=_("Partner"),
+        widget=forms.MultipleHiddenInput,
+        error_messages=_invalid(_("There is no partner “%(value)s”.")),
     )
     sort = django_filters.ChoiceFilter(
         method="sort_by",
@@ -200,30 +241,34 @@ class CaseFilter(django_filters.FilterSet):
         return {cls.URL_NAMES.get(name, name): f for name, f in super().get_filters().items()}
 
     def search(self, queryset, name, value):
-        """Every word must appear in a title, a summary, the city or a partner's name.
+        """Every word in a title, a summary, the city, a partner's name or the case's story,
+        in either language: the site search's own matching (`cases.search`)."""
+        return matching_cases(queryset, value)
 
-        Partners are matched through a subquery, so a case with two matching partners is
-        listed once and the list needs no DISTINCT.
-        """
-        for word in value.split():
-            partners = CasePartner.objects.filter(
-                Q(partner__name_en__icontains=word) | Q(partner__name_ja__icontains=word)
-            ).values("case_id")
-            queryset = queryset.filter(
-                Q(title_en__icontains=word)
-                | Q(title_ja__icontains=word)
-                | Q(summary_en__icontains=word)
-                | Q(summary_ja__icontains=word)
-                | Q(city_en__icontains=word)
-                | Q(city_ja__icontains=word)
-                | Q(pk__in=partners)
-            )
-        return queryset
+    def filter_queryset(self, queryset):
+        """The queryset narrowed by `stats_filters()` (the valid filters), then sorted."""
+        queryset = self.stats_filters().narrow(queryset)
+        return self.sort_by(queryset, "sort", self.form.cleaned_data.get("sort"))
 
-    def with_partner_kind(self, queryset, name, value):
-        """Cases with at least one partner of that kind, each listed once."""
-        return queryset.filter(
-            pk__in=CasePartner.objects.filter(partner__kind=value).values("case_id")
+    def stats_filters(self):
+        """The valid filters of this URL as `cases.stats.Filters` of public cases: what the
+        list shows, and what its option counts and `manage.py case_stats --public` count."""
+        from cases.stats import Filters
+
+        form = self.form
+        form.is_valid()
+        data = form.cleaned_data
+        return Filters(
+            from_fy=data.get("from"),
+            to_fy=data.get("to"),
+            region=[region.code for region in data.get("region") or ()],
+            state=[state.code for state in data.get("state") or ()],
+            theme=[theme.slug for theme in data.get("theme") or ()],
+            format=data.get("format") or (),
+            partner_kind=data.get("partner_kind") or (),
+            partner=[partner.slug for partner in data.get("partner") or ()],
+            search=data.get("q") or "",
+            public=True,
         )
 
     def sort_by(self, queryset, name, value):
@@ -239,7 +284,8 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.order_by("-start_date", "-pk")
 
     def active_filters(self) -> list["ActiveFilter"]:
-        """The filters this URL sets, in form order, for the chips above the results.
+        """The filter values this URL sets, in form order, one chip each (a filter with two
+        values makes two chips), for the chips above the results.
 
         A parameter the form rejected is still listed (marked invalid) so it can be removed.
         """
@@ -249,16 +295,29 @@ class CaseFilter(django_filters.FilterSet):
         for name in self.filters:
             if name == "sort":
                 continue
-            raw = self.data.get(name, "")
-            if raw in ("", None):
+            raw = [value for value in self.data.getlist(name) if value not in ("", None)]
+            if not raw:
                 continue
+            label = form[name].label
             if name in form.errors or name not in form.cleaned_data:
-                active.append(ActiveFilter(name, form[name].label, raw, valid=False))
+                active += [ActiveFilter(name, label, v, valid=False, values=raw) for v in raw]
                 continue
-            active.append(
-                ActiveFilter(name, form[name].label, self._describe(name, form.cleaned_data[name]))
-            )
+            value = form.cleaned_data[name]
+            several = isinstance(value, list | tuple) or hasattr(value, "model")
+            items = list(value) if several else [value]
+            for item in items:
+                key = self._key(name, item)
+                active.append(
+                    ActiveFilter(name, label, self._describe(name, item), key=key, values=raw)
+                )
         return active
+
+    @staticmethod
+    def _key(name, value) -> str:
+        for attribute in ("code", "slug"):
+            if hasattr(value, attribute):
+                return str(getattr(value, attribute))
+        return str(value)
 
     @staticmethod
     def _describe(name, value) -> str:
@@ -276,14 +335,23 @@ class CaseFilter(django_filters.FilterSet):
 
 @dataclass(frozen=True)
 class ActiveFilter:
-    """One filter in the URL: its parameter, what it is called and the value it has."""
+    """One filter value in the URL: its parameter, what it is called and the value it has."""
 
     param: str
     label: str
     value: str
     valid: bool = True
+    key: str | None = None
+    values: list = field(default_factory=list)
 
     @property
     def removal(self) -> dict:
-        """The query-string change that removes this filter (and starts again at page 1)."""
-        return {self.param: None, "page": None}
+        """The query-string change that removes this value (and starts again at page 1)."""
+        if self.valid and self.key is not None:
+            kept = [v for v in self.values if self._key_of(v) != self.key]
+        else:
+            kept = [v for v in self.values if v != self.value]
+        return {self.param: kept or None, "page": None}
+
+    def _key_of(self, raw: str) -> str:
+        return raw.upper() if self.param == "state" else raw

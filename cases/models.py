@@ -392,6 +392,20 @@ class Partner(BilingualNameMixin, models.Model):
         related_name="partners",
     )
     website = models.URLField(_("website"), blank=True)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=220,
+        unique=True,
+        blank=True,
+        help_text=_("The address of its public page; made from the English name when left blank."),
+    )
+    search_document = models.TextField(
+        _("search document"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Its texts in the search normal form; written on save (cases.search)."),
+    )
 
     class Meta:
         ordering = ["name_en"]
@@ -400,6 +414,25 @@ class Partner(BilingualNameMixin, models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = partner_slug(self.name_en, Partner.objects.exclude(pk=self.pk))
+        super().save(*args, **kwargs)
+
+
+def partner_slug(name_en: str, others) -> str:
+    """A slug for a partner's page from its English name, unique among `others` (a queryset
+    of partners): greater-miami-chamber-of-commerce, then -2, -3... if taken."""
+    from django.utils.text import slugify
+
+    stem = slugify(name_en)[:200] or "partner"
+    taken = set(others.filter(slug__startswith=stem).values_list("slug", flat=True))
+    slug, n = stem, 1
+    while slug in taken:
+        n += 1
+        slug = f"{stem}-{n}"
+    return slug
 
 
 # --- Cases ------------------------------------------------------------------------------------
@@ -621,6 +654,13 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    search_document = models.TextField(
+        _("search document"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Its texts in the search normal form; written on save (cases.search)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -21,7 +21,7 @@ Every frame of counts has `key`, `label_en`, `label_ja` and `cases`; fiscal-year
 
 import contextlib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 from django.db.models import Count, Sum
@@ -32,6 +32,7 @@ from cases import rules
 from cases.figures import freshness, reference
 from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally
 from cases.models import Case, PublishedFigure, Region, Revision, State, Theme
+from cases.search import matching_cases
 
 COUNT_COLUMNS = ["key", "label_en", "label_ja", "cases"]
 FISCAL_YEAR_COLUMNS = [*COUNT_COLUMNS, "cumulative"]
@@ -64,19 +65,83 @@ class InvalidFilter(ValueError):
     """A filter names something the register does not know, or a range that cannot be."""
 
 
+def _many(value) -> tuple[str, ...]:
+    """A filter value as a tuple of codes: None → (), "miami" → ("miami",)."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
 @dataclass(frozen=True)
 class Filters:
     """What to count: a fiscal-year range (both ends inclusive, either open) and, optionally,
-    one region (code), one state (USPS code) and one theme (slug)."""
+    regions (codes), states (USPS codes) and themes (slugs), formats, partner kinds, partners
+    (slugs), search words, and whether to count only the public cases.
+
+    `region`, `state` and `theme` take one code (as they always have) or several (a tuple or
+    list): several count the cases of any of them. One code in a tuple is stored as the plain
+    code, so `Filters(region=("miami",)) == Filters(region="miami")`; several are stored as a
+    sorted tuple. `regions`, `states` and `themes` always give a tuple.
+
+    The tallies answer every filter with one value each and no more than that; anything else
+    (several themes, formats, partner kinds, search words, public only) is counted from the
+    case table: `simple` says which.
+    """
 
     from_fy: int | None = None
     to_fy: int | None = None
-    region: str | None = None
-    state: str | None = None
-    theme: str | None = None
+    region: str | tuple[str, ...] | None = None
+    state: str | tuple[str, ...] | None = None
+    theme: str | tuple[str, ...] | None = None
+    format: tuple[str, ...] = ()
+    partner_kind: tuple[str, ...] = ()
+    partner: str | tuple[str, ...] | None = None
+    search: str = ""
+    public: bool = False
+
+    def __post_init__(self):
+        for name in ("region", "state", "theme", "partner"):
+            values = _many(getattr(self, name))
+            if name == "state":
+                values = tuple(value.upper() for value in values)
+            values = tuple(sorted(set(values)))
+            object.__setattr__(self, name, values[0] if len(values) == 1 else (values or None))
+        for name in ("format", "partner_kind"):
+            object.__setattr__(self, name, tuple(sorted(set(_many(getattr(self, name))))))
+        object.__setattr__(self, "search", (self.search or "").strip())
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return _many(self.region)
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(code.upper() for code in _many(self.state))
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        return _many(self.theme)
+
+    @property
+    def simple(self) -> bool:
+        """Whether the tallies can answer: one value at most per filter, and nothing else."""
+        return not (
+            self.public
+            or self.format
+            or self.partner_kind
+            or self.partner
+            or self.search
+            or len(self.regions) > 1
+            or len(self.states) > 1
+            or len(self.themes) > 1
+        )
 
     def validate(self) -> "Filters":
         """Return self if every code exists and the range is sound; else raise InvalidFilter."""
+        from cases.models import CaseFormat, PartnerKind
+
         if self.from_fy is not None and self.to_fy is not None and self.from_fy > self.to_fy:
             raise InvalidFilter(
                 _("The first fiscal year (%(first)s) is after the last (%(last)s).")
@@ -88,27 +153,62 @@ class Filters:
             if year is not None and year > 2200:
                 raise InvalidFilter(_("%(year)s is not a fiscal year.") % {"year": year})
         checks = [
-            (self.region, Region.objects.filter(code=self.region), _("region")),
-            (self.state, State.objects.filter(code=(self.state or "").upper()), _("state")),
-            (self.theme, Theme.objects.filter(slug=self.theme), _("theme")),
+            (self.regions, Region.objects.values_list("code", flat=True), _("region")),
+            (self.states, State.objects.values_list("code", flat=True), _("state")),
+            (self.themes, Theme.objects.values_list("slug", flat=True), _("theme")),
+            (self.format, CaseFormat.values, _("format")),
+            (self.partner_kind, PartnerKind.values, _("partner kind")),
         ]
-        for value, queryset, what in checks:
-            if value and not queryset.exists():
+        for values, known, what in checks:
+            if not values:
+                continue
+            unknown = sorted(set(values) - set(known))
+            if unknown:
                 raise InvalidFilter(
                     _("There is no %(what)s with the code “%(code)s”.")
-                    % {"what": what, "code": value}
+                    % {"what": what, "code": unknown[0]}
                 )
         return self
 
+    def without(self, name: str) -> "Filters":
+        """These filters with one of them cleared: a facet's counts are those of the others.
+        `fiscal_year` clears both ends of the range."""
+        if name == "fiscal_year":
+            return replace(self, from_fy=None, to_fy=None)
+        empty = () if name in ("format", "partner_kind") else None
+        return replace(self, **{name: empty})
+
     def cases(self):
-        """The queryset of cases these filters count."""
-        qs = Case.objects.counted().in_fiscal_years(self.from_fy, self.to_fy)
-        if self.region:
-            qs = qs.for_region(self.region)
-        if self.state:
-            qs = qs.filter(state__code=self.state.upper())
-        if self.theme:
-            qs = qs.filter(themes__slug=self.theme)
+        """The queryset of cases these filters count (each case once)."""
+        return self.narrow(Case.objects.public() if self.public else Case.objects.counted())
+
+    def narrow(self, qs):
+        """`qs` (cases) narrowed by every filter but `public`: the case browser's list is this
+        of the public cases, so it lists what these filters count."""
+        from cases.models import CasePartner
+
+        qs = qs.in_fiscal_years(self.from_fy, self.to_fy)
+        if len(self.regions) == 1:
+            qs = qs.for_region(self.regions[0])
+        elif self.regions:
+            qs = qs.filter(region__code__in=self.regions)
+        if self.states:
+            qs = qs.filter(state__code__in=self.states)
+        if len(self.themes) == 1:
+            qs = qs.filter(themes__slug=self.themes[0])
+        elif self.themes:
+            tagged = Case.themes.through.objects.filter(theme__slug__in=self.themes)
+            qs = qs.filter(pk__in=tagged.values("case_id"))
+        if self.format:
+            qs = qs.filter(format__in=self.format)
+        if self.partner_kind:
+            with_kind = CasePartner.objects.filter(partner__kind__in=self.partner_kind)
+            qs = qs.filter(pk__in=with_kind.values("case_id"))
+        if self.partner:
+            with_partner = CasePartner.objects.filter(partner__slug__in=_many(self.partner))
+            qs = qs.filter(pk__in=with_partner.values("case_id"))
+        if self.search:
+            qs = matching_cases(qs, self.search)
         return qs
 
 
@@ -162,7 +262,9 @@ def _counts(filters: Filters, *fields: str) -> dict:
     or theme__slug (a case counts under each of its themes). One value gives a dict keyed by
     that value, several a dict keyed by tuples; no field gives {(): total}.
     """
-    if getattr(_source, "raw", False):
+    # The tallies hold no format or partner kind, and answer only simple filters.
+    untallied = {"format", "partner_kind"} & set(fields)
+    if getattr(_source, "raw", False) or not filters.simple or untallied:
         rows = _raw_counts(filters, fields)
     else:
         rows = _tally_counts(filters, fields)
@@ -193,6 +295,16 @@ def _tally_counts(filters: Filters, fields):
 
 
 def _raw_counts(filters: Filters, fields):
+    if fields == ("partner_kind",):
+        # A case counts once under each kind of partner it has.
+        from cases.models import CasePartner
+
+        return (
+            CasePartner.objects.filter(case__in=filters.cases().values("pk"))
+            .values_list("partner__kind")
+            .annotate(n=Count("case_id", distinct=True))
+            .order_by()
+        )
     if "theme__slug" in fields:
         through = Case.themes.through
         lookups = [name if name == "theme__slug" else f"case__{name}" for name in fields]
@@ -235,7 +347,7 @@ class Counts:
     def of(self, *fields: str) -> dict:
         """The counts keyed as `_counts(filters, *fields)` keys them."""
         if fields not in self._by:
-            if getattr(_source, "raw", False) or not self.shared:
+            if getattr(_source, "raw", False) or not self.shared or not self.filters.simple:
                 self._by[fields] = _counts(self.filters, *fields)
             elif fields == ("theme__slug",):
                 self._by[fields] = self._themes()
@@ -332,7 +444,7 @@ def region_rows(filters: Filters = ALL, counts: Counts | None = None) -> list[di
     return [
         {"key": r.key, "label_en": r.name_en, "label_ja": r.name_ja, "cases": found.get(r.key, 0)}
         for r in reference.regions().items
-        if not filters.region or r.key == filters.region
+        if not filters.region or r.key in filters.regions
     ]
 
 
@@ -385,12 +497,18 @@ def by_fiscal_year(filters: Filters = ALL, counts: Counts | None = None) -> pd.D
 def state_rows(filters: Filters = ALL, counts: Counts | None = None) -> list[dict]:
     """by_state() as a list of dicts (the same columns), without building a frame."""
     found = _counts_for(filters, counts).of("state__code")
-    district = reference.district(filters.region) if filters.region else None
-    code = filters.state.upper() if filters.state else None
+    # In scope: the states of the chosen districts (all of them without a region filter),
+    # narrowed to the chosen states when there are any.
+    district = (
+        frozenset().union(*(reference.district(code) for code in filters.regions))
+        if filters.region
+        else None
+    )
+    codes = set(filters.states)
     rows = [
         {"key": s.key, "label_en": s.name_en, "label_ja": s.name_ja, "cases": found.get(s.key, 0)}
         for s in reference.states().items
-        if (district is None or s.key in district) and (code is None or s.key == code)
+        if (district is None or s.key in district) and (not codes or s.key in codes)
     ]
     if found.get(None):
         rows.append(
@@ -427,7 +545,7 @@ def theme_rows(filters: Filters = ALL, counts: Counts | None = None) -> list[dic
             "group": t.group,
         }
         for t in reference.themes().items
-        if not filters.theme or t.key == filters.theme
+        if not filters.theme or t.key in filters.themes
     ]
 
 
@@ -438,6 +556,91 @@ def by_theme(filters: Filters = ALL, counts: Counts | None = None) -> pd.DataFra
     cases, group (line-of-work, topic or priority-area).
     """
     return _frame(theme_rows(filters, counts), THEME_COLUMNS)
+
+
+def format_rows(filters: Filters = ALL) -> list[dict]:
+    """Cases per format (workshop, seminar...), every format listed (zero where none), in the
+    formats' order; only the chosen formats when filtered by format.
+
+    Columns as by_region: key (format value), label_en, label_ja, cases.
+    """
+    from cases.models import CaseFormat
+
+    found = _counts(filters, "format")
+    return [
+        {
+            "key": value,
+            "label_en": _label(label, "en"),
+            "label_ja": _label(label, "ja"),
+            "cases": found.get(value, 0),
+        }
+        for value, label in CaseFormat.choices
+        if not filters.format or value in filters.format
+    ]
+
+
+def partner_kind_rows(filters: Filters = ALL) -> list[dict]:
+    """Cases per kind of partner: a case counts once under each kind of partner it has, so
+    the rows may add up to more (or less) than the total. Every kind listed, in the kinds'
+    order; only the chosen kinds when filtered by partner kind.
+
+    Columns as by_region: key (partner kind value), label_en, label_ja, cases.
+    """
+    from cases.models import PartnerKind
+
+    found = _counts(filters, "partner_kind")
+    return [
+        {
+            "key": value,
+            "label_en": _label(label, "en"),
+            "label_ja": _label(label, "ja"),
+            "cases": found.get(value, 0),
+        }
+        for value, label in PartnerKind.choices
+        if not filters.partner_kind or value in filters.partner_kind
+    ]
+
+
+def by_format(filters: Filters = ALL) -> pd.DataFrame:
+    """format_rows() as a frame."""
+    return _frame(format_rows(filters), COUNT_COLUMNS)
+
+
+def by_partner_kind(filters: Filters = ALL) -> pd.DataFrame:
+    """partner_kind_rows() as a frame."""
+    return _frame(partner_kind_rows(filters), COUNT_COLUMNS)
+
+
+def _label(label, language: str) -> str:
+    from django.utils import translation
+
+    with translation.override(language):
+        return str(label)
+
+
+FACETS = ("fiscal_year", "region", "state", "theme", "format", "partner_kind")
+
+
+def facets(filters: Filters, names=FACETS) -> dict[str, dict]:
+    """{filter name: {value: cases}}: how many cases each value of each filter would give with
+    the other filters as they are (the filter's own values cleared), as a faceted list shows
+    next to its options. Each is the row function's answer for `filters.without(name)`, so it
+    equals `manage.py case_stats --by <name>` for the same filters; states are those of the
+    chosen districts (all of them without a region filter). Fiscal years are counted with
+    the range cleared.
+    """
+    rows = {
+        "fiscal_year": fiscal_year_rows,
+        "region": region_rows,
+        "state": state_rows,
+        "theme": theme_rows,
+        "format": format_rows,
+        "partner_kind": partner_kind_rows,
+    }
+    return {
+        name: {row["key"]: row["cases"] for row in rows[name](filters.without(name))}
+        for name in names
+    }
 
 
 def by_region_fiscal_year(filters: Filters = ALL) -> pd.DataFrame:
@@ -451,7 +654,7 @@ def by_region_fiscal_year(filters: Filters = ALL) -> pd.DataFrame:
     years = _fiscal_year_range(filters, {year for _code, year in counts})
     regions = Region.objects.order_by("sort_order", "code")
     if filters.region:
-        regions = regions.filter(code=filters.region)
+        regions = regions.filter(code__in=filters.regions)
     rows = (
         (r.code, r.name_en, r.name_ja, year, counts.get((r.code, year), 0))
         for r in regions.only("code", "name_en", "name_ja")

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from cases import views
+from cases import partners, views
 
 app_name = "cases"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("regions/", views.region_list, name="region-list"),
     path("regions/<slug:code>/", views.region_detail, name="region-detail"),
     path("states/", views.state_list, name="state-list"),
+    path("how-we-count/", views.how_we_count, name="how-we-count"),
+    path("partners/", partners.partner_list, name="partner-list"),
+    path("partners/<slug:slug>/", partners.partner_detail, name="partner-detail"),
     # USPS codes in either case; the view sends lower case on to the upper-case address.
     re_path(r"^states/(?P<code>[A-Za-z]{2})/$", views.state_detail, name="state-detail"),
 ]

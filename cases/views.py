@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from cases import places, stats
+from cases import places, rules, stats
 from cases.figures import provenance
 from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
@@ -32,10 +32,12 @@ from cases.models import (
     Theme,
 )
 from cases.register import cases as cases_register
-from grassroots.language import is_japanese
+from grassroots.language import is_japanese, page_language
 from staff.access import can_report, holds_region
 
 PAGE_SIZE = 20
+# The case browser's filters that take several values, each option with its count.
+FACETS = ("region", "state", "theme", "format", "partner_kind")
 RECENT_CASES = 6
 
 
@@ -89,6 +91,16 @@ def _with_showcase(cases) -> list:
     return cases
 
 
+def _whole_register(**codes) -> stats.Filters:
+    """Filters for a region or state page over the register's whole span, FY2017 to the
+    latest fiscal year with a case anywhere: a place with no case in a year shows that year
+    with zero, instead of a period silently shortened to its own first and last cases."""
+    latest = stats.headline().latest_fy
+    if latest is None:
+        return stats.Filters(**codes)
+    return stats.Filters(from_fy=rules.FIRST_FISCAL_YEAR, to_fy=latest, **codes)
+
+
 # --- the case browser -------------------------------------------------------------------------
 
 
@@ -96,8 +108,9 @@ def _with_showcase(cases) -> list:
 def case_list(request):
     """Public cases, filtered, sorted and paginated by the query string alone."""
     # A GET form sends every field, empty or not; keep the shared URL to the filters in use.
-    if any(value == "" for _key, value in request.GET.items()):
-        kept = [(key, value) for key, value in request.GET.items() if value != ""]
+    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
+    if any(value == "" for _key, value in pairs):
+        kept = [(key, value) for key, value in pairs if value != ""]
         return HttpResponseRedirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
 
     filterset = CaseFilter(request.GET, queryset=Case.objects.public().for_listing())
@@ -111,20 +124,48 @@ def case_list(request):
             "page": page.number,
             "pages": paginator.num_pages,
         }
+    filters = filterset.stats_filters()
+    counted = _count_options(filterset.form, filters)
+    active = filterset.active_filters()
     return render(
         request,
         "cases/case_list.html",
         {
             "form": filterset.form,
-            "active_filters": filterset.active_filters(),
+            "active_filters": active,
+            # Each filter value named once: from=2024&to=2024 is "FY2024", not "FY2024, FY2024".
+            "title_values": list(dict.fromkeys(item.value for item in active if item.valid)),
             "page": page,
             "cases": _with_showcase(page.object_list),
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
             "page_notice": page_notice,
             "sort": filterset.form.cleaned_data.get("sort") or "newest",
             "sort_choices": filterset.filters["sort"].extra["choices"],
+            "open_facets": {name for name in FACETS if request.GET.getlist(name)},
+            "facet_names": FACETS,
+            "public_total": counted["public_total"],
+            "held_total": counted["held_total"],
         },
     )
+
+
+def _count_options(form, filters: stats.Filters) -> dict:
+    """Put each option's count (cases under the other filters) into the form's labels, and
+    narrow the states to those of the chosen districts (and the states already chosen)."""
+    facets = stats.facets(filters, FACETS)
+    for name in FACETS:
+        field = form.fields[name]
+        if hasattr(field, "count"):
+            field.count(facets[name])
+        else:
+            field.counts = facets[name]
+    if filters.regions:
+        in_scope = {code for code in facets["state"] if code} | set(filters.states)
+        form.fields["state"].queryset = form.fields["state"].queryset.filter(code__in=in_scope)
+    return {
+        "public_total": stats.total(stats.Filters(public=True)),
+        "held_total": stats.total(),
+    }
 
 
 @figure_response()
@@ -235,7 +276,7 @@ def region_list(request):
 def region_detail(request, code: str):
     """One region: its mission, its district's states and its figures, and its public cases."""
     region = get_object_or_404(Region, code=code)
-    filters = stats.Filters(region=region.code)
+    filters = _whole_register(region=region.code)
     counts = stats.Counts(filters)  # one read of the tallies for every figure below
 
     # Every jurisdiction of the district's states, this region's and the other district's
@@ -356,7 +397,7 @@ def state_detail(request, code: str):
     jurisdictions = list(
         state.jurisdictions.select_related("region").order_by("region__sort_order")
     )
-    filters = stats.Filters(state=state.code)
+    filters = _whole_register(state=state.code)
     counts = stats.Counts(filters)  # one read of the tallies for every figure below
 
     by_region = []
@@ -390,5 +431,25 @@ def state_detail(request, code: str):
             "best_practices": _with_showcase(public.filter(is_best_practice=True)[:RECENT_CASES]),
             "charts": charts,
             "browse_query": urlencode({"state": state.code}),
+        },
+    )
+
+
+# --- how we count -----------------------------------------------------------------------------
+
+
+@figure_response()
+def how_we_count(request):
+    """The one page that says what every figure counts, linked from each chart and list."""
+    return render(
+        request,
+        "cases/how_we_count.html",
+        {
+            "held_total": stats.total(),
+            "public_total": stats.total(stats.Filters(public=True)),
+            "reconciliation": [
+                {**row, "label": row[f"label_{page_language()}"]}
+                for row in stats.reconcile().to_dict("records")
+            ],
         },
     )

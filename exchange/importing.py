@@ -51,6 +51,7 @@ from cases.models import (
     Theme,
 )
 from cases.register import bulk_written
+from cases.search import document_of
 from exchange.columns import COLUMNS, COLUMNS_BY_KEY, REQUIRED_KEYS, normalise_header
 from exchange.models import ImportBatch
 from exchange.reading import Formula, ImportRefused, Sheet, read_sheet, trim
@@ -965,6 +966,7 @@ def _write(plan: ImportPlan, user, *, can_publish: bool = True) -> ImportBatch:
         case.updated_by = user
         case.updated_at = now
         case.import_batch = batch
+        case.search_document = document_of(case)  # bulk writes skip save()
         was = before.get(case.pk, {}).get("publication")
         if case.publication in REVIEWED and case.publication != was:
             # Published by this import: planning stamped whoever changed the case last.

@@ -178,6 +178,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date style per language: "16 October 2024" (grassroots/formats/en), 2024年10月16日.
+FORMAT_MODULE_PATH = ["grassroots.formats"]
 # Timestamps (who changed what, when) are stored in UTC and shown in Tokyo time, where the
 # task force sits. Case dates are plain dates: the local date of the event in the US.
 USE_TZ = True

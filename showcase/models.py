@@ -201,6 +201,13 @@ class ShowcasePage(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    search_document = models.TextField(
+        _("search document"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("Its texts in the search normal form; written on save (cases.search)."),
+    )
 
     objects = ShowcasePageQuerySet.as_manager()
 

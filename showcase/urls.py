@@ -10,4 +10,5 @@ urlpatterns = [
     path("showcase/", views.index, name="index"),
     path("showcase/preview/<int:pk>/", views.preview, name="preview"),
     path("showcase/<slug:slug>/", views.detail, name="detail"),
+    path("search/", views.search, name="search"),
 ]

@@ -13,10 +13,12 @@ from django.views.decorators.http import require_safe
 
 from cases import stats
 from cases.models import Case, CaseStatus, Revision
+from cases.search import MAX_QUERY_LENGTH, terms
 from showcase.filters import ShowcaseFilter
 from showcase.links import reverse_or_none, section_urls
 from showcase.models import ShowcasePage, ShowcaseStatus
 from showcase.register import pages as page_register
+from showcase.search import KINDS, search_everything
 from staff.access import holds_region
 
 PAGES_PER_INDEX_PAGE = 12
@@ -61,8 +63,9 @@ def index(request):
 
 
 def related_cases(case: Case, limit: int = RELATED_CASES):
-    """Other public cases led by the same region or sharing a theme with `case`: those of the
-    same region first, then those sharing the most themes, newest first.
+    """Other public cases led by the same region or sharing a theme with `case`, newest
+    first. Which ones: those of the same region first, then those sharing the most themes,
+    then the newest, up to `limit`; they are then shown in date order, as a reader expects.
 
     The case's themes must already be loaded (prefetched); this runs one query.
     """
@@ -73,7 +76,7 @@ def related_cases(case: Case, limit: int = RELATED_CASES):
         .annotate(n=Count("theme_id"))
         .values("n")
     )
-    return list(
+    chosen = list(
         Case.objects.public()
         .exclude(pk=case.pk)
         .annotate(
@@ -84,6 +87,7 @@ def related_cases(case: Case, limit: int = RELATED_CASES):
         .select_related("region", "state")
         .order_by("-same_region", "-shared_themes", "-start_date", "-pk")[:limit]
     )
+    return sorted(chosen, key=lambda other: (other.start_date, other.pk), reverse=True)
 
 
 def may_preview(user, page: ShowcasePage) -> bool:
@@ -229,3 +233,32 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+SEARCH_LIMIT = 10
+SEARCH_LIMIT_ONE_KIND = 200
+
+
+@require_safe
+def search(request):
+    """The site search: cases, best practices, partners, districts and states matching the
+    query, grouped by kind with their counts; `kind=` lists more of one kind."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    kind = request.GET.get("kind")
+    if kind not in KINDS:
+        kind = None
+    groups = []
+    if terms(query):
+        groups = search_everything(
+            query, SEARCH_LIMIT, more=kind, more_limit=SEARCH_LIMIT_ONE_KIND
+        )
+    return render(
+        request,
+        "showcase/search.html",
+        {
+            "query": query,
+            "groups": groups,
+            "total": sum(group.count for group in groups),
+            "kind": kind,
+        },
+    )

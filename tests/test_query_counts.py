@@ -115,7 +115,10 @@ def register(db, make_case):
     from showcase.models import HeroIllustration, ShowcasePage, ShowcaseStatus
 
     Partner.objects.bulk_create(
-        [Partner(name_en=f"Partner {n}", kind=PartnerKind.UNIVERSITY) for n in range(30)]
+        [
+            Partner(name_en=f"Partner {n}", slug=f"partner-{n}", kind=PartnerKind.UNIVERSITY)
+            for n in range(30)
+        ]
     )
     case = make_case(title_en="Showcased", themes=list(Theme.objects.all()[:2]))
     ShowcasePage.objects.create(

@@ -81,7 +81,9 @@ def test_region_page_shows_the_mission_district_and_figures_from_stats(client, r
     assert "<h1>Consulate-General of Japan in Miami</h1>" in text
     filters = stats.Filters(region="miami")
     assert response.context["total"] == stats.total(filters) == 3
-    fiscal_years = stats.by_fiscal_year(filters)
+    # Every fiscal year of the register (FY2017 to its latest), zeros included.
+    whole = stats.Filters(region="miami", from_fy=2017, to_fy=stats.headline().latest_fy)
+    fiscal_years = stats.by_fiscal_year(whole)
     assert [
         (row["key"], row["cases"], row["cumulative"]) for row in response.context["fiscal_years"]
     ] == list(fiscal_years[["key", "cases", "cumulative"]].itertuples(index=False, name=None))
@@ -267,15 +269,16 @@ PAGES = {
     # Every page also reads its data date (the footer), once per generation in production.
     # by_region (counts, regions), the regions and their states, the banner.
     "/en/regions/": 6,
-    # The region; its states' jurisdictions; by_state (2); by_fiscal_year; the charts (the
-    # region's name, the fiscal-year counts, the theme counts and themes); total; recent cases
-    # and their themes; best practices, their themes and showcase pages; the banner.
-    "/en/regions/miami/": 15,  # fewer since the figures share one read of the tallies
+    # The region; the register's span of fiscal years; its states' jurisdictions; by_state (2);
+    # by_fiscal_year; the charts (the region's name, the fiscal-year counts, the theme counts
+    # and themes); total; recent cases and their themes; best practices, their themes and
+    # showcase pages; the banner.
+    "/en/regions/miami/": 16,  # fewer since the figures share one read of the tallies
     # by_state (counts, states), the states and their districts, the banner.
     "/en/states/": 6,
     # The state; its districts; by_region (2) for a split state; then as for a region.
-    "/en/states/CA/": 14,
-    "/en/states/FL/": 14,
+    "/en/states/CA/": 15,
+    "/en/states/FL/": 15,
 }
 
 
@@ -285,3 +288,27 @@ def test_query_count_does_not_grow_with_the_register(client, make_case, size, pa
     build_register(make_case, size)
     with assert_data_queries(queries):
         assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_state_and_region_page_shows_every_fiscal_year_with_zeros(client, make_case):
+    """FY2017 to the register's latest year on every page, even where a place has no case in
+    most of those years (Guam had none in FY2024, so its page stopped at FY2023)."""
+    import datetime
+
+    from cases.models import Region, State
+
+    make_case(region="hagatna", state="GU", start_date=datetime.date(2019, 5, 1))
+    make_case(region="miami", state="FL", start_date=datetime.date(2024, 5, 1))
+    expected = list(range(2017, 2025))
+    paths = [f"/en/regions/{code}/" for code in Region.objects.values_list("code", flat=True)]
+    paths += [f"/en/states/{code}/" for code in State.objects.values_list("code", flat=True)]
+    assert len(paths) == 17 + 56
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        years = [row["key"] for row in response.context["fiscal_years"]]
+        assert years == expected, path
+        assert all(isinstance(row["cases"], int) for row in response.context["fiscal_years"])
+        assert "FY2017" in response.text
+        assert "FY2024" in response.text

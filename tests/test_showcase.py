@@ -15,6 +15,7 @@ from cases.models import Case, CasePartner, CaseStatus, Partner, PartnerRole, Th
 from showcase.demo import DEMO_PAGES, load_showcase_demo
 from showcase.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
 from showcase.models import HeroIllustration, ShowcasePage, ShowcaseStatus
+from showcase.views import related_cases
 from tests.test_query_counts import assert_data_queries
 
 PUBLISHED_AT = datetime.datetime(2025, 5, 1, 9, 0, tzinfo=datetime.UTC)
@@ -109,7 +110,7 @@ class TestIndex:
         assert "Transport infrastructure workshop in Miami" in text
         assert "Rail, airports and the companies that build them." in text
         assert "Miami, Florida" in text
-        assert "Oct. 15, 2024" in text
+        assert "15 October 2024" in text
         assert 'href="/en/showcase/miami-workshop/"' in text
         assert 'src="/static/showcase/demo/transport.png"' in text
         assert "1 best practice" in text
@@ -249,7 +250,7 @@ class TestDetail:
         text = client.get("/en/showcase/miami-workshop/").text
         facts = text[text.index('class="facts"') : text.index("</dl>")]
         for fact in [
-            "Oct. 15, 2024",
+            "15 October 2024",
             "FY2024",
             "Miami, Florida",
             "Consulate-General of Japan in Miami",
@@ -292,7 +293,7 @@ class TestDetail:
             start_date=datetime.date(2024, 11, 4), end_date=datetime.date(2024, 11, 6)
         )
         make_page(case=case, slug="three-days")
-        assert "Nov. 4, 2024 – Nov. 6, 2024" in client.get("/en/showcase/three-days/").text
+        assert "4 November 2024 – 6 November 2024" in client.get("/en/showcase/three-days/").text
 
     def test_a_nationwide_case_has_no_single_state(self, client, make_case, make_page):
         make_page(case=make_case(region="washington-dc", state=None), slug="nationwide")
@@ -383,7 +384,7 @@ class TestRelatedCases:
         assert "Private Miami case" not in response.text
         assert "Draft Miami case" not in response.text
 
-    def test_same_region_first_then_the_most_shared_themes(
+    def test_chosen_by_region_then_shared_themes_and_shown_newest_first(
         self, client, make_case, miami_workshop
     ):
         transport = Theme.objects.get(slug="transport-infrastructure")
@@ -412,11 +413,13 @@ class TestRelatedCases:
         )
         response = client.get("/en/showcase/miami-workshop/")
         assert [case.title_en for case in response.context["related"]] == [
-            "Same region, oldest",
-            "Two themes",
             "Newest, one theme",
             "One theme",
+            "Two themes",
+            "Same region, oldest",
         ]
+        chosen = [c.title_en for c in related_cases(response.context["page"].case, limit=2)]
+        assert chosen == ["Two themes", "Same region, oldest"]
 
     def test_the_page_own_case_is_not_related_to_itself(self, client, miami_workshop):
         response = client.get("/en/showcase/miami-workshop/")

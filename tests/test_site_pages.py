@@ -268,3 +268,13 @@ class TestServerError:
         response = Client(raise_request_exception=False).get("/boom/")
         assert response.status_code == 500
         assert "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "shown"), [("en", "16 October 2024"), ("ja", "2024年10月16日")]
+)
+def test_one_date_style_per_language(client, make_case, language, shown):
+    case = make_case(start_date=datetime.date(2024, 10, 16))
+    for address in (f"/{language}/cases/", f"/{language}/cases/{case.pk}/"):
+        assert shown in client.get(address).text

@@ -173,15 +173,6 @@ def build_charts(slugs, filters: Filters, counts: stats.Counts | None = None) ->
 # --- Words --------------------------------------------------------------------------------------
 
 
-def counting_note() -> str:
-    """What every figure counts, said under every chart."""
-    return _(
-        "Held cases only, each counted once under the region whose mission led it; a case "
-        "with no single state counts under its region but on no state. Non-public cases are "
-        "counted but not listed. A Japanese fiscal year runs from April to March."
-    )
-
-
 def describe(filters: Filters, language: str) -> str:
     """The filters in words, e.g. 'FY2020–FY2024 · Miami · Energy'; '' for no filters."""
     parts = []
@@ -281,6 +272,22 @@ def _with_query(url: str, query: str) -> str:
 
 
 # --- Figures ------------------------------------------------------------------------------------
+
+
+def _counts_axis(largest: int) -> dict:
+    """Ticks for an axis of case counts: whole numbers only. Plotly picks steps of 0.5 when
+    the largest value is small, so up to 5 the step is 1."""
+    ticks = {"tickformat": ",d"}
+    if largest <= 5:
+        ticks["dtick"] = 1
+    return ticks
+
+
+def _sentences(parts) -> str:
+    """Sentences of a note in the page language: Japanese sentences follow one another with
+    no space between them (。の後に半角スペースを入れない), English ones with one."""
+    joiner = "" if is_japanese() else " "
+    return joiner.join(str(part) for part in parts)
 
 
 def _axis(**extra) -> dict:
@@ -410,7 +417,9 @@ def _fiscal_year(filters: Filters, language: str, counts: stats.Counts) -> dict:
                 type="category", tickvals=years, ticktext=ticks, showgrid=False, title=None
             ),
             yaxis=_axis(
-                title={"text": _("Cases in the year")}, rangemode="tozero", tickformat=","
+                title={"text": _("Cases in the year")},
+                rangemode="tozero",
+                **_counts_axis(max(cases, default=0)),
             ),
             yaxis2=_axis(
                 title={"text": running, "font": {"color": RED}},
@@ -420,7 +429,7 @@ def _fiscal_year(filters: Filters, language: str, counts: stats.Counts) -> dict:
                 showgrid=False,
                 tickmode="auto",
                 nticks=6,
-                tickformat=",",
+                **_counts_axis(max(cumulative, default=0)),
                 tickfont={"size": 12, "color": RED},
             ),
             bargap=0.25,
@@ -430,13 +439,12 @@ def _fiscal_year(filters: Filters, language: str, counts: stats.Counts) -> dict:
         figure["layout"].update(_no_data({}))
     return {
         "title": _("Cases by fiscal year"),
-        "note": " ".join(
+        "note": _sentences(
             [
                 _(
                     "Bars: cases held in each fiscal year. Line: the running total from the "
                     "first year shown."
                 ),
-                counting_note(),
             ]
         ),
         "figure": _plain_figure(figure),
@@ -483,7 +491,11 @@ def _region(filters: Filters, language: str, counts: stats.Counts) -> dict:
         layout=_layout(
             height=_bar_height(len(keys), 28),
             margin={"l": 8, "r": 36, "t": 8, "b": 8, "pad": 4},
-            xaxis=_axis(rangemode="tozero", title={"text": _("Cases")}, tickformat=","),
+            xaxis=_axis(
+                rangemode="tozero",
+                title={"text": _("Cases")},
+                **_counts_axis(max(values, default=0)),
+            ),
             yaxis=_axis(
                 tickvals=keys,
                 ticktext=[_wrap(label, language) for label in labels],
@@ -495,13 +507,12 @@ def _region(filters: Filters, language: str, counts: stats.Counts) -> dict:
     )
     return {
         "title": _("Cases by region"),
-        "note": " ".join(
+        "note": _sentences(
             [
                 _(
                     "The 17 consular districts of the Embassy, the Consulates-General and the "
                     "Consular Offices in the United States. Select a bar to open the region."
                 ),
-                counting_note(),
             ]
         ),
         "figure": _plain_figure(figure),
@@ -557,7 +568,11 @@ def _theme(filters: Filters, language: str, counts: stats.Counts) -> dict:
                 "traceorder": "normal",
             },
             margin={"l": 8, "r": 36, "t": 36, "b": 8, "pad": 4},
-            xaxis=_axis(rangemode="tozero", title={"text": _("Cases")}, tickformat=","),
+            xaxis=_axis(
+                rangemode="tozero",
+                title={"text": _("Cases")},
+                **_counts_axis(max((int(row["cases"]) for row in records), default=0)),
+            ),
             yaxis=_axis(
                 type="category",
                 categoryorder="array",
@@ -572,14 +587,13 @@ def _theme(filters: Filters, language: str, counts: stats.Counts) -> dict:
     )
     return {
         "title": _("Cases by theme"),
-        "note": " ".join(
+        "note": _sentences(
             [
                 _(
                     "Themes in three groups: the line of work, the topic and the Action Plan 4.0 "
                     "priority area. A case counts under each of its themes, so the bars add up "
                     "to more than the number of cases."
                 ),
-                counting_note(),
             ]
         ),
         "figure": _plain_figure(figure),
@@ -618,10 +632,9 @@ def _state_map(filters: Filters, language: str, counts: stats.Counts) -> dict:
         )
     if filters.region or filters.state:
         note.append(_("States outside the selected region or state are shown in grey."))
-    note.append(counting_note())
     return {
         "title": _("Cases by state"),
-        "note": " ".join(note),
+        "note": _sentences(note),
         "figure": {},
         "svg": maps.render_map(filters, counts, element_id="us-map"),
         "columns": [_("State"), _("USPS code"), _("Cases")],

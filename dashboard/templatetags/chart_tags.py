@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -53,6 +54,8 @@ def _card_words() -> dict[str, str]:
             "embed_label": _("Embed code for “%(title)s”"),
             "copy": _("Copy"),
             "copied": _("Copied"),
+            "how": _("How we count"),
+            "how_url": reverse("cases:how-we-count"),
         }
     return words
 
@@ -104,7 +107,8 @@ def render_card(chart, *, level=2, embedded=False, request=None) -> str:
                 _json_script(chart.figure, chart.figure_id),
             ]
         ),
-        f'\n<p class="chart-note">{escape(chart.note)}</p>\n'
+        f'\n<p class="chart-note">{escape(chart.note)} '
+        f'<a class="chart-how" href="{words["how_url"]}">{words["how"]}</a></p>\n'
         '<div class="chart-links">\n'
         f'<a class="btn btn-secondary btn-small" href="{escape(chart.csv_url)}" download>'
         f"{words['csv']}</a>\n",

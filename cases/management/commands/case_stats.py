@@ -15,6 +15,8 @@ BREAKDOWNS = {
     "state": stats.by_state,
     "theme": stats.by_theme,
     "region-fiscal-year": stats.by_region_fiscal_year,
+    "format": stats.by_format,
+    "partner-kind": stats.by_partner_kind,
 }
 
 
@@ -28,9 +30,41 @@ class Command(BaseCommand):
         parser.add_argument("--by", choices=BREAKDOWNS, default="region")
         parser.add_argument("--from-fy", type=int, metavar="YEAR", help="first fiscal year")
         parser.add_argument("--to-fy", type=int, metavar="YEAR", help="last fiscal year")
-        parser.add_argument("--region", metavar="CODE", help="only this region (e.g. miami)")
-        parser.add_argument("--state", metavar="USPS", help="only this state (e.g. FL)")
-        parser.add_argument("--theme", metavar="SLUG", help="only cases with this theme")
+        # Filters given more than once count the cases of any of the values, as the case
+        # browser does with several values of one filter.
+        parser.add_argument(
+            "--region", metavar="CODE", action="append", help="only this region (e.g. miami)"
+        )
+        parser.add_argument(
+            "--state", metavar="USPS", action="append", help="only this state (e.g. FL)"
+        )
+        parser.add_argument(
+            "--theme", metavar="SLUG", action="append", help="only cases with this theme"
+        )
+        parser.add_argument(
+            "--case-format",
+            metavar="FORMAT",
+            action="append",
+            help="only cases of this format (workshop, seminar...)",
+        )
+        parser.add_argument(
+            "--partner-kind",
+            metavar="KIND",
+            action="append",
+            help="only cases with a partner of this kind (chamber, university...)",
+        )
+        parser.add_argument(
+            "--partner",
+            metavar="SLUG",
+            action="append",
+            help="only cases this partner took part in (its page's slug)",
+        )
+        parser.add_argument("--search", metavar="WORDS", help="only cases the site search finds")
+        parser.add_argument(
+            "--public",
+            action="store_true",
+            help="count only the public cases (those the case browser lists)",
+        )
         parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
         parser.add_argument(
             "--reconcile",
@@ -61,6 +95,11 @@ class Command(BaseCommand):
             region=options["region"],
             state=options["state"],
             theme=options["theme"],
+            format=options["case_format"] or (),
+            partner_kind=options["partner_kind"] or (),
+            partner=options["partner"],
+            search=options["search"] or "",
+            public=options["public"],
         )
         try:
             filters.validate()
@@ -76,6 +115,7 @@ class Command(BaseCommand):
             "to_fy": int(years.iloc[-1]) if len(years) else filters.to_fy,
             "total": stats.total(filters),
         }
+        self._counted = "Public" if filters.public else "Held"
         if options["by"] == "region-fiscal-year":
             frame = frame.rename(
                 columns={
@@ -123,7 +163,8 @@ class Command(BaseCommand):
             self.stdout.write(line(row))
         if envelope is not None:
             span = f"FY{envelope['from_fy']}–FY{envelope['to_fy']}" if envelope["from_fy"] else "-"
-            self.stdout.write(f"\nHeld cases, {span}: {envelope['total']:,}")
+            counted = getattr(self, "_counted", "Held")
+            self.stdout.write(f"\n{counted} cases, {span}: {envelope['total']:,}")
 
 
 def _plain(value):

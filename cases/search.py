@@ -1,0 +1,233 @@
+"""Search in the register: one normal form for stored documents and for queries, and the
+matching of cases and partners by it.
+
+A document and a query pass through the same `normalise`, so matching is a plain substring
+test that PostgreSQL and SQLite answer alike (LIKE on a stored column, no collation or
+extension needed; PostgreSQL may add a trigram index to make it fast). The normal form:
+
+- Unicode NFKC: full-width Latin letters and digits become ASCII (ＤＩＵ → diu), half-width
+  katakana becomes full-width (ﾊﾟﾛｱﾙﾄ → パロアルト);
+- case folded, so English matches in any case ("Palo Alto", "palo alto", "PALO ALTO");
+- hiragana as katakana, so ぱろあると finds パロアルト (kanji are left as they are);
+- the word-joining middle dot (・) dropped, so デュアルユーステック finds デュアルユース・テック;
+- runs of white space as one space.
+
+Japanese is written without spaces, so a query is not split into words by a tokenizer: it is
+split on the spaces the person typed, and every part must occur in the document.
+"""
+
+import re
+import unicodedata
+
+from django.apps import apps
+from django.db.models import Q
+
+from cases.models import Case, CasePartner, Region, State
+
+# Longer queries are cut to this length; no title, summary or name needs more.
+MAX_QUERY_LENGTH = 100
+
+_HIRAGANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
+_DROPPED = {ord("・"): None, ord("･"): None}
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """`text` in the search normal form (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = text.translate(_HIRAGANA).translate(_DROPPED)
+    return _SPACES.sub(" ", text).strip()
+
+
+def terms(query: str) -> list[str]:
+    """The parts of a query that must each occur in a document: normalised, split on spaces
+    (ASCII or ideographic), duplicates dropped, at most MAX_QUERY_LENGTH characters read."""
+    seen: list[str] = []
+    for part in normalise((query or "")[:MAX_QUERY_LENGTH]).split(" "):
+        if part and part not in seen:
+            seen.append(part)
+    return seen
+
+
+def document(*texts) -> str:
+    """The stored search document of an object: its texts, normalised, joined by newlines
+    (a term never matches across two fields)."""
+    return "\n".join(normalise(str(text)) for text in texts if text)
+
+
+# --- Stored documents ----------------------------------------------------------------------------
+#
+# `Case`, `Partner` and `ShowcasePage` each carry a `search_document` column (not editable,
+# never shown). A save through the ORM fills it (the pre_save signal connected in
+# CasesConfig.ready); writers that bypass save() (bulk_create, bulk_update, queryset update)
+# call `fill()` on the objects first. `rebuild()` writes every document again (the migrations
+# and the `rebuild_search_documents` command use it).
+
+
+# Fields read into each model's document.
+FIELDS = {
+    "cases.case": (
+        *("title_en", "title_ja", "summary_en", "summary_ja"),
+        *("city_en", "city_ja"),
+    ),
+    "cases.partner": ("name_en", "name_ja"),
+    "showcase.showcasepage": ("title_en", "title_ja", "lead_en", "lead_ja", "body_en", "body_ja"),
+}
+
+
+def document_of(instance) -> str:
+    """The search document `instance` should have now."""
+    names = FIELDS[instance._meta.label_lower]
+    return document(*(getattr(instance, name) for name in names))
+
+
+def fill(objects) -> list:
+    """Set each object's `search_document` from its fields (before a bulk write)."""
+    objects = list(objects)
+    for obj in objects:
+        obj.search_document = document_of(obj)
+    return objects
+
+
+def _filled(sender, instance, raw=False, update_fields=None, **kwargs):
+    """pre_save: a save that writes the fields of the document writes the document too."""
+    sources = FIELDS[sender._meta.label_lower]
+    if update_fields is not None and not set(update_fields) & set(sources):
+        return
+    instance.search_document = document_of(instance)
+
+
+def _written(sender, instance, raw=False, update_fields=None, **kwargs):
+    """post_save: a save limited to some fields (`update_fields`) that changed a text but did
+    not name the document writes the document by itself."""
+    if update_fields is None or "search_document" in update_fields:
+        return
+    if set(update_fields) & set(FIELDS[sender._meta.label_lower]):
+        sender._base_manager.filter(pk=instance.pk).update(
+            search_document=instance.search_document
+        )
+
+
+def connect() -> None:
+    from django.db.models.signals import post_save, pre_save
+
+    for label in FIELDS:
+        model = apps.get_model(label)
+        pre_save.connect(_filled, sender=model, dispatch_uid=f"search-document-{label}")
+        post_save.connect(_written, sender=model, dispatch_uid=f"search-written-{label}")
+
+
+def rebuild(get_model=apps.get_model, batch: int = 500, labels=tuple(FIELDS)) -> int:
+    """Write every object's search document again; returns how many changed.
+
+    `get_model` is a migration's `apps.get_model` when called from a migration, which names
+    the models of its own app in `labels`.
+    """
+    changed = 0
+    for label in labels:
+        names = FIELDS[label]
+        model = get_model(*label.split("."))
+        present = [n for n in names if any(f.name == n for f in model._meta.concrete_fields)]
+        stale = []
+        for row in model._base_manager.only("pk", "search_document", *present).iterator():
+            text = document(*(getattr(row, n) for n in present))
+            if row.search_document != text:
+                row.search_document = text
+                stale.append(row)
+        model._base_manager.bulk_update(stale, ["search_document"], batch_size=batch)
+        changed += len(stale)
+    return changed
+
+
+# --- Matching ----------------------------------------------------------------------------------
+
+
+def _every_term(queryset, words: list[str]):
+    for word in words:
+        queryset = queryset.filter(search_document__contains=word)
+    return queryset
+
+
+def matching_cases(queryset, query: str):
+    """The cases of `queryset` whose texts, whose partners' names or whose published
+    best-practice story hold every term.
+
+    Partners and stories are matched through subqueries, so a case with two matching partners
+    is listed once and no DISTINCT is needed.
+    """
+    for word in terms(query):
+        partners = CasePartner.objects.filter(partner__search_document__contains=word)
+        queryset = queryset.filter(
+            Q(search_document__contains=word)
+            | Q(pk__in=partners.values("case_id"))
+            | Q(pk__in=_told(word))
+        )
+    return queryset
+
+
+def matching_partners(queryset, query: str):
+    """The partners of `queryset` whose English or Japanese name holds every term."""
+    return _every_term(queryset, terms(query))
+
+
+def matching_pages(queryset, query: str):
+    """The showcase pages of `queryset` whose own texts, their case's texts or their case's
+    partners' names hold every term (a page tells its case's story)."""
+    for word in terms(query):
+        partners = CasePartner.objects.filter(partner__search_document__contains=word)
+        queryset = queryset.filter(
+            Q(search_document__contains=word)
+            | Q(case__search_document__contains=word)
+            | Q(case_id__in=partners.values("case_id"))
+        )
+    return queryset
+
+
+def _told(word: str):
+    """Ids of cases whose published best-practice story holds `word` (through the reverse
+    one-to-one `showcase_page`, so the register needs nothing from the showcase app)."""
+    return Case.objects.filter(
+        showcase_page__status="published",
+        showcase_page__published_at__isnull=False,
+        showcase_page__search_document__contains=word,
+    ).values("pk")
+
+
+def _matches(words: list[str], *texts) -> bool:
+    text = document(*texts)
+    return all(word in text for word in words)
+
+
+def matching_regions(query: str) -> list:
+    """Districts whose name, mission or mission city holds every term, in reference order."""
+    words = terms(query)
+    if not words:
+        return []
+    return [
+        region
+        for region in Region.objects.order_by("sort_order", "code")
+        if _matches(
+            words,
+            region.code,
+            region.name_en,
+            region.name_ja,
+            region.mission_name_en,
+            region.mission_name_ja,
+            region.city_en,
+            region.city_ja,
+        )
+    ]
+
+
+def matching_states(query: str) -> list:
+    """States, DC and territories whose name holds every term, or whose USPS code is the
+    query (a two-letter code matches only as a whole: "CA" is California, not Carolina)."""
+    words = terms(query)
+    if not words:
+        return []
+    code = words[0].upper() if len(words) == 1 and len(words[0]) == 2 else None
+    return [
+        state
+        for state in State.objects.order_by("name_en")
+        if state.code == code or _matches(words, state.name_en, state.name_ja)
+    ]

@@ -1,0 +1,155 @@
+"""Facets that count: several values per filter, each option's count under the other
+filters, states narrowed by the chosen districts, the URL a permalink, downloads following,
+and every count equal to `manage.py case_stats --public` for the same filters."""
+
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from cases import stats
+from cases.models import CasePartner, Partner, PartnerRole, Theme
+
+LIST = "/en/cases/"
+
+
+def test_one_value_in_a_tuple_is_the_single_value_old_callers_pass():
+    assert stats.Filters(region=("miami",)) == stats.Filters(region="miami")
+    assert stats.Filters(theme=["startups", "energy"]).theme == ("energy", "startups")
+    assert stats.Filters(state=["fl", "tx"]).states == ("FL", "TX")
+    assert stats.Filters(region="miami").regions == ("miami",)
+    assert stats.Filters(region="miami").simple
+    assert not stats.Filters(region=("miami", "houston")).simple
+    assert not stats.Filters(public=True).simple
+
+
+@pytest.fixture
+def register(make_case):
+    """Cases in Miami, Houston and New York with energy, start-up and culture themes; one
+    Miami case has both energy and start-ups (it must count once)."""
+    energy, startups, culture = (
+        Theme.objects.get(slug=slug) for slug in ("energy", "startups", "culture")
+    )
+    day = datetime.date(2023, 5, 1)
+    made = {}
+    for name, region, state, themes, fmt in [
+        ("miami-energy", "miami", "FL", [energy], "workshop"),
+        ("miami-both", "miami", "FL", [energy, startups], "seminar"),
+        ("miami-culture", "miami", "FL", [culture], "seminar"),
+        ("houston-startups", "houston", "TX", [startups], "panel"),
+        ("houston-oklahoma", "houston", "OK", [energy], "visit"),
+        ("new-york-energy", "new-york", "NY", [energy], "workshop"),
+    ]:
+        made[name] = make_case(
+            title_en=name, region=region, state=state, themes=themes, format=fmt, start_date=day
+        )
+        day += datetime.timedelta(days=20)
+    made["hidden"] = make_case(
+        title_en="hidden", region="miami", themes=[energy], is_public=False, start_date=day
+    )
+    chamber = Partner.objects.create(name_en="A chamber", kind="chamber")
+    CasePartner.objects.create(case=made["miami-both"], partner=chamber, role=PartnerRole.CO_HOST)
+    return made
+
+
+def listed(response) -> list[str]:
+    return sorted(case.title_en for case in response.context["page"].object_list)
+
+
+def case_stats(*args) -> dict:
+    out = io.StringIO()
+    call_command("case_stats", "--public", "--format", "json", *args, stdout=out)
+    data = json.loads(out.getvalue())
+    return {row["key"]: row["cases"] for row in data["rows"]} | {"__total__": data["total"]}
+
+
+QUERY = "?theme=energy&theme=startups&region=miami&region=houston"
+
+
+@pytest.mark.django_db
+class TestSeveralValues:
+    def test_two_themes_and_two_districts_give_the_union_once_each(self, client, register):
+        response = client.get(LIST + QUERY)
+        assert listed(response) == [
+            "houston-oklahoma",
+            "houston-startups",
+            "miami-both",
+            "miami-energy",
+        ]
+        assert "4 cases" in response.text
+
+    def test_the_count_is_case_stats_for_the_same_filters(self, client, register):
+        response = client.get(LIST + QUERY)
+        total = case_stats(
+            "--theme", "energy", "--theme", "startups", "--region", "miami", "--region", "houston"
+        )["__total__"]
+        assert response.context["page"].paginator.count == total == 4
+
+    def test_option_counts_equal_case_stats_under_the_other_filters(self, client, register):
+        form = client.get(LIST + QUERY).context["form"]
+        regions = ("--region", "miami", "--region", "houston")
+        themes = ("--theme", "energy", "--theme", "startups")
+        expected_themes = case_stats("--by", "theme", *regions)
+        expected_regions = case_stats("--by", "region", *themes)
+        expected_states = case_stats("--by", "state", *regions, *themes)
+        expected_formats = case_stats("--by", "format", *regions, *themes)
+        assert form.fields["theme"].counts["energy"] == expected_themes["energy"] == 3
+        assert form.fields["theme"].counts["startups"] == expected_themes["startups"] == 2
+        assert form.fields["region"].counts["new-york"] == expected_regions["new-york"] == 1
+        assert form.fields["region"].counts["miami"] == expected_regions["miami"] == 2
+        assert form.fields["state"].counts["OK"] == expected_states["OK"] == 1
+        assert form.fields["format"].counts["seminar"] == expected_formats["seminar"] == 1
+
+    def test_labels_show_the_counts(self, client, register):
+        html = client.get(LIST + QUERY).text
+        assert "Energy (3)" in html
+        assert "New York (1)" in html
+
+    def test_states_are_those_of_the_chosen_districts(self, client, register):
+        form = client.get(LIST + "?region=miami&region=houston").context["form"]
+        offered = {state.code for state in form.fields["state"].queryset}
+        assert {"FL", "TX", "OK"} <= offered
+        assert not {"NY", "CA"} & offered
+        everything = client.get(LIST).context["form"].fields["state"].queryset
+        assert everything.count() == 56
+
+    def test_a_chosen_state_outside_the_districts_stays_offered(self, client, register):
+        form = client.get(LIST + "?region=miami&state=NY").context["form"]
+        assert "NY" in {state.code for state in form.fields["state"].queryset}
+
+    def test_chips_remove_one_value_and_keep_the_others(self, client, register):
+        response = client.get(LIST + "?theme=energy&theme=startups")
+        chips = response.context["active_filters"]
+        assert [chip.value for chip in chips] == ["Energy", "Start-ups"]
+        assert chips[0].removal == {"theme": ["startups"], "page": None}
+        assert 'href="?theme=startups"' in response.text
+
+    def test_a_state_in_lower_case_is_removed_by_its_chip(self, client, register):
+        chips = client.get(LIST + "?state=fl&state=TX").context["active_filters"]
+        assert chips[0].removal == {"state": ["TX"], "page": None}
+
+    def test_an_unknown_value_is_reported_and_the_rest_apply(self, client, register):
+        response = client.get(LIST + "?theme=energy&theme=nonsense&region=houston")
+        assert response.status_code == 200
+        assert "There is no theme" in response.text
+        # The theme filter is ignored as a whole; the region still applies.
+        assert listed(response) == ["houston-oklahoma", "houston-startups"]
+
+    def test_the_download_follows_the_filters(self, client, register):
+        response = client.get("/en/cases/export.csv" + QUERY)
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        assert len(rows) - 1 == 4
+
+    def test_blank_values_are_dropped_and_repeated_ones_kept(self, client, register):
+        response = client.get(LIST + "?theme=energy&theme=&theme=startups")
+        assert response.status_code == 302
+        assert response["Location"] == LIST + "?theme=energy&theme=startups"
+
+    def test_tallies_and_case_table_agree_for_simple_filters(self, register):
+        for filters in (stats.Filters(region="miami"), stats.Filters(theme="energy")):
+            with stats.counting_raw():
+                raw = stats.region_rows(filters)
+            assert stats.region_rows(filters) == raw
