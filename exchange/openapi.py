@@ -312,7 +312,7 @@ def openapi_document(request) -> dict:
                 "operationId": "stats" + "".join(p.title() for p in by.split("-")),
                 "summary": summary,
                 "description": "The same figures, in the same shape, as `manage.py case_stats "
-                f"--by {by} --format json`. Only held cases count, public or not.",
+                f"--by {by} --format json`. Only held cases HQ has reviewed count, public or not.",
                 "parameters": stats_params,
                 "responses": {
                     "200": _json(schema, "The figures."),

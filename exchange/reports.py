@@ -377,10 +377,11 @@ def summary_rows(report: RegionReport) -> list[tuple[str, object, str]]:
         ("Public cases on the portal / ポータルの案件一覧", report.browse_url, "url"),
         (
             "Counting rules / 集計方法",
-            "Only held cases count, public or not; each under the region whose mission led "
+            "Only held cases HQ has reviewed count, public or not; each under the region whose "
+            "mission led "
             "it (a case with no single state included), in the fiscal year (April–March) of "
-            "its start date. 実施済みの案件のみを、主催した公館の管轄地域（特定の州がない案件を"
-            "含む）と開始日の年度（4月～3月）で数えます。",
+            "its start date. 本部の確認を経た実施済みの案件のみを、"
+            "主催した公館の管轄地域（特定の州がない案件を含む）と開始日の年度（4月～3月）で数えます。",
             "wrap",
         ),
         ("Licence / 利用規約", provenance.LICENCE_BOTH, "text"),

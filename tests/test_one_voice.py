@@ -34,7 +34,7 @@ class TestOneVoice:
         assert english.status_code == 200
         assert "3 held cases; 2 of them are public" in english.text
         japanese = client.get("/ja/how-we-count/").text
-        assert "Only held cases count" not in japanese
+        assert "Only held cases that HQ has reviewed count" not in japanese
 
     def test_every_chart_links_how_we_count_instead_of_repeating_the_rules(self, client, db):
         html = client.get("/en/dashboard/").text

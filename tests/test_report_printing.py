@@ -45,7 +45,7 @@ def test_the_miami_workbook_prints_with_nothing_split(
     first = pages[0]
     for label, value in (
         ("Cases held / 実施案件数", f"{report.total}"),
-        ("Counting rules / 集計方法", "Only held cases count"),
+        ("Counting rules / 集計方法", "Only held cases HQ has reviewed count"),
         ("Public cases on the portal", "region=miami"),
     ):
         assert label in first

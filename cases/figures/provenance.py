@@ -29,10 +29,10 @@ LICENCE = {
 LICENCE_BOTH = f"{LICENCE['en']} / {LICENCE['ja']}"
 # The counting rule in one line: for figures, and for lists of public cases.
 FIGURES_RULE = {
-    "en": "Held cases only, public or not, each counted once: under the region whose mission "
-    "led it, in the fiscal year (April–March) of its start date.",
-    "ja": "実施済みの案件のみ（公開・非公開を問わず）を、主催した公館の管轄地域と開始日の年度"
-    "（4月～3月）で1件ずつ数えます。",
+    "en": "Held cases HQ has reviewed, public or not, each counted once: under the region whose "
+    "mission led it, in the fiscal year (April–March) of its start date.",
+    "ja": "本部の確認を経た実施済みの案件のみ（公開・非公開を問わず）を、"
+    "主催した公館の管轄地域と開始日の年度（4月～3月）で1件ずつ数えます。",
 }
 LISTING_RULE = {
     "en": "Public held cases only, one row per case.",
