@@ -349,8 +349,9 @@ def test_a_change_through_one_server_shows_on_the_other_at_the_next_request(two_
     errors = re.findall(r'<ul class="errorlist[^>]*>(.*?)</ul>', page, re.S)
     assert status == 302, errors or page[:2000]
 
+    # Held but not yet reviewed: nothing reaches the figures before HQ approves or publishes.
     held = figures(second)
-    assert held == {"dashboard": 2, "api_total": 2, "public_cases": 1}
+    assert held == before
 
     # Publish it from the case list, as HQ does, and the public list grows on server 2 too.
     changelist = "/en/admin/cases/case/"
