@@ -51,6 +51,7 @@ def seminar(make_case, make_page):  # noqa: F811
         region="san-francisco",
         state="CA",
         city_en="Palo Alto",
+        city_ja="パロアルト",
         start_date=datetime.date(2025, 3, 12),
     )
     diu = Partner.objects.create(
@@ -163,7 +164,11 @@ class TestSearchPage:
     def test_japanese_page_in_japanese(self, client, seminar):
         html = client.get("/ja/search/", {"q": "パロアルト"}).content.decode()
         assert "デュアルユース・テック・セミナー（パロアルト）" in html
+        assert "カリフォルニア州パロアルト" in html  # Japanese order, no English city
+        assert "Palo Alto" not in html
         assert "Search the register" not in html
+        english = client.get("/en/search/", {"q": "palo alto"}).content.decode()
+        assert "Palo Alto, California" in english
 
     def test_no_query_no_results_and_never_an_error(self, client, db):
         for query in ("", "   ", "%", "_", "\\", "x" * 1000, "'; DROP TABLE cases_case; --"):
