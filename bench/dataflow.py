@@ -51,8 +51,9 @@ ORDER BY c.start_date DESC, c.id DESC
 IMPORT_TABLE = """
 CREATE TEMPORARY TABLE bench_import (
     external_ref text, title_en text, title_ja text, summary_en text, summary_ja text,
-    start_date date, end_date date, fiscal_year integer, region text, state text, city_en text,
-    city_ja text, format text, status text, is_public boolean, is_best_practice boolean,
+    start_date date, end_date date, fiscal_year integer, region text, state text,
+    county text, city_en text, city_ja text, format text, status text, is_public boolean,
+    is_best_practice boolean,
     participants integer, themes text, partners text, id bigint
 ) ON COMMIT DROP
 """
@@ -71,6 +72,7 @@ IMPORT_KEYS = [
     "fiscal_year",
     "region",
     "state",
+    "county",
     "city_en",
     "city_ja",
     "format",
@@ -165,6 +167,12 @@ def fetch(server: Server, path: str, timeout: float = 600) -> tuple[int, int, fl
         response = conn.getresponse()
         size = lines = 0
         while chunk := response.read(256 * 1024):
+            if not size:
+                # A CSV opens with lines saying what it holds (provenance) and a blank line:
+                # count only the table's lines.
+                end = chunk.find(b"\r\n\r\n")
+                if end >= 0 and path.split("?")[0].endswith(".csv"):
+                    lines -= chunk[: end + 4].count(b"\n")
             size += len(chunk)
             lines += chunk.count(b"\n")
         return response.status, size, time.perf_counter() - started, lines

@@ -273,7 +273,7 @@ class Generator:
         have = len(self.partner_ids)
         if have >= count:
             return
-        known = ["name_en", "name_ja", "kind", "state_id", "website"]
+        known = ["name_en", "name_ja", "kind", "state_id", "website", "slug"]
         columns, extra = column_plan(self.conn, "cases_partner", known)
         present = [name for name in columns if name in known]
         rng = self.random
@@ -288,6 +288,8 @@ class Generator:
                 "kind": kind,
                 "state_id": state_id,
                 "website": f"https://partner{number:05d}.example.org/",
+                # Partner pages are addressed by slug, unique per partner.
+                "slug": f"bench-partner-{number:05d}",
             }
             lines.append("\t".join([_text(values[name]) for name in present] + extra))
         statement = f"COPY cases_partner ({', '.join(columns)}) FROM STDIN"
@@ -402,9 +404,28 @@ class Generator:
         """Rows for the importer, keyed by the import template's column keys: new held cases
         (external references `prefix`-00001...) that pass every check of the importer."""
         partner_names = dict(self.conn.execute("SELECT id, name_en FROM cases_partner"))
+        # California, Connecticut and Idaho are split by county: a row there names a county
+        # of its region's district.
+        counties: dict[tuple[int, int], list[str]] = {}
+        for state_id, region_id, name in self.conn.execute(
+            "SELECT state_id, region_id, name_en FROM cases_county ORDER BY name_en"
+        ):
+            counties.setdefault((state_id, region_id), []).append(name)
+        split_states = {state_id for state_id, _region_id in counties}
         rows = []
         for number in range(1, count + 1):
             values = self.case_values(number)
+            if values["state_id"] in split_states:
+                choices = counties.get((values["state_id"], values["region_id"]), [])
+                if not choices:
+                    # No county of this state in this region: take the district of one that is.
+                    values["region_id"] = self.random.choice(
+                        [region for state, region in counties if state == values["state_id"]]
+                    )
+                    choices = counties[(values["state_id"], values["region_id"])]
+                county = self.random.choice(choices)
+            else:
+                county = ""
             values["status"] = "held"
             themes = sorted(self.case_themes())
             partners = self.case_partners()
@@ -422,6 +443,7 @@ class Generator:
                     "fiscal_year": values["fiscal_year"],
                     "region": self.region_codes[values["region_id"]],
                     "state": self.states.get(values["state_id"], ""),
+                    "county": county,
                     "city_en": values["city_en"],
                     "city_ja": values["city_ja"],
                     "format": values["format"],
