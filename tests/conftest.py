@@ -1,14 +1,16 @@
 """Shared test set-up: reference data in every test database, and the people who use it."""
 
 import datetime
+import os
 
 import pytest
+import redis
 from django.conf import settings
 from django.utils import translation
 
 from cases.models import Case, CaseFormat, CaseStatus, County, Publication, Region, State
 from cases.reference import load_reference_data
-from tests.isolation import RUN_ID, cache_key_prefix
+from tests.isolation import RUN_ID, cache_key_prefix, delete_redis_keys
 
 
 def pytest_configure(config):
@@ -16,6 +18,18 @@ def pytest_configure(config):
     before any cache is opened, so every thread of the run (a live server's too) uses it."""
     for cache in settings.CACHES.values():
         cache["KEY_PREFIX"] = cache_key_prefix()
+
+
+def pytest_unconfigure(config):
+    """The run leaves no Redis key behind: the last test's cached pages and the data
+    generation are removed with the rest of this run's prefix (and nothing else)."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        return
+    try:
+        delete_redis_keys(url, cache_key_prefix())
+    except redis.exceptions.RedisError as error:  # Redis gone at the end: nothing to remove
+        print(f"could not remove this run's Redis keys: {error}")
 
 
 @pytest.fixture(scope="session")
