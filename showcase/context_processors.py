@@ -1,8 +1,6 @@
 """Context every public page needs."""
 
 from cases.figures import provenance
-from cases.figures.reference import remembered
-from cases.models import Case, CaseOrigin
 
 
 def portal(request):
@@ -13,7 +11,7 @@ def portal(request):
     """
 
     def demo_data():
-        return remembered("demo-data", Case.objects.filter(origin=CaseOrigin.DEMO).exists, request)
+        return provenance.holds_demo_data(request)
 
     def data_date():
         """The data date of every figure on the site; a page about fewer figures (a region,
