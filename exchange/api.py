@@ -155,23 +155,7 @@ def _portal_link(request, name: str, query) -> str:
 
 
 def _listing_provenance(request, count: int) -> dict:
-    query = request.GET
-    filters = stats.Filters(
-        from_fy=_year(query.get("from")),
-        to_fy=_year(query.get("to")),
-        region=query.get("region") or None,
-    )
-    found = provenance.for_filters(
-        filters, count, _portal_link(request, "cases:list", query), listing=True
-    )
-    found.filters = {
-        key: value for key, value in query.items() if key not in ("page", "page_size")
-    }
-    return found.as_dict()
-
-
-def _year(value):
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 6 else None
+    return provenance.for_case_list(request, count).as_dict()
 
 
 @api_view

@@ -2,11 +2,9 @@
 
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from audit.exports import log_export
-from cases import stats
 from cases.figures import provenance
 from cases.models import CaseFormat, CaseStatus, PartnerRole
 from exchange import writers
@@ -20,25 +18,9 @@ DOWNLOAD_FORMATS = ("csv", "xlsx", "json")
 LICENCE = provenance.LICENCE
 
 
-def _int_or_none(value):
-    return int(value) if value and str(value).isdigit() else None
-
-
 def listing_provenance(request, count: int) -> provenance.Provenance:
     """The provenance of a public case list chosen by the case browser's query string."""
-    query = request.GET
-    filters = stats.Filters(
-        from_fy=_int_or_none(query.get("from")),
-        to_fy=_int_or_none(query.get("to")),
-        region=query.get("region") or None,
-    )
-    browse = reverse("cases:list")
-    shown = query.copy()
-    shown.pop("page", None)
-    link = request.build_absolute_uri(browse + (f"?{shown.urlencode()}" if shown else ""))
-    found = provenance.for_filters(filters, count, link, listing=True)
-    found.filters = dict(shown.items())
-    return found
+    return provenance.for_case_list(request, count)
 
 
 def case_download(request, fmt: str):

@@ -79,6 +79,15 @@ class TestEveryFormat:
         rows = list(csv.reader(io.StringIO(text.split("\r\n\r\n", 1)[1])))
         assert len(rows) == 3  # the header and the two cases
 
+    def test_a_repeated_filter_names_every_value(self, client, register):
+        text = body(client.get("/en/cases/export.csv?region=miami&region=houston")).decode(
+            "utf-8-sig"
+        )
+        assert "region=miami, houston" in text
+        api = client.get("/api/v1/cases/?region=miami&region=houston").json()["provenance"]
+        assert api["filters"] == {"region": "miami, houston"}
+        assert api["data_date"] is not None
+
     def test_the_case_xlsx(self, client, register):
         book = openpyxl.load_workbook(
             io.BytesIO(body(client.get("/ja/cases/export.xlsx?region=miami")))

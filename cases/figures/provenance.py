@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.figures.models import FigureChange
@@ -58,8 +59,9 @@ def _latest_change(from_fy, to_fy, region) -> datetime.datetime | None:
     else:
         years = Q()
     groups = Q()
-    if region:
-        region_ids = Region.objects.filter(code=region).values("pk")
+    codes = (region,) if isinstance(region, str) else tuple(region or ())
+    if codes:
+        region_ids = Region.objects.filter(code__in=codes).values("pk")
         groups = Q(region_id=FigureChange.ALL) | Q(region_id__in=region_ids)
     return FigureChange.objects.filter(years, groups).aggregate(at=Max("changed_at"))["at"]
 
@@ -67,8 +69,9 @@ def _latest_change(from_fy, to_fy, region) -> datetime.datetime | None:
 def data_date(
     from_fy: int | None = None, to_fy: int | None = None, region: str | None = None
 ) -> datetime.datetime | None:
-    """The time of the last change to the figures of these fiscal years and region (code;
-    None: all), or None if no change was ever recorded. One query, once per generation."""
+    """The time of the last change to the figures of these fiscal years and region (a code,
+    several codes, or None: all), or None if no change was ever recorded. One query, once
+    per generation."""
     return remembered(
         f"data-date:{from_fy}:{to_fy}:{region}",
         lambda: _latest_change(from_fy, to_fy, region),
@@ -161,5 +164,28 @@ def for_filters(filters, count: int, link: str, *, listing: bool = False) -> Pro
         count=count,
         link=link,
         listing=listing,
+        demo=holds_demo_data(),
+    )
+
+
+def _year(value) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 6 else None
+
+
+def for_case_list(request, count: int) -> Provenance:
+    """The provenance of a public case list chosen by the case browser's query string, which
+    the browser's downloads and the API's case list share: every value of a repeated filter
+    is named, and the data date covers every region chosen."""
+    query = request.GET.copy()
+    for key in ("page", "page_size"):
+        query.pop(key, None)
+    regions = tuple(code for code in query.getlist("region") if code)
+    browse = reverse("cases:list")
+    return Provenance(
+        data_date=data_date(_year(query.get("from")), _year(query.get("to")), regions or None),
+        filters={key: ", ".join(values) for key, values in query.lists()},
+        count=count,
+        link=request.build_absolute_uri(browse + (f"?{query.urlencode()}" if query else "")),
+        listing=True,
         demo=holds_demo_data(),
     )
