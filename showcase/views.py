@@ -111,35 +111,13 @@ def detail(request, slug):
     if not request.user.is_staff:
         pages = pages.published()
     page = get_object_or_404(pages, slug=slug)
-    if not page.is_public and not may_preview(request.user, page):
+    if page.is_public:
+        return _render_page(request, page, related=related_cases(page.case))
+    if not may_preview(request.user, page):
         raise Http404
-    preview = not page.is_public
-    case = page.case
-    partner_roles = list(case.partner_roles.all())
-    response = render(
-        request,
-        "showcase/detail.html",
-        {
-            "page": page,
-            "case": case,
-            "themes": list(case.themes.all()),
-            "partner_roles": partner_roles,
-            "related": related_cases(case),
-            "region_url": reverse_or_none("cases:region-detail", code=case.region.code),
-            "state_url": reverse_or_none("cases:state-detail", code=case.state.code)
-            if case.state_id
-            else None,
-            "preview": preview,
-            "preview_reasons": _preview_reasons(page) if preview else [],
-            "admin_url": reverse("admin:showcase_showcasepage_change", args=[page.pk])
-            if preview
-            else None,
-        },
-    )
-    if preview:
-        # A preview must never be cached by a shared cache or indexed.
-        response["Cache-Control"] = "private, no-store"
-        response["X-Robots-Tag"] = "noindex"
+    response = _render_page(request, page, related=related_cases(page.case), preview=True)
+    # A preview must never be cached by a shared cache or indexed.
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -147,11 +125,8 @@ def detail(request, slug):
 def preview(request, pk):
     """Staff see a page (with a pending revision applied, `?revision=<id>`) as the public
     would: a page of their districts' cases, following the admin's district rule."""
-    user = request.user
-    if not (user.is_active and user.is_staff and user.has_perm("showcase.view_showcasepage")):
-        raise Http404(_("No such page."))
     page = get_object_or_404(ShowcasePage.objects.for_detail(), pk=pk)
-    if not holds_region(user, page.case.region_id):
+    if not may_preview(request.user, page):
         raise Http404(_("No such page."))
     reasons = _preview_reasons(page) if not page.is_public else []
     if request.GET.get("revision", "").isdigit():
@@ -163,6 +138,12 @@ def preview(request, pk):
             _("The page as it would look with the revision by %(who)s applied.")
             % {"who": revision.submitted_by or "—"},
         )
+    return _render_page(request, page, related=[], preview=True, reasons=reasons)
+
+
+def _render_page(request, page: ShowcasePage, *, related, preview=False, reasons=None):
+    """The best-practice page; a preview says why the public cannot see it, links the admin
+    and is kept out of search engines."""
     case = page.case
     response = render(
         request,
@@ -172,17 +153,22 @@ def preview(request, pk):
             "case": case,
             "themes": list(case.themes.all()),
             "partner_roles": list(case.partner_roles.all()),
-            "related": [],
+            "related": related,
             "region_url": reverse_or_none("cases:region-detail", code=case.region.code),
             "state_url": reverse_or_none("cases:state-detail", code=case.state.code)
             if case.state_id
             else None,
-            "preview": True,
-            "preview_reasons": reasons,
-            "admin_url": reverse("admin:showcase_showcasepage_change", args=[page.pk]),
+            "preview": preview,
+            "preview_reasons": (_preview_reasons(page) if reasons is None else reasons)
+            if preview
+            else [],
+            "admin_url": reverse("admin:showcase_showcasepage_change", args=[page.pk])
+            if preview
+            else None,
         },
     )
-    response["X-Robots-Tag"] = "noindex"
+    if preview:
+        response["X-Robots-Tag"] = "noindex"
     return response
 
 
