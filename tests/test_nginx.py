@@ -203,8 +203,17 @@ def test_https_with_the_apps_headers_and_a_request_id(proxied):
     assert headers["Strict-Transport-Security"].startswith("max-age=")
     assert "Server" not in headers or "nginx/" not in headers["Server"]
     assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
-    log = (proxied["folder"] / "access.log").read_text()
-    assert f"rid={headers['X-Request-ID']}" in log
+    assert wait_for_log_line(proxied["folder"] / "access.log", f"rid={headers['X-Request-ID']}")
+
+
+def wait_for_log_line(path, text, seconds=5.0) -> bool:
+    """nginx writes the access log after the answer has gone out, so a reader can be first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if path.exists() and text in path.read_text():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def test_plain_http_is_redirected_to_https_but_healthz_answers(proxied):
