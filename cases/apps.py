@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +14,4 @@ class CasesConfig(AppConfig):
         signals.connect()
         tracking.connect()
         search.connect()
+        post_migrate.connect(search.fill_missing, sender=self, dispatch_uid="search-fill-missing")

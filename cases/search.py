@@ -60,8 +60,9 @@ def document(*texts) -> str:
 # `Case`, `Partner` and `ShowcasePage` each carry a `search_document` column (not editable,
 # never shown). A save through the ORM fills it (the pre_save signal connected in
 # CasesConfig.ready); writers that bypass save() (bulk_create, bulk_update, queryset update)
-# call `fill()` on the objects first. `rebuild()` writes every document again (the migrations
-# and the `rebuild_search_documents` command use it).
+# call `fill()` on the objects first. `rebuild()` writes every document again (the
+# `rebuild_search_documents` command uses it); after `migrate`, `fill_missing` writes the
+# documents a migration left empty (migrations import no live code, so they cannot).
 
 
 # Fields read into each model's document.
@@ -108,6 +109,25 @@ def _written(sender, instance, raw=False, update_fields=None, **kwargs):
         )
 
 
+def fill_missing(sender=None, apps=None, **kwargs) -> None:
+    """post_migrate: rows that existed before their table had a search document get one.
+
+    `apps` is the state the migration left: a model or column it does not hold yet (a
+    migrate to an earlier migration) is skipped."""
+    if apps is None:
+        return
+    present = []
+    for label in FIELDS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        fields = {f.name for f in model._meta.concrete_fields}
+        if "search_document" in fields and fields >= set(FIELDS[label]):
+            present.append(label)
+    rebuild(labels=tuple(present), only_missing=True)
+
+
 def connect() -> None:
     from django.db.models.signals import post_save, pre_save
 
@@ -117,20 +137,19 @@ def connect() -> None:
         post_save.connect(_written, sender=model, dispatch_uid=f"search-written-{label}")
 
 
-def rebuild(get_model=apps.get_model, batch: int = 500, labels=tuple(FIELDS)) -> int:
-    """Write every object's search document again; returns how many changed.
-
-    `get_model` is a migration's `apps.get_model` when called from a migration, which names
-    the models of its own app in `labels`.
-    """
+def rebuild(batch: int = 500, labels=tuple(FIELDS), only_missing: bool = False) -> int:
+    """Write every object's search document again (or, with `only_missing`, only the empty
+    ones); returns how many changed."""
     changed = 0
     for label in labels:
         names = FIELDS[label]
-        model = get_model(*label.split("."))
-        present = [n for n in names if any(f.name == n for f in model._meta.concrete_fields)]
+        model = apps.get_model(label)
+        rows = model._base_manager.only("pk", "search_document", *names)
+        if only_missing:
+            rows = rows.filter(search_document="")
         stale = []
-        for row in model._base_manager.only("pk", "search_document", *present).iterator():
-            text = document(*(getattr(row, n) for n in present))
+        for row in rows.iterator():
+            text = document(*(getattr(row, n) for n in names))
             if row.search_document != text:
                 row.search_document = text
                 stale.append(row)

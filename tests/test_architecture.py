@@ -144,3 +144,34 @@ def test_the_figures_core_lives_below_the_pages():
     assert "dashboard" not in graph["cases"]
     for page_app in ("dashboard", "exchange", "showcase"):
         assert "cases" in graph[page_app]
+
+
+def _references_of_fields(tree) -> set[int]:
+    """The ids of the nodes inside a field's `upload_to`, `validators` or `default`: the only
+    places where Django's migration writer names project code (a callable it serialised)."""
+    inside = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg in {"upload_to", "validators", "default"}:
+            inside.update(id(child) for child in ast.walk(node.value))
+    return inside
+
+
+def test_no_migration_runs_the_projects_own_code():
+    """A migration runs against the models as they were; live code changes under it. Besides
+    Django, a migration names project code only where Django's writer put a field's callable
+    (`upload_to=showcase.models.hero_upload_to`); no data step calls into the project."""
+    offenders = []
+    for path in sorted(ROOT.glob("*/migrations/*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        allowed = _references_of_fields(tree)
+        project = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and not (node.module or "").startswith("django"):
+                offenders.append(f"{path.relative_to(ROOT)}: from {node.module} import ...")
+            if isinstance(node, ast.Import):
+                project |= {a.name for a in node.names if not a.name.startswith("django")}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and ast.unparse(node.value) in project:
+                if id(node) not in allowed:
+                    offenders.append(f"{path.relative_to(ROOT)}: {ast.unparse(node)}")
+    assert not offenders, offenders

@@ -215,3 +215,17 @@ class TestDemoRegister:
 
     def test_bulk_written_documents_are_current(self, demo_register):
         assert search.rebuild() == 0
+
+
+@pytest.mark.django_db
+def test_migrate_writes_the_documents_a_migration_left_empty(make_case):
+    """Rows that existed before the column are filled after `migrate` (cases.search.fill_missing),
+    and a document already written is left as it is."""
+    first, second = make_case(title_en="Sister city summit"), make_case(title_en="Robotics day")
+    Case.objects.filter(pk=first.pk).update(search_document="")
+    call_command("migrate", verbosity=0, interactive=False)
+    first.refresh_from_db()
+    second_document = second.search_document
+    second.refresh_from_db()
+    assert "sister city summit" in first.search_document
+    assert second.search_document == second_document
