@@ -12,11 +12,10 @@ import django_filters
 from django import forms
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from cases import rules
+from cases import rules, stats
 from cases.models import (
     CaseFormat,
     Partner,
@@ -34,17 +33,9 @@ MAX_SEARCH_LENGTH = 100
 
 
 def fiscal_year_choices():
-    """Every fiscal year of the register up to the current one, labelled in the page language.
-
-    Called each time a form is built, so the labels follow the active language and the list
-    grows on 1 April without a restart.
-    """
-    language = page_language()
-    last = rules.fiscal_year_of(timezone.localdate())
-    return [("", _("Any year"))] + [
-        (year, rules.fiscal_year_label(year, language))
-        for year in range(rules.FIRST_FISCAL_YEAR, last + 1)
-    ]
+    """The fiscal years of the register with an "Any year" first, built each time a form is
+    (so the labels follow the active language)."""
+    return [("", _("Any year")), *stats.fiscal_year_choices()]
 
 
 class CountedChoices:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 import pandas as pd
 from django.db.models import Count, Sum
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
@@ -33,6 +35,7 @@ from cases.figures import freshness, reference
 from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally
 from cases.models import Case, PublishedFigure, Region, Revision, State, Theme
 from cases.search import matching_cases
+from grassroots.language import page_language
 
 COUNT_COLUMNS = ["key", "label_en", "label_ja", "cases"]
 FISCAL_YEAR_COLUMNS = [*COUNT_COLUMNS, "cumulative"]
@@ -59,6 +62,35 @@ RECONCILIATION_COLUMNS = [
 
 NO_STATE_LABEL_EN = "No single state (nationwide)"
 NO_STATE_LABEL_JA = "特定の州なし（全米）"
+
+
+def fiscal_year_span() -> tuple[int, int]:
+    """The fiscal years a filter, a report or a download may name: FY2017 (the register's first)
+    to the current one. Read each time, so the span grows on 1 April without a restart."""
+    last = rules.fiscal_year_of(timezone.localdate())
+    return rules.FIRST_FISCAL_YEAR, max(last, rules.FIRST_FISCAL_YEAR)
+
+
+def fiscal_year_problem(year: int) -> str | None:
+    """The one rule for a fiscal year named in a query: why the register cannot answer for
+    `year`, or None when it can."""
+    first, last = fiscal_year_span()
+    if year < first:
+        return gettext("The register starts with FY2017 (1 April 2017).")
+    if year > last:
+        return gettext("FY%(year)s has not begun; the latest fiscal year is FY%(last)s.") % {
+            "year": year,
+            "last": last,
+        }
+    return None
+
+
+def fiscal_year_choices(language: str | None = None) -> list[tuple[int, str]]:
+    """Every fiscal year a filter may name, labelled in `language` (the page's by default). No
+    query: the choices do not depend on the data."""
+    first, last = fiscal_year_span()
+    language = language or page_language()
+    return [(year, rules.fiscal_year_label(year, language)) for year in range(first, last + 1)]
 
 
 class InvalidFilter(ValueError):
@@ -148,10 +180,8 @@ class Filters:
                 % {"first": self.from_fy, "last": self.to_fy}
             )
         for year in (self.from_fy, self.to_fy):
-            if year is not None and year < rules.FIRST_FISCAL_YEAR:
-                raise InvalidFilter(_("The register starts with FY2017 (1 April 2017)."))
-            if year is not None and year > 2200:
-                raise InvalidFilter(_("%(year)s is not a fiscal year.") % {"year": year})
+            if year is not None and (problem := fiscal_year_problem(year)):
+                raise InvalidFilter(problem)
         checks = [
             (self.regions, Region.objects.values_list("code", flat=True), _("region")),
             (self.states, State.objects.values_list("code", flat=True), _("state")),

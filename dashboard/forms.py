@@ -11,22 +11,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases import rules
+from cases import rules, stats
 from cases.figures import reference
 from cases.models import State, ThemeGroup
 from cases.stats import Filters
 from grassroots.language import page_language
-
-
-def fiscal_year_choices() -> list[tuple[int, str]]:
-    """FY2017 (the register's first year) to the current fiscal year, labelled in the active
-    language. No query: the choices do not depend on the data."""
-    last = max(rules.fiscal_year_of(timezone.localdate()), rules.FIRST_FISCAL_YEAR)
-    language = page_language()
-    return [
-        (year, rules.fiscal_year_label(year, language))
-        for year in range(rules.FIRST_FISCAL_YEAR, last + 1)
-    ]
 
 
 class ChartFilterForm(forms.Form):
@@ -37,7 +26,7 @@ class ChartFilterForm(forms.Form):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        years = [("", _("Earliest")), *fiscal_year_choices()]
+        years = [("", _("Earliest")), *stats.fiscal_year_choices()]
         # "from" is a Python keyword, so the fields are added here rather than declared.
         self.fields["from"] = _choice_field(
             _("From fiscal year"),

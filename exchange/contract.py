@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from django import forms
 from django.utils.translation import gettext as _
 
+from cases import stats
 from cases.filters import CaseFilter
 from cases.models import Case, Region, State, Theme
-from exchange.filtering import BadQuery, fiscal_year_limits
+from exchange.filtering import BadQuery
 
 MAX_ID = 2**63 - 1
 DEFAULT_PAGE_SIZE = 50
@@ -158,11 +159,11 @@ def empty_range(values: dict, first: str, last: str) -> bool:
 
 
 def _first_year() -> int:
-    return fiscal_year_limits()[0]
+    return stats.fiscal_year_span()[0]
 
 
 def _last_year() -> int:
-    return fiscal_year_limits()[1]
+    return stats.fiscal_year_span()[1]
 
 
 def _text(value) -> str:

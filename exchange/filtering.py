@@ -6,10 +6,9 @@ imports it and never copies it. The figures (`/api/v1/stats/...`, the regional r
 `cases.stats.Filters`, whose parameters are those of `manage.py case_stats`.
 """
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import rules
+from cases import stats
 from cases.filters import CaseFilter
 from cases.models import Case
 from cases.stats import Filters, InvalidFilter
@@ -19,11 +18,6 @@ STATS_PARAMETERS = ("from_fy", "to_fy", "region", "state", "theme")
 
 class BadQuery(ValueError):
     """A query string the API or a download cannot answer; the message says why."""
-
-
-def fiscal_year_limits() -> tuple[int, int]:
-    """The fiscal years a filter may name: FY2017 to the current one."""
-    return rules.FIRST_FISCAL_YEAR, rules.fiscal_year_of(timezone.localdate())
 
 
 def check_text(query) -> None:
@@ -57,7 +51,6 @@ def _fiscal_year(query, name: str) -> int | None:
     raw = query.get(name, "").strip()
     if not raw:
         return None
-    first, last = fiscal_year_limits()
     try:
         year = int(raw)
     except ValueError:
@@ -65,11 +58,8 @@ def _fiscal_year(query, name: str) -> int | None:
             _("%(name)s must be a fiscal year such as 2024, not “%(value)s”.")
             % {"name": name, "value": raw}
         ) from None
-    if not first <= year <= last:
-        raise BadQuery(
-            _("%(name)s must be a fiscal year from %(first)s to %(last)s.")
-            % {"name": name, "first": first, "last": last}
-        )
+    if problem := stats.fiscal_year_problem(year):
+        raise BadQuery(f"{name}: {problem}")
     return year
 
 

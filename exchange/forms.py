@@ -4,9 +4,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cases import rules
+from cases import rules, stats
 from cases.models import Region
-from exchange.filtering import fiscal_year_limits
 from exchange.reading import MAX_IMPORT_BYTES
 
 
@@ -24,12 +23,11 @@ class ImportUploadForm(forms.Form):
 
 
 def _fiscal_years():
-    first, last = fiscal_year_limits()
-    return [(year, rules.fiscal_year_label(year)) for year in range(first, last + 1)]
+    return stats.fiscal_year_choices()
 
 
 def _last_full_year() -> int:
-    first, last = fiscal_year_limits()
+    first, last = stats.fiscal_year_span()
     return max(first, last - 1)
 
 

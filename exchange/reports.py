@@ -26,7 +26,6 @@ from cases.figures import provenance
 from cases.models import CaseOrigin, Region
 from exchange import analytics, svg
 from exchange.exporting import CaseExporter, case_values
-from exchange.filtering import fiscal_year_limits
 from exchange.writers import (
     BOM,
     WORKBOOK_OPTIONS,
@@ -176,7 +175,7 @@ def build_region_report(
     taken_at: datetime.datetime | None = None,
 ) -> RegionReport:
     """The figures of one region's report. Open years default to FY2017 and the current FY."""
-    first, last = fiscal_year_limits()
+    first, last = stats.fiscal_year_span()
     from_fy = first if from_fy is None else from_fy
     to_fy = last if to_fy is None else to_fy
     region = Region.objects.filter(code=region_code).first()
@@ -185,11 +184,8 @@ def build_region_report(
             _("There is no region with the code “%(code)s”.") % {"code": region_code}
         )
     for year in (from_fy, to_fy):
-        if not first <= year <= last:
-            raise ReportError(
-                _("Fiscal years run from %(first)s to %(last)s; %(year)s is outside.")
-                % {"first": first, "last": last, "year": year}
-            )
+        if problem := stats.fiscal_year_problem(year):
+            raise ReportError(problem)
     if from_fy > to_fy:
         raise ReportError(
             _("The first fiscal year (%(first)s) is after the last (%(last)s).")
@@ -210,7 +206,7 @@ def build_region_report(
         states=stats.by_state(filters),
         themes=stats.by_theme(filters),
         partner_kinds=analytics.by_partner_kind(filters),
-        previous_cases=stats.total(previous) if to_fy - 1 >= rules.FIRST_FISCAL_YEAR else 0,
+        previous_cases=stats.total(previous) if to_fy > first else 0,
         demo_cases=filters.cases().filter(origin=CaseOrigin.DEMO).count(),
     )
 

@@ -325,7 +325,8 @@ class TestCommand:
         ("args", "message"),
         [
             (["--region", "atlantis"], "no region"),
-            (["--region", "miami", "--from-fy", "2016"], "2016 is outside"),
+            (["--region", "miami", "--from-fy", "2016"], "starts with FY2017"),
+            (["--region", "miami", "--to-fy", "2099"], "FY2099 has not begun"),
             (["--region", "miami", "--from-fy", "2024", "--to-fy", "2022"], "is after"),
         ],
     )
