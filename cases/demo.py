@@ -23,7 +23,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 
 from audit import recorder
 from cases import rules
@@ -31,7 +30,6 @@ from cases.models import (
     Case,
     CaseFormat,
     CaseOrigin,
-    CasePartner,
     CaseStatus,
     County,
     Jurisdiction,
@@ -44,8 +42,8 @@ from cases.models import (
     Theme,
 )
 from cases.reference import load_reference_data
-from cases.register import bulk_written
-from cases.search import document, document_of
+from cases.register import Change, cases
+from cases.search import document
 
 # The seed of the private random generator. Change it and every synthetic case changes.
 SEED = 20170401
@@ -2168,28 +2166,8 @@ def _sync_cases(
             + ", ".join(intruders[:10])
         )
 
-    # Themes and partner roles of the demo cases to keep, in one query each.
-    case_ids = [c.pk for c in existing.values()]
-    through = Case.themes.through
-    theme_rows = defaultdict(dict)  # case id -> theme id -> row id
-    for row_id, case_id, theme_id in through.objects.filter(case_id__in=case_ids).values_list(
-        "pk", "case_id", "theme_id"
-    ):
-        theme_rows[case_id][theme_id] = row_id
-    role_rows = defaultdict(dict)  # case id -> (partner id, role) -> row id
-    for row_id, case_id, partner_id, role in CasePartner.objects.filter(
-        case_id__in=case_ids
-    ).values_list("pk", "case_id", "partner_id", "role"):
-        role_rows[case_id][(partner_id, role)] = row_id
-
-    stale = [c.pk for c in found if c.external_ref not in wanted_refs]
-    if stale:
-        Case.objects.filter(pk__in=stale).delete()
-    counts.deleted = len(stale)
-
-    now = timezone.now()
-    to_create, to_update = [], []  # to_update: (case id, {field: new value})
-    theme_add, theme_drop, role_add, role_drop = [], [], [], []
+    stale = [c for c in found if c.external_ref not in wanted_refs]
+    changes = []
     for spec in sorted(specs, key=lambda s: (s.start_date, s.external_ref)):
         values = {
             "title_en": spec.title_en,
@@ -2198,7 +2176,6 @@ def _sync_cases(
             "summary_ja": spec.summary_ja,
             "start_date": spec.start_date,
             "end_date": spec.end_date,
-            "fiscal_year": rules.fiscal_year_of(spec.start_date),
             "region_id": regions[spec.region],
             "state_id": states[spec.state] if spec.state else None,
             "county_id": counties[spec.county] if spec.county else None,
@@ -2214,80 +2191,22 @@ def _sync_cases(
             "is_best_practice": spec.is_best_practice,
             "origin": CaseOrigin.DEMO.value,
         }
-        # bulk_create and update() skip save(): the search document is written here.
-        values["search_document"] = document_of(Case(**values))
-        wanted_themes = {themes[slug] for slug in spec.themes}
-        wanted_roles = {(partners[name], str(role)) for name, role in spec.partners}
         case = existing.get(spec.external_ref)
         if case is None:
-            to_create.append(
-                Case(
-                    external_ref=spec.external_ref,
-                    created_by=None,
-                    updated_by=None,
-                    published_at=now if spec.is_public else None,
-                    **values,
-                )
-            )
-            continue
-        differing = {f: v for f, v in values.items() if getattr(case, f) != v}
-        changed = bool(differing)
-        have_themes = theme_rows[case.pk]
-        if set(have_themes) != wanted_themes:
-            theme_drop += [have_themes[t] for t in set(have_themes) - wanted_themes]
-            theme_add += [
-                through(case_id=case.pk, theme_id=t) for t in wanted_themes - set(have_themes)
-            ]
-            changed = True
-        have_roles = role_rows[case.pk]
-        if set(have_roles) != wanted_roles:
-            role_drop += [have_roles[r] for r in set(have_roles) - wanted_roles]
-            role_add += [
-                CasePartner(case_id=case.pk, partner_id=p, role=r)
-                for p, r in wanted_roles - set(have_roles)
-            ]
-            changed = True
-        if changed:
-            to_update.append((case.pk, differing))
+            case = Case(external_ref=spec.external_ref, **values)
         else:
-            counts.unchanged += 1
-
-    Case.objects.bulk_create(to_create, batch_size=500)
-    # One UPDATE per changed case, of the fields that differ: bulk_update's CASE expressions
-    # cost more to build than these simple statements cost to run. QuerySet.update() leaves
-    # auto_now alone, so updated_at is set here.
-    for case_id, differing in to_update:
-        Case.objects.filter(pk=case_id).update(**differing, updated_at=now, updated_by=None)
-    counts.created, counts.updated = len(to_create), len(to_update)
-
-    # Relations of the new cases: their ids by reference (bulk_create does not return ids on
-    # every backend).
-    if to_create:
-        new_ids = dict(
-            Case.objects.filter(external_ref__in=[c.external_ref for c in to_create]).values_list(
-                "external_ref", "pk"
-            )
-        )
-        by_ref = {s.external_ref: s for s in specs}
-        for case in to_create:
-            spec, case_id = by_ref[case.external_ref], new_ids[case.external_ref]
-            theme_add += [through(case_id=case_id, theme_id=themes[slug]) for slug in spec.themes]
-            role_add += [
-                CasePartner(case_id=case_id, partner_id=partners[name], role=str(role))
-                for name, role in spec.partners
-            ]
-    if theme_drop:
-        through.objects.filter(pk__in=theme_drop).delete()
-    if role_drop:
-        CasePartner.objects.filter(pk__in=role_drop).delete()
-    through.objects.bulk_create(theme_add, batch_size=1000)
-    CasePartner.objects.bulk_create(role_add, batch_size=1000)
-    # The bulk writes bypass the audit's signals: record every created and changed case (with
-    # its themes and partners) in the audit trail, in a few queries.
-    if to_create:
-        recorder.record_bulk("create", [Case(pk=pk) for pk in new_ids.values()])
-    if to_update:
-        recorder.record_bulk("change", [Case(pk=pk) for pk, _differing in to_update])
+            for name, value in values.items():
+                setattr(case, name, value)
+        collections = {
+            "themes": [themes[slug] for slug in spec.themes],
+            "partners": [[partners[name], str(role)] for name, role in spec.partners],
+        }
+        changes.append(Change(case, collections))
+    # One call of the register's bulk form: the rules, the audit entries and the figures as
+    # for any other writer; unchanged cases are left alone, so a second run changes nothing.
+    result = cases.save_many(None, changes, delete=stale, source="command", note="load_demo")
+    counts.created, counts.updated = len(result.created), len(result.updated)
+    counts.unchanged, counts.deleted = len(result.unchanged), result.deleted
     return counts
 
 
@@ -2305,7 +2224,4 @@ def load_demo_data() -> DemoResult:
         _validate(demo, states, themes, regions)
         partner_ids, partner_counts = _sync_partners(demo.partners, states)
         case_counts = _sync_cases(demo.cases, regions, states, themes, partner_ids)
-        # bulk_create and update() bypass the signals that keep the figures' tallies current:
-        # count them again inside this transaction.
-        bulk_written()
     return DemoResult(partners=partner_counts, cases=case_counts)

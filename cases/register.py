@@ -6,22 +6,63 @@
     cases.approve(user, revision); cases.reject(user, revision, "why")
     cases.unpublish(user, case); cases.delete(user, case); cases.restore(user, pk, version)
 
-See `cases.workflow` for what every call promises. The bulk form for imports and demo data is
-`exchange.importing._write` and `cases.demo`, which call `bulk_written()` at their end.
+See `cases.workflow` for what every call promises. The bulk form, for imports and the demo
+data, is `cases.save_many(user, [Change(case, collections), ...])`: the same rules and the same
+rows, audit entries and figures as calling `cases.save()` for each, in a fixed number of
+queries per call.
 """
 
+import operator
+from dataclasses import dataclass, field
+from functools import reduce
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from audit import restoring
-from cases import tracking
+from audit import recorder, restoring
+from cases import rules, tracking
 from cases.figures import freshness
-from cases.models import REVIEWED, Case, CaseStatus, Publication
+from cases.models import (
+    REVIEWED,
+    Case,
+    CasePartner,
+    CaseStatus,
+    County,
+    Jurisdiction,
+    Publication,
+    State,
+)
+from cases.search import document_of
 from cases.workflow import Refused, Result, Workflow
 from staff.roles import PUBLISH_CASE
 
-__all__ = ["Refused", "Result", "cases"]
+__all__ = ["BulkResult", "Change", "Refused", "Result", "cases"]
+
+# Rows per statement (and primary keys per `pk__in`) in the bulk form.
+BATCH = 1000
+
+
+@dataclass
+class Change:
+    """One record for the bulk form: the case as it should be (no pk: a new case) and, when
+    given, its collections as `save()` takes them ({"themes": [ids], "partners": [[id, role]]})."""
+
+    obj: Case
+    collections: dict | None = None
+
+
+@dataclass
+class BulkResult:
+    """What a bulk call wrote: the cases created and changed, those it found unchanged, and
+    how many it deleted."""
+
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    deleted: int = 0
 
 
 class CaseRegister(Workflow):
@@ -84,6 +125,193 @@ class CaseRegister(Workflow):
             if obj.is_public:
                 obj.published_at, obj.published_by = timezone.now(), user
 
+    # --- the bulk form ---------------------------------------------------------------------
+
+    def save_many(
+        self,
+        user,
+        changes,
+        *,
+        approve: bool = False,
+        delete=(),
+        validate: bool = True,
+        source: str = "import",
+        note: str = "",
+    ) -> BulkResult:
+        """Create or change many cases (and delete `delete`, cases or ids) in one unit of work,
+        with what `save()` gives each: the same checks, the full rules (district included),
+        the same stamps and derived fields, one audit entry per case and the figures counted
+        again in the same transaction. The queries do not grow with the number of cases.
+
+        A change that `save()` would make a pending revision (a reviewed case, for someone
+        who may not publish) is refused here: one by one, in the admin, it goes to HQ.
+        `approve` (publishers only) makes every written case that HQ has not reviewed yet
+        approved (counted) by `user`: an import by HQ is a reviewed write. A case listed twice,
+        or unchanged (fields and collections), is written once or not at all.
+        """
+        changes = [c if isinstance(c, Change) else Change(c) for c in changes]
+        if approve:
+            self.check_publish(user)
+        refs = [change.obj.pk for change in changes if change.obj.pk is not None]
+        if len(set(refs)) != len(refs):
+            raise ValueError("save_many() takes each case once.")
+        live = self._in_bulk(refs)
+        doomed = list(self._in_bulk([getattr(d, "pk", d) for d in delete]).values())
+        for change in changes:
+            obj = change.obj
+            before = live.get(obj.pk)
+            self.check(user, obj, "add" if before is None else "change")
+            if before is not None:
+                self.check(user, before, "change")
+                if self.needs_review(user, before):
+                    raise Refused(_review_message())
+        for obj in doomed:
+            self.check(user, obj, "delete")
+            if self.needs_review(user, obj):
+                raise Refused(_review_message())
+        if validate:
+            self.validate_many([change.obj for change in changes])
+
+        current = self._collections_of(list(live))
+        result = BulkResult(deleted=len(doomed))
+        groups = set()
+        now = timezone.now()
+        with self.unit(user, source, note):
+            for change in changes:
+                obj, before = change.obj, live.get(change.obj.pk)
+                self.before_save(user, obj, before)
+                obj.fiscal_year = rules.fiscal_year_of(obj.start_date)
+                if approve and obj.publication not in REVIEWED:
+                    obj.publication = Publication.APPROVED
+                    obj.published_at, obj.published_by = now, user
+                obj._align_publication()
+                obj.search_document = document_of(obj)
+                if before is None:
+                    result.created.append(change)
+                elif _differs(obj, before) or self._collections_differ(change, current):
+                    obj.updated_at = now  # bulk_update leaves auto_now alone
+                    result.updated.append(change)
+                    groups.add((before.fiscal_year, before.region_id))
+                else:
+                    result.unchanged.append(change)
+                    continue
+                groups.add((obj.fiscal_year, obj.region_id))
+            audit_before = recorder.snapshot_many([live[c.obj.pk] for c in result.updated])
+            created = [change.obj for change in result.created]
+            updated = [change.obj for change in result.updated]
+            Case.objects.bulk_create(created, batch_size=BATCH)
+            if updated:
+                Case.objects.bulk_update(updated, _UPDATED_FIELDS, batch_size=BATCH)
+            self._write_collections(result.created + result.updated, current)
+            recorder.record_bulk("create", created)
+            recorder.record_bulk("change", updated, before=audit_before)
+            groups.update((obj.fiscal_year, obj.region_id) for obj in doomed)
+            for start in range(0, len(doomed), BATCH):
+                # A deletion goes through the model's signals (its audit entry, its partner
+                # rows): rare in a bulk call (the demo data's retired cases).
+                Case.objects.filter(pk__in=[o.pk for o in doomed[start : start + BATCH]]).delete()
+            freshness.groups_changed(groups)
+        result.created, result.updated, result.unchanged = (
+            created,
+            updated,
+            [change.obj for change in result.unchanged],
+        )
+        return result
+
+    def validate_many(self, objs) -> None:
+        """`validate()` for many cases, with the districts, split states, states and counties
+        read once instead of once a case. Raises ValidationError naming the case."""
+        districts: dict = {}
+        held_by: dict = {}
+        for region_id, code in Jurisdiction.objects.values_list("region_id", "state__code"):
+            districts.setdefault(region_id, set()).add(code)
+            held_by[code] = held_by.get(code, 0) + 1
+        split = {code for code, count in held_by.items() if count > 1}
+        states = State.objects.in_bulk({o.state_id for o in objs if o.state_id})
+        counties = County.objects.select_related("state", "region").in_bulk(
+            {o.county_id for o in objs if o.county_id}
+        )
+        foreign_keys = [f.name for f in Case._meta.concrete_fields if f.many_to_one]
+        for obj in objs:
+            if obj.state_id:
+                obj.state = states.get(obj.state_id) or obj.state
+            if obj.county_id:
+                obj.county = counties.get(obj.county_id) or obj.county
+            obj.known_district = districts.get(obj.region_id, set())
+            obj.known_split_states = split
+            try:
+                # Foreign keys and unique constraints are the database's to refuse (in the
+                # same transaction): checking each here would cost a query a case.
+                obj.full_clean(
+                    exclude=foreign_keys, validate_unique=False, validate_constraints=False
+                )
+            except ValidationError as error:
+                raise ValidationError(
+                    gettext("%(case)s: %(errors)s")
+                    % {"case": obj.title_en or obj.title_ja, "errors": "; ".join(error.messages)}
+                ) from None
+            finally:
+                del obj.known_district, obj.known_split_states
+
+    def _in_bulk(self, pks) -> dict:
+        found = {}
+        pks = [pk for pk in pks if pk is not None]
+        for start in range(0, len(pks), BATCH):
+            found.update(Case._base_manager.in_bulk(pks[start : start + BATCH]))
+        return found
+
+    def _collections_of(self, pks) -> dict:
+        """name -> {pk: rows} of the cases' collections as the database holds them."""
+        current = {"themes": {}, "partners": {}}
+        for start in range(0, len(pks), BATCH):
+            chunk = pks[start : start + BATCH]
+            current["themes"].update(tracking._read_themes(chunk))
+            current["partners"].update(tracking._read_partners(chunk))
+        return current
+
+    def _collections_differ(self, change, current) -> bool:
+        wanted = change.collections or {}
+        pk = change.obj.pk
+        return (
+            "themes" in wanted and sorted(wanted["themes"]) != current["themes"].get(pk, [])
+        ) or (
+            "partners" in wanted
+            and _partner_rows(wanted["partners"]) != _partner_rows(current["partners"].get(pk, []))
+        )
+
+    def _write_collections(self, changes, current) -> None:
+        """Themes and partner rows as the changes give them, in set-based statements: an
+        unchanged theme or (partner, role) keeps its row."""
+        through = Case.themes.through
+        theme_links, partner_links, stale_themes, stale_partners = [], [], [], []
+        for change in changes:
+            wanted, pk = change.collections or {}, change.obj.pk
+            if "themes" in wanted:
+                want, have = set(wanted["themes"]), set(current["themes"].get(pk, []))
+                theme_links += [through(case_id=pk, theme_id=t) for t in sorted(want - have)]
+                stale_themes += [(pk, t) for t in sorted(have - want)]
+            if "partners" in wanted:
+                want = set(_partner_rows(wanted["partners"]))
+                have = set(_partner_rows(current["partners"].get(pk, [])))
+                partner_links += [
+                    CasePartner(case_id=pk, partner_id=p, role=r) for p, r in sorted(want - have)
+                ]
+                stale_partners += [(pk, p, r) for p, r in sorted(have - want)]
+        # Raw deletes: like the inserts, the history and the figures hear of them once, above.
+        for start in range(0, len(stale_themes), BATCH):
+            rows = through.objects.filter(
+                _any(Q(case_id=c, theme_id=t) for c, t in stale_themes[start : start + BATCH])
+            )
+            rows._raw_delete(rows.db)
+        for start in range(0, len(stale_partners), BATCH):
+            chunk = stale_partners[start : start + BATCH]
+            rows = CasePartner.objects.filter(
+                _any(Q(case_id=c, partner_id=p, role=r) for c, p, r in chunk)
+            )
+            rows._raw_delete(rows.db)
+        through.objects.bulk_create(theme_links, batch_size=BATCH)
+        CasePartner.objects.bulk_create(partner_links, batch_size=BATCH)
+
     def restore(self, user, pk, version: dict, *, current=None):
         """Bring back a version (of a case, or a deleted case), if the user may: the district,
         and publish rights when the version would change what is published."""
@@ -105,15 +333,39 @@ class CaseRegister(Workflow):
         return not restoring.changes_publication(Case, version, present) or self.may_publish(user)
 
 
+# What the bulk form writes of a changed case: everything but its key and its creation.
+_UPDATED_FIELDS = [
+    f.name
+    for f in Case._meta.concrete_fields
+    if not f.primary_key and f.name not in ("created_at", "created_by")
+]
+
+
+def _differs(obj, live) -> bool:
+    return any(
+        getattr(obj, name) != getattr(live, name)
+        for name in (f.attname for f in Case._meta.concrete_fields)
+        if name not in ("updated_at", "updated_by_id")
+    )
+
+
+def _partner_rows(rows) -> list:
+    return sorted((int(partner), role) for partner, role in rows or [])
+
+
+def _any(conditions) -> Q:
+    return reduce(operator.or_, conditions)
+
+
+def _review_message() -> str:
+    return gettext(
+        "This case has been reviewed by HQ; change it in the admin, where the change goes to "
+        "HQ for review."
+    )
+
+
 def _restore_message() -> str:
     return gettext("Only HQ editors may restore a version that changes what is published.")
-
-
-def bulk_written() -> None:
-    """Called by the bulk writers (the importer, the demo data) inside their transaction after
-    writing: the figures are counted again before it ends."""
-    freshness.cases_changed()
-    freshness.flush(bump=False)
 
 
 cases = CaseRegister()

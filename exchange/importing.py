@@ -19,39 +19,32 @@ Rules (the template's columns are in `exchange.columns`):
 
 import datetime
 import hashlib
-import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import reduce
 from pathlib import PurePath
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from audit import recorder
 from cases import rules
 from cases.models import (
     REVIEWED,
     Case,
     CaseFormat,
     CaseOrigin,
-    CasePartner,
     CaseStatus,
     County,
     Jurisdiction,
     Partner,
     PartnerRole,
-    Publication,
     Region,
     State,
     Theme,
 )
-from cases.register import bulk_written
-from cases.search import document_of
+from cases.register import Change, Refused, cases
 from exchange.columns import COLUMNS, COLUMNS_BY_KEY, REQUIRED_KEYS, normalise_header
 from exchange.models import ImportBatch
 from exchange.reading import Formula, ImportRefused, Sheet, read_sheet, trim
@@ -273,6 +266,12 @@ def apply_import(
             if not plan.is_valid:
                 raise ImportInvalid(plan)
             batch = _write(plan, user, can_publish=can_publish)
+    except (Refused, ValidationError) as error:  # the plan rejects such rows first
+        messages = getattr(error, "messages", None) or [str(error)]
+        raise ImportRefused(
+            _("The register refused the import, so nothing was changed: %(error)s")
+            % {"error": "; ".join(messages)}
+        ) from None
     except IntegrityError as error:
         raise ImportRefused(
             _("The register refused the import, so nothing was changed: %(error)s")
@@ -916,19 +915,10 @@ def _changes(before: dict, after: dict, positions: dict) -> list[str]:
 # --- writing ----------------------------------------------------------------------------------
 
 
-# Rows written per INSERT or UPDATE statement.
-WRITE_BATCH = 1000
-
-
 def _write(plan: ImportPlan, user, *, can_publish: bool = True) -> ImportBatch:
-    """Write a valid plan with a few set-based statements: the cases with bulk_create and
-    bulk_update, their themes and partners with bulk_create and batched deletes.
-
-    The bulk writes bypass `save()` and its signals, so this does what they would: the derived
-    fields (`Case.save()`'s fiscal year and publication state), `updated_at`, the figures
-    (`cases.register.bulk_written()`, in this transaction) and the history
-    (`audit.recorder.record_bulk()`).
-    The caller's transaction makes it all or nothing.
+    """Write a valid plan with one call of the register's bulk form (`cases.save_many`): the
+    same checks, rules, stamps, audit entries and figures as saving each case, in a few
+    set-based statements. The caller's transaction makes it all or nothing.
 
     An import by someone who may publish (HQ, or the system) is a reviewed write: every row
     it writes is approved (counted) or, if public, published. Anyone else's new rows are
@@ -945,102 +935,23 @@ def _write(plan: ImportPlan, user, *, can_publish: bool = True) -> ImportBatch:
         updated=plan.updated,
         unchanged=plan.unchanged,
     )
-    now = timezone.now()
-    created = [row for row in plan.rows if row.action == CREATE]
-    updated = [row for row in plan.rows if row.action == UPDATE]
-    # The history's before-state of the updated cases, read before anything is written.
-    before = _audit_snapshots([row.case.pk for row in updated])
-    for row in created + updated:
+    changes = []
+    for row in plan.rows:
+        if row.action not in (CREATE, UPDATE):
+            continue
         case = row.case
         for name in SCALAR_FIELDS:
             value = getattr(case, name)
             if isinstance(value, str):
                 setattr(case, name, _comparable(value))
-        case.fiscal_year = rules.fiscal_year_of(case.start_date)
-        if can_publish and case.publication not in REVIEWED:
-            case.publication = Publication.APPROVED
-            case.published_by, case.published_at = user, now
-        case._align_publication()
-        if row.action == CREATE:
-            case.created_by = user
-        case.updated_by = user
-        case.updated_at = now
         case.import_batch = batch
-        case.search_document = document_of(case)  # bulk writes skip save()
-        was = before.get(case.pk, {}).get("publication")
-        if case.publication in REVIEWED and case.publication != was:
-            # Published by this import: planning stamped whoever changed the case last.
-            case.published_by, case.published_at = user, now
-
-    Case.objects.bulk_create([row.case for row in created], batch_size=WRITE_BATCH)
-    if updated:
-        fields = [f.name for f in Case._meta.concrete_fields if not f.primary_key]
-        fields = [name for name in fields if name not in ("created_at", "created_by")]
-        Case.objects.bulk_update([row.case for row in updated], fields, batch_size=WRITE_BATCH)
-
-    _write_themes(created, updated)
-    _write_partners(created, updated)
-
-    # The figures, counted again inside this transaction (the register's bulk form).
-    bulk_written()
-    recorder.record_bulk("create", [row.case for row in created])
-    recorder.record_bulk("change", [row.case for row in updated], before=before)
+        collections = {}
+        if row.themes is not None:
+            collections["themes"] = [theme.pk for theme in row.themes]
+        if row.partners is not None:
+            collections["partners"] = [[partner.pk, role] for partner, role in row.partners]
+        changes.append(Change(case, collections))
+    # The plan checked every row with the same rules and districts, in this transaction: the
+    # register checks the rights and the rules again, as it does for every writer.
+    cases.save_many(user, changes, approve=can_publish, source="import")
     return batch
-
-
-def _audit_snapshots(pks: list[int]) -> dict:
-    """pk -> the history's snapshot of each case as the database holds it now."""
-    snapshots = {}
-    for start in range(0, len(pks), WRITE_BATCH):
-        chunk = Case.objects.filter(pk__in=pks[start : start + WRITE_BATCH]).order_by()
-        snapshots.update(recorder.snapshot_many(chunk))
-    return snapshots
-
-
-def _delete_quietly(queryset) -> None:
-    """DELETE the rows in one statement, without loading them to send a signal apiece: like the
-    bulk inserts, the figures and the history hear of the whole import at once in _write()."""
-    queryset._raw_delete(queryset.db)
-
-
-def _write_themes(created: list[RowPlan], updated: list[RowPlan]) -> None:
-    """Themes as the rows give them: all of them for new cases, the difference for updated
-    ones (whose current themes the planner loaded)."""
-    through = Case.themes.through
-    links, stale = [], []
-    for row in created + updated:
-        if row.themes is None:
-            continue
-        wanted = {theme.pk for theme in row.themes}
-        current = set() if row.action == CREATE else {t.pk for t in row.case.themes.all()}
-        links += [through(case_id=row.case.pk, theme_id=pk) for pk in sorted(wanted - current)]
-        if current - wanted:
-            stale.append(Q(case_id=row.case.pk, theme_id__in=sorted(current - wanted)))
-    for start in range(0, len(stale), WRITE_BATCH):
-        links_gone = through.objects.filter(
-            reduce(operator.or_, stale[start : start + WRITE_BATCH])
-        )
-        _delete_quietly(links_gone)
-    through.objects.bulk_create(links, batch_size=WRITE_BATCH)
-
-
-def _write_partners(created: list[RowPlan], updated: list[RowPlan]) -> None:
-    """Partner roles as the rows give them; an unchanged (partner, role) keeps its row."""
-    links, stale = [], []
-    for row in created + updated:
-        if row.partners is None:
-            continue
-        wanted = {(partner.pk, role) for partner, role in row.partners}
-        current = (
-            {}
-            if row.action == CREATE
-            else {(cp.partner_id, cp.role): cp.pk for cp in row.case.partner_roles.all()}
-        )
-        stale += [pk for pair, pk in current.items() if pair not in wanted]
-        links += [
-            CasePartner(case_id=row.case.pk, partner_id=partner_id, role=role)
-            for partner_id, role in sorted(wanted - set(current))
-        ]
-    for start in range(0, len(stale), WRITE_BATCH):
-        _delete_quietly(CasePartner.objects.filter(pk__in=stale[start : start + WRITE_BATCH]))
-    CasePartner.objects.bulk_create(links, batch_size=WRITE_BATCH)

@@ -40,6 +40,9 @@ def calls(monkeypatch):
     monkeypatch.setattr(recorder, "snapshot", lambda case: {"title_en": case.title_en})
     monkeypatch.setattr(freshness, "cases_changed", lambda: seen.__setitem__("changed", 1))
     monkeypatch.setattr(
+        freshness, "groups_changed", lambda groups: seen.__setitem__("changed", len(groups))
+    )
+    monkeypatch.setattr(
         recorder,
         "record_bulk",
         lambda action, instances, before=None: seen["bulk"].append(
@@ -115,7 +118,7 @@ def test_bulk_written_cases_get_what_save_would_have_given_them(partners, calls,
     assert list(case.partner_roles.values_list("partner__name_en", "role")) == [
         ("Greater Miami Chamber of Commerce", "co-host")
     ]
-    assert calls["changed"] == 1
+    assert calls["changed"] == 1  # one (fiscal year, region) group: FY2024, Miami
     assert calls["bulk"][0][:2] == ("create", sorted(Case.objects.values_list("pk", flat=True)))
 
 
