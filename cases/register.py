@@ -248,7 +248,7 @@ class CaseRegister(Workflow):
             except ValidationError as error:
                 raise ValidationError(
                     gettext("%(case)s: %(errors)s")
-                    % {"case": obj.title_en or obj.title_ja, "errors": "; ".join(error.messages)}
+                    % {"case": obj.title, "errors": "; ".join(error.messages)}
                 ) from None
             finally:
                 del obj.known_district, obj.known_split_states
