@@ -961,7 +961,7 @@ class RevisionAdmin(admin.ModelAdmin):
     own included, with HQ's comment); HQ approves or rejects with a comment."""
 
     list_display = [
-        "object_label",
+        "record_title",
         "kind",
         "record_kind",
         "region",
@@ -986,6 +986,11 @@ class RevisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("record"), ordering="object_label")
+    def record_title(self, revision):
+        """The title in the admin's language: a Japanese reviewer reads the Japanese title."""
+        return revision.title
 
     @admin.display(description=_("kind of record"), ordering="content_type")
     def record_kind(self, revision):
@@ -1018,7 +1023,7 @@ class RevisionAdmin(admin.ModelAdmin):
                     self.message_user(
                         request,
                         _("Approved: “%(record)s” is now as the revision proposed.")
-                        % {"record": revision.object_label},
+                        % {"record": revision.title},
                         messages.SUCCESS,
                     )
                 else:

@@ -9,9 +9,10 @@ from django.db.models import Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases import rules
-from grassroots.language import localized, page_language
+from grassroots.language import localized, page_language, pick
 
 
 class BilingualNameMixin:
@@ -935,7 +936,8 @@ class RevisionKind(models.TextChoices):
 class RevisionStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for review")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    # A rejected submission goes back to its author (差し戻し): not the importer's rejected row.
+    REJECTED = "rejected", pgettext_lazy("revision status", "Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
@@ -1028,7 +1030,15 @@ class Revision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.object_label}"
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def title(self) -> str:
+        """The record's title in the active language (its Japanese title in a Japanese admin),
+        from the revision's values, else the other language's, else the label kept when it
+        was submitted."""
+        data = self.data or {}
+        return str(pick(data.get("title_en"), data.get("title_ja"))) or self.object_label
 
     @property
     def is_pending(self) -> bool:

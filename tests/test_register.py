@@ -314,3 +314,30 @@ def test_the_about_page_computes_its_reconciliation_sentences(client, make_case)
     text = client.get("/en/about/").content.decode()
     assert "1,292 cases published; the register counts 1." in text
     assert "1,292 and 104" not in text
+
+
+@pytest.mark.django_db
+def test_the_japanese_review_queue_shows_japanese_titles_and_says_sashimodoshi(
+    make_case, editor_a, hq_editor, signed_in
+):
+    """A Japanese reviewer reads the Japanese title, and a rejected revision is 差し戻し (sent
+    back to its author), not the importer's 取込不可 (a row that could not be imported)."""
+    published = make_case(
+        title_en="Miami transport workshop", title_ja="マイアミ交通ワークショップ"
+    )
+    published.title_en = "Miami transport workshop (retitled)"
+    revision = cases.save(editor_a, published).revision
+    cases.reject(hq_editor, revision, "日付を確認してください。")
+    client = signed_in(hq_editor)
+
+    queue = client.get("/ja/admin/cases/revision/").content.decode()
+    assert "マイアミ交通ワークショップ" in queue
+    assert "差し戻し" in queue
+    assert "取込不可" not in queue
+    review = client.get(f"/ja/admin/cases/revision/{revision.pk}/change/").content.decode()
+    assert "マイアミ交通ワークショップ" in review
+    assert "差し戻し" in review
+    # The English admin keeps the English title and word.
+    english = client.get("/en/admin/cases/revision/").content.decode()
+    assert "Miami transport workshop (retitled)" in english
+    assert "Rejected" in english
