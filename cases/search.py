@@ -206,7 +206,7 @@ def _told(word: str):
     """Ids of cases whose published best-practice story holds `word` (through the reverse
     one-to-one `showcase_page`, so the register needs nothing from the showcase app)."""
     return Case.objects.filter(
-        showcase_page__status="published",
+        showcase_page__publication="published",
         showcase_page__published_at__isnull=False,
         showcase_page__search_document__contains=word,
     ).values("pk")

@@ -8,10 +8,10 @@ from django.utils.translation import ngettext
 
 from audit.history import AuditedAdmin
 from cases.admin import RegionFilter
-from cases.models import Case
+from cases.models import Case, Publication
 from cases.publishing import PublishingAdmin
 from grassroots.language import localized
-from showcase.models import ShowcasePage, ShowcaseStatus
+from showcase.models import ShowcasePage
 from showcase.register import Refused, pages
 from staff.access import holds_region, scope_cases
 
@@ -39,7 +39,7 @@ class ShowcasePageForm(forms.ModelForm):
         fields = [
             "case",
             "slug",
-            "status",
+            "publication",
             "title_en",
             "lead_en",
             "body_en",
@@ -64,12 +64,12 @@ class ShowcasePageAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
         "case_link",
         "region",
         "fiscal_year",
-        "status",
+        "publication",
         "published_at",
         "preview_link",
     ]
     list_display_links = ["title_display"]
-    list_filter = ["status", "case__fiscal_year", ("case__region", RegionFilter)]
+    list_filter = ["publication", "case__fiscal_year", ("case__region", RegionFilter)]
     show_facets = admin.ShowFacets.ALWAYS
     search_fields = [
         "slug",
@@ -105,7 +105,7 @@ class ShowcasePageAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
                 "fields": [
                     "case",
                     "slug",
-                    "status",
+                    "publication",
                     ("submitted_at", "submitted_by"),
                     ("published_at", "published_by"),
                     "preview_link",
@@ -165,8 +165,8 @@ class ShowcasePageAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
-            # Shown, not a field: a forged "status=published" in the POST is never read.
-            readonly.append("status")
+            # Shown, not a field: a forged "publication=published" in the POST is never read.
+            readonly.append("publication")
         return readonly
 
     def get_fieldsets(self, request, obj=None):
@@ -179,7 +179,7 @@ class ShowcasePageAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
         offers_submit = (
             may_edit
             and not self.has_publish_permission(request)
-            and (obj is None or obj.status == ShowcaseStatus.DRAFT)
+            and (obj is None or obj.publication == Publication.DRAFT)
         )
         if offers_submit:
             name, options = fieldsets[0]
@@ -209,13 +209,13 @@ class ShowcasePageAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
             page.get_absolute_url(),
-            _("Preview") if page.status != ShowcaseStatus.PUBLISHED else _("View"),
+            _("Preview") if page.publication != Publication.PUBLISHED else _("View"),
         )
 
     @admin.action(description=_("Submit the selected pages for review"), permissions=["change"])
     def submit_for_review(self, request, queryset):
         count = 0
-        for page in queryset.filter(status=ShowcaseStatus.DRAFT):
+        for page in queryset.filter(publication=Publication.DRAFT):
             try:
                 self.register.submit(request.user, page)
             except Refused:
@@ -233,7 +233,7 @@ class ShowcasePageAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
     @admin.action(description=_("Publish the selected pages"), permissions=["publish"])
     def publish(self, request, queryset):
         published = skipped = 0
-        for page in queryset.exclude(status=ShowcaseStatus.PUBLISHED).select_related("case"):
+        for page in queryset.exclude(publication=Publication.PUBLISHED).select_related("case"):
             try:
                 self.register.publish(request.user, page)
             except Refused:
@@ -262,7 +262,7 @@ class ShowcasePageAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
     @admin.action(description=_("Return the selected pages to draft"), permissions=["publish"])
     def unpublish(self, request, queryset):
         count = 0
-        for page in queryset.exclude(status=ShowcaseStatus.DRAFT):
+        for page in queryset.exclude(publication=Publication.DRAFT):
             try:
                 self.register.unpublish(request.user, page)
             except Refused:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseStatus
-from showcase.models import HeroIllustration, ShowcasePage, ShowcaseStatus
+from cases.models import Case, CaseStatus, Publication
+from showcase.models import HeroIllustration, ShowcasePage
 from showcase.register import pages
 
 CREDIT_EN = "Illustration: Grassroots Portal"
@@ -307,7 +307,7 @@ def load_showcase_demo(published_at: datetime.datetime | None = None) -> int:
         if ShowcasePage.objects.filter(case=case).exclude(slug=spec.slug).exists():
             continue
         page = ShowcasePage.objects.filter(slug=spec.slug).first() or ShowcasePage(slug=spec.slug)
-        wanted = {**spec.fields, "case_id": case.pk, "status": ShowcaseStatus.PUBLISHED}
+        wanted = {**spec.fields, "case_id": case.pk, "publication": Publication.PUBLISHED}
         if page.pk is None or any(getattr(page, name) != value for name, value in wanted.items()):
             for name, value in wanted.items():
                 setattr(page, name, value)

@@ -12,14 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CasePartner, CaseStatus, WorkflowError
+from cases.models import CasePartner, CaseStatus, Publication, WorkflowError
 from grassroots.language import LocalizedText, localized
 
-
-class ShowcaseStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted for review")
-    PUBLISHED = "published", _("Published")
+# A page's publishing states: the register's vocabulary (`cases.models.Publication`, the same
+# values and words as a case's), less "approved", which is a case's (counted, not listed).
+PAGE_PUBLICATION = [
+    (value, label) for value, label in Publication.choices if value != Publication.APPROVED
+]
 
 
 class HeroIllustration(models.TextChoices):
@@ -41,7 +41,7 @@ class ShowcasePageQuerySet(models.QuerySet):
         """Pages the public may see: published, with a publication date, about a held case
         that may be listed publicly. A page whose case is withdrawn disappears with it."""
         return self.filter(
-            status=ShowcaseStatus.PUBLISHED,
+            publication=Publication.PUBLISHED,
             published_at__isnull=False,
             case__status=CaseStatus.HELD,
             case__is_public=True,
@@ -171,8 +171,8 @@ class ShowcasePage(models.Model):
     hero_alt_ja = models.CharField(_("image description (Japanese)"), max_length=300, blank=True)
     hero_credit_en = models.CharField(_("image credit (English)"), max_length=200, blank=True)
     hero_credit_ja = models.CharField(_("image credit (Japanese)"), max_length=200, blank=True)
-    status = models.CharField(
-        _("status"), max_length=20, choices=ShowcaseStatus, default=ShowcaseStatus.DRAFT
+    publication = models.CharField(
+        _("publication"), max_length=20, choices=PAGE_PUBLICATION, default=Publication.DRAFT
     )
     published_at = models.DateTimeField(
         _("published at"),
@@ -217,7 +217,7 @@ class ShowcasePage(models.Model):
         verbose_name_plural = _("showcase pages")
         permissions = [("publish_showcasepage", _("Can publish and unpublish showcase pages"))]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="showcase_listing_idx"),
+            models.Index(fields=["publication", "-published_at"], name="showcase_listing_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -226,13 +226,13 @@ class ShowcasePage(models.Model):
                 violation_error_message=_("Give the page a title in English or Japanese."),
             ),
             models.CheckConstraint(
-                condition=~Q(status=ShowcaseStatus.PUBLISHED) | Q(published_at__isnull=False),
+                condition=~Q(publication=Publication.PUBLISHED) | Q(published_at__isnull=False),
                 name="showcase_published_has_date",
                 violation_error_message=_("A published page needs a publication date."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=ShowcaseStatus.values),
-                name="showcase_status_known",
+                condition=Q(publication__in=[value for value, _label in PAGE_PUBLICATION]),
+                name="showcase_publication_known",
             ),
             # An image is never shown without a description for people who cannot see it.
             models.CheckConstraint(
@@ -258,7 +258,7 @@ class ShowcasePage(models.Model):
 
     def save(self, *args, **kwargs):
         # Publishing stamps the date once; re-saving a published page keeps its first date.
-        if self.status == ShowcaseStatus.PUBLISHED and self.published_at is None:
+        if self.publication == Publication.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
 
@@ -267,10 +267,10 @@ class ShowcasePage(models.Model):
 
     def clean(self):
         errors = {}
-        if self.status == ShowcaseStatus.PUBLISHED and self.case_id:
+        if self.publication == Publication.PUBLISHED and self.case_id:
             case = self.case
             if case.status != CaseStatus.HELD or not case.is_public:
-                errors["status"] = _(
+                errors["publication"] = _(
                     "Only a page about a held, public case can be published: this case is "
                     "not both. Save it as a draft, or make the case public first."
                 )
@@ -288,7 +288,7 @@ class ShowcasePage(models.Model):
     # step is the caller's check (the admin asks for showcase.publish_showcasepage to publish).
 
     WORKFLOW_FIELDS = [
-        "status",
+        "publication",
         "submitted_at",
         "submitted_by",
         "published_at",
@@ -298,9 +298,9 @@ class ShowcasePage(models.Model):
 
     def submit_for_review(self, user, *, save: bool = True) -> None:
         """Draft → submitted for review."""
-        if self.status != ShowcaseStatus.DRAFT:
+        if self.publication != Publication.DRAFT:
             raise WorkflowError(_("Only a draft can be submitted for review."))
-        self.status = ShowcaseStatus.SUBMITTED
+        self.publication = Publication.SUBMITTED
         self.submitted_at, self.submitted_by = timezone.now(), user
         if save:
             self.save(update_fields=self.WORKFLOW_FIELDS)
@@ -308,7 +308,7 @@ class ShowcasePage(models.Model):
     def publish(self, user, *, save: bool = True) -> None:
         """Draft or submitted → published. The page keeps the date it was first published (the
         public list orders by it); published_by names who published it last."""
-        if self.status == ShowcaseStatus.PUBLISHED:
+        if self.publication == Publication.PUBLISHED:
             raise WorkflowError(_("The page is already published."))
         case = self.case
         if case.status != CaseStatus.HELD or not case.is_public:
@@ -318,7 +318,7 @@ class ShowcasePage(models.Model):
                     "first."
                 )
             )
-        self.status = ShowcaseStatus.PUBLISHED
+        self.publication = Publication.PUBLISHED
         self.published_at = self.published_at or timezone.now()
         self.published_by = user
         if save:
@@ -326,9 +326,9 @@ class ShowcasePage(models.Model):
 
     def unpublish(self, user, *, save: bool = True) -> None:
         """Published or submitted → draft."""
-        if self.status == ShowcaseStatus.DRAFT:
+        if self.publication == Publication.DRAFT:
             raise WorkflowError(_("The page is already a draft."))
-        self.status = ShowcaseStatus.DRAFT
+        self.publication = Publication.DRAFT
         if save:
             self.save(update_fields=self.WORKFLOW_FIELDS)
 
@@ -358,7 +358,7 @@ class ShowcasePage(models.Model):
     def is_public(self) -> bool:
         """Whether the public may see this page (the same test as `.published()`)."""
         return (
-            self.status == ShowcaseStatus.PUBLISHED
+            self.publication == Publication.PUBLISHED
             and self.published_at is not None
             and self.case.status == CaseStatus.HELD
             and self.case.is_public

@@ -5,8 +5,9 @@ through `cases.register`."""
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.models import Publication
 from cases.workflow import Refused, Result, Workflow
-from showcase.models import ShowcasePage, ShowcaseStatus
+from showcase.models import ShowcasePage
 from staff.roles import PUBLISH_SHOWCASE_PAGE
 
 __all__ = ["Refused", "Result", "pages"]
@@ -36,23 +37,23 @@ class ShowcaseRegister(Workflow):
         return obj.case.region_id if obj.case_id else None
 
     def is_reviewed(self, obj) -> bool:
-        return obj.status == ShowcaseStatus.PUBLISHED
+        return obj.publication == Publication.PUBLISHED
 
     def is_draft(self, obj) -> bool:
-        return obj.status == ShowcaseStatus.DRAFT
+        return obj.publication == Publication.DRAFT
 
     def preview_url(self, obj, revision=None) -> str:
         url = reverse("showcase:preview", args=[obj.pk])
         return f"{url}?revision={revision.pk}" if revision is not None else url
 
     def before_save(self, user, obj, live) -> None:
-        if live is None or live.status != obj.status:
-            # A status chosen in the form (publishers only have the field): stamp the step.
-            if obj.status == ShowcaseStatus.PUBLISHED:
+        if live is None or live.publication != obj.publication:
+            # A state chosen in the form (publishers only have the field): stamp the step.
+            if obj.publication == Publication.PUBLISHED:
                 self.check_publish(user)
                 obj.published_by = user
                 obj.published_at = obj.published_at or timezone.now()
-            elif obj.status == ShowcaseStatus.SUBMITTED:
+            elif obj.publication == Publication.SUBMITTED:
                 obj.submitted_at, obj.submitted_by = timezone.now(), user
 
 

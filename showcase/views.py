@@ -12,11 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from cases import stats
-from cases.models import Case, CaseStatus, Revision
+from cases.models import Case, CaseStatus, Publication, Revision
 from cases.search import MAX_QUERY_LENGTH, terms
 from showcase.filters import ShowcaseFilter
 from showcase.links import reverse_or_none, section_urls
-from showcase.models import ShowcasePage, ShowcaseStatus
+from showcase.models import ShowcasePage
 from showcase.register import pages as page_register
 from showcase.search import KINDS, search_everything
 from staff.access import holds_region
@@ -174,7 +174,7 @@ def _render_page(request, page: ShowcasePage, *, related, preview=False, reasons
 
 def _preview_reasons(page: ShowcasePage) -> list[str]:
     reasons = []
-    if page.status != ShowcaseStatus.PUBLISHED:
+    if page.publication != Publication.PUBLISHED:
         reasons.append(_("The page is not published."))
     if page.case.status != CaseStatus.HELD:
         reasons.append(_("Its case is not marked as held."))

@@ -7,7 +7,15 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from cases.models import CasePartner, CaseStatus, Partner, PartnerKind, PartnerRole, Theme
+from cases.models import (
+    CasePartner,
+    CaseStatus,
+    Partner,
+    PartnerKind,
+    PartnerRole,
+    Publication,
+    Theme,
+)
 from tests.test_query_counts import assert_data_queries
 
 pytestmark = pytest.mark.django_db
@@ -424,7 +432,7 @@ def test_case_page_links_its_published_showcase_page(client, register):
         showcase_url = reverse("showcase:detail", kwargs={"slug": "miami-transport"})
     assert showcase_url not in client.get(url).text  # a draft is never linked
 
-    page.status = showcase.ShowcaseStatus.PUBLISHED
+    page.publication = Publication.PUBLISHED
     page.published_at = datetime.datetime(2025, 4, 1, tzinfo=datetime.UTC)
     page.save()
     assert f'href="{showcase_url}"' in client.get(url).text

@@ -112,7 +112,8 @@ def add_cases(count: int, seed: int) -> None:
 @pytest.fixture
 def register(db, make_case):
     """A few named records the pages link to, then SMALL cases in all."""
-    from showcase.models import HeroIllustration, ShowcasePage, ShowcaseStatus
+    from cases.models import Publication
+    from showcase.models import HeroIllustration, ShowcasePage
 
     Partner.objects.bulk_create(
         [
@@ -129,7 +130,7 @@ def register(db, make_case):
         body_en="Body.",
         hero_illustration=HeroIllustration.TRANSPORT,
         hero_alt_en="A train.",
-        status=ShowcaseStatus.PUBLISHED,
+        publication=Publication.PUBLISHED,
         published_at=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
     )
     add_cases(SMALL - 1, seed=1)

@@ -9,8 +9,7 @@ import datetime
 import feedparser
 import pytest
 
-from cases.models import Case, CaseOrigin
-from showcase.models import ShowcaseStatus
+from cases.models import Case, CaseOrigin, Publication
 from tests import test_showcase
 from tests.test_showcase import PUBLISHED_AT
 
@@ -126,7 +125,7 @@ class TestFeed:
         self, client, make_case, make_page, miami_workshop
     ):
         make_page(
-            slug="a-draft", title_en="A draft", status=ShowcaseStatus.DRAFT, published_at=None
+            slug="a-draft", title_en="A draft", publication=Publication.DRAFT, published_at=None
         )
         hidden = make_page(slug="hidden", title_en="Hidden case page")
         Case.objects.filter(pk=hidden.case_id).update(is_public=False)

@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.models import Case, CasePartner, CaseStatus, Partner, PartnerRole, Theme
+from cases.models import Case, CasePartner, CaseStatus, Partner, PartnerRole, Publication, Theme
 from showcase.demo import DEMO_PAGES, load_showcase_demo
 from showcase.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
-from showcase.models import HeroIllustration, ShowcasePage, ShowcaseStatus
+from showcase.models import HeroIllustration, ShowcasePage
 from showcase.views import related_cases
 from tests.test_query_counts import assert_data_queries
 
@@ -42,7 +42,7 @@ def make_page(make_case):
             "hero_alt_ja": "高架を走る列車。",
             "hero_credit_en": "Illustration: Grassroots Portal",
             "hero_credit_ja": "イラスト：グラスルーツ・ポータル",
-            "status": ShowcaseStatus.PUBLISHED,
+            "publication": Publication.PUBLISHED,
             "published_at": PUBLISHED_AT,
         }
         defaults.update(fields)
@@ -441,7 +441,7 @@ class TestDraftsAndNonPublicCases:
         return make_page(
             slug="secret-draft",
             title_en="Secret draft",
-            status=ShowcaseStatus.DRAFT,
+            publication=Publication.DRAFT,
             published_at=None,
         )
 
@@ -506,7 +506,7 @@ class TestDraftsAndNonPublicCases:
             case=case,
             slug="ny-draft",
             title_en="New York draft",
-            status=ShowcaseStatus.DRAFT,
+            publication=Publication.DRAFT,
             published_at=None,
         )
         client.force_login(get_user_model().objects.get(username="editor"))
@@ -558,9 +558,9 @@ class TestDraftsAndNonPublicCases:
 @pytest.mark.django_db
 class TestModelRules:
     def test_publishing_stamps_the_date_once(self, make_page):
-        page = make_page(status=ShowcaseStatus.DRAFT, published_at=None)
+        page = make_page(publication=Publication.DRAFT, published_at=None)
         assert page.published_at is None
-        page.status = ShowcaseStatus.PUBLISHED
+        page.publication = Publication.PUBLISHED
         page.save()
         first = page.published_at
         assert first is not None
@@ -570,9 +570,9 @@ class TestModelRules:
         assert page.published_at == first
 
     def test_database_refuses_a_published_page_without_a_date(self, make_page):
-        page = make_page(status=ShowcaseStatus.DRAFT, published_at=None)
+        page = make_page(publication=Publication.DRAFT, published_at=None)
         with transaction.atomic(), pytest.raises(IntegrityError):
-            ShowcasePage.objects.filter(pk=page.pk).update(status=ShowcaseStatus.PUBLISHED)
+            ShowcasePage.objects.filter(pk=page.pk).update(publication=Publication.PUBLISHED)
 
     def test_database_refuses_a_page_without_any_title(self, make_page):
         page = make_page()
@@ -587,7 +587,7 @@ class TestModelRules:
     def test_database_refuses_an_unknown_status(self, make_page):
         page = make_page()
         with transaction.atomic(), pytest.raises(IntegrityError):
-            ShowcasePage.objects.filter(pk=page.pk).update(status="archived")
+            ShowcasePage.objects.filter(pk=page.pk).update(publication="archived")
 
     @pytest.mark.parametrize("slug", ["Upper", "double--hyphen", "-leading", "trailing-"])
     def test_database_refuses_a_slug_that_is_not_lower_case_words(self, make_page, slug):
@@ -612,11 +612,11 @@ class TestModelRules:
             case=make_case(is_public=False),
             slug="nope",
             title_en="Nope",
-            status=ShowcaseStatus.PUBLISHED,
+            publication=Publication.PUBLISHED,
         )
         with pytest.raises(ValidationError) as excinfo:
             page.full_clean()
-        assert "status" in excinfo.value.message_dict
+        assert "publication" in excinfo.value.message_dict
 
     def test_clean_asks_for_a_description_of_the_image(self, make_case):
         page = ShowcasePage(
@@ -855,7 +855,7 @@ class TestDemoContent:
 @pytest.mark.django_db
 class TestHome:
     def test_shows_published_best_practices_as_cards(self, client, miami_workshop, make_page):
-        make_page(slug="hidden", title_en="Hidden draft", status="draft", published_at=None)
+        make_page(slug="hidden", title_en="Hidden draft", publication="draft", published_at=None)
         text = client.get("/en/").text
         assert "Transport infrastructure workshop in Miami" in text
         assert 'href="/en/showcase/miami-workshop/"' in text
@@ -893,7 +893,7 @@ class TestAdmin:
         assert response.status_code == 200
         assert "Transport infrastructure workshop in Miami" in response.text
         assert 'href="/en/showcase/miami-workshop/"' in response.text
-        for heading in ["By status", "By fiscal year", "By region"]:
+        for heading in ["By publication", "By fiscal year", "By region"]:
             assert heading in response.text, heading
 
     def test_filter_by_region_and_fiscal_year(self, admin_client, miami_workshop, make_page):
@@ -911,9 +911,9 @@ class TestAdmin:
     def test_publish_action_skips_pages_about_non_public_cases(
         self, admin_client, make_case, make_page
     ):
-        ready = make_page(slug="ready", status="draft", published_at=None)
+        ready = make_page(slug="ready", publication="draft", published_at=None)
         blocked = make_page(
-            case=make_case(is_public=False), slug="blocked", status="draft", published_at=None
+            case=make_case(is_public=False), slug="blocked", publication="draft", published_at=None
         )
         admin_client.post(
             "/en/admin/showcase/showcasepage/",
@@ -921,9 +921,9 @@ class TestAdmin:
         )
         ready.refresh_from_db()
         blocked.refresh_from_db()
-        assert ready.status == ShowcaseStatus.PUBLISHED
+        assert ready.publication == Publication.PUBLISHED
         assert ready.published_at
-        assert blocked.status == ShowcaseStatus.DRAFT
+        assert blocked.publication == Publication.DRAFT
 
 
 # --- Query counts -------------------------------------------------------------------------------

@@ -12,9 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, path, reverse
 
-from cases.models import Case, Region, State
+from cases.models import Case, Publication, Region, State
 from grassroots.urls import urlpatterns as portal_urlpatterns
-from showcase.models import ShowcasePage, ShowcaseStatus
+from showcase.models import ShowcasePage
 
 
 def _boom(request):
@@ -33,17 +33,17 @@ def pages(make_case):
     """A published page, a draft, and a published page whose case is no longer public."""
     published_at = datetime.datetime(2025, 5, 1, tzinfo=datetime.UTC)
 
-    def page(slug, case, status=ShowcaseStatus.PUBLISHED):
+    def page(slug, case, publication=Publication.PUBLISHED):
         return ShowcasePage.objects.create(
             case=case,
             slug=slug,
             title_en=slug,
-            status=status,
-            published_at=published_at if status == ShowcaseStatus.PUBLISHED else None,
+            publication=publication,
+            published_at=published_at if publication == Publication.PUBLISHED else None,
         )
 
     page("public-page", make_case(title_en="Public case"))
-    page("draft-page", make_case(), status=ShowcaseStatus.DRAFT)
+    page("draft-page", make_case(), publication=Publication.DRAFT)
     withdrawn = page("withdrawn-page", make_case())
     Case.objects.filter(pk=withdrawn.case_id).update(is_public=False)
     private = make_case(title_en="Private case", is_public=False)

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from cases.models import Case, Publication, WorkflowError
-from showcase.models import ShowcasePage, ShowcaseStatus
+from showcase.models import ShowcasePage
 from tests.conftest import _staff
 from tests.test_roles import case_form
 
@@ -44,7 +44,7 @@ def draft(make_case):
 
 
 def make_page(case, **fields):
-    defaults = {"slug": "draft-page", "title_en": "Draft page", "status": ShowcaseStatus.DRAFT}
+    defaults = {"slug": "draft-page", "title_en": "Draft page", "publication": Publication.DRAFT}
     return ShowcasePage.objects.create(case=case, **{**defaults, **fields})
 
 
@@ -169,26 +169,26 @@ class TestShowcase:
     def test_page_workflow_records_who_and_when(self, public_case, consulate, hq):
         page = make_page(public_case)
         page.submit_for_review(consulate)
-        assert (page.status, page.submitted_by) == (ShowcaseStatus.SUBMITTED, consulate)
+        assert (page.publication, page.submitted_by) == (Publication.SUBMITTED, consulate)
         page.publish(hq)
         page.refresh_from_db()
-        assert (page.status, page.published_by) == (ShowcaseStatus.PUBLISHED, hq)
+        assert (page.publication, page.published_by) == (Publication.PUBLISHED, hq)
         assert page.published_at is not None
         page.unpublish(hq)
         page.refresh_from_db()
-        assert page.status == ShowcaseStatus.DRAFT
+        assert page.publication == Publication.DRAFT
 
     def test_consulate_submits_but_cannot_publish_a_page(self, client, consulate, public_case):
         page = make_page(public_case)
         client.force_login(consulate)
         action(client, "showcase/showcasepage", "publish", page)
         page.refresh_from_db()
-        assert page.status == ShowcaseStatus.DRAFT
+        assert page.publication == Publication.DRAFT
         response = client.get(f"{ADMIN}/showcase/showcasepage/{page.pk}/change/")
-        assert 'name="status"' not in response.text
+        assert 'name="publication"' not in response.text
         action(client, "showcase/showcasepage", "submit_for_review", page)
         page.refresh_from_db()
-        assert page.status == ShowcaseStatus.SUBMITTED
+        assert page.publication == Publication.SUBMITTED
 
     def test_hq_publishes_a_page_with_the_action(self, client, hq, public_case):
         page = make_page(public_case)
@@ -196,7 +196,7 @@ class TestShowcase:
         response = action(client, "showcase/showcasepage", "publish", page)
         assert "1 page published." in messages_of(response)
         page.refresh_from_db()
-        assert page.status == ShowcaseStatus.PUBLISHED
+        assert page.publication == Publication.PUBLISHED
         assert page.published_by == hq
 
 

@@ -14,9 +14,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from cases.models import Case
+from cases.models import Case, Publication
 from showcase.markdown import render_markdown, sanitize_html
-from showcase.models import ShowcasePage, ShowcaseStatus
+from showcase.models import ShowcasePage
 
 PAYLOADS = [
     # Script elements, plain and disguised.
@@ -291,7 +291,7 @@ def hostile_page(make_case):
             lead_ja=f"リード {payload}",
             body_en=f"## Story\n\n{payload}\n\nEnd.",
             body_ja=f"## 話\n\n{payload}\n\n終わり。",
-            status=ShowcaseStatus.PUBLISHED,
+            publication=Publication.PUBLISHED,
             published_at=datetime.datetime(2025, 5, 1, tzinfo=datetime.UTC),
         )
         page.save()

@@ -9,8 +9,8 @@ import datetime
 
 import pytest
 
-from cases.models import Theme
-from showcase.models import HeroIllustration, ShowcasePage, ShowcaseStatus
+from cases.models import Publication, Theme
+from showcase.models import HeroIllustration, ShowcasePage
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,7 +38,7 @@ def register(make_case):
         body_en="## What happened\n\nA **seminar** with [a link](https://example.org/).",
         hero_illustration=HeroIllustration.PANEL,
         hero_alt_en="A panel of speakers.",
-        status=ShowcaseStatus.PUBLISHED,
+        publication=Publication.PUBLISHED,
         published_at=datetime.datetime(2025, 5, 1, tzinfo=datetime.UTC),
     )
     return cases
