@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from reports import views
-from staff.access import can_report
+from staff.access import can_make_handout, can_report
 
 REPORTS_LABEL = "reports"
 
@@ -21,7 +21,7 @@ class PortalAdminSite(admin.AdminSite):
         """The reports this person may make, as the admin's app list shows models."""
         if not can_report(request.user):
             return []
-        return [
+        entries = [
             {
                 "name": _("Regional report"),
                 "object_name": "RegionReport",
@@ -31,6 +31,18 @@ class PortalAdminSite(admin.AdminSite):
                 "perms": {"view": True},
             },
         ]
+        if can_make_handout(request.user):
+            entries.append(
+                {
+                    "name": _("Annual handout"),
+                    "object_name": "Handout",
+                    "admin_url": reverse("admin:reports_handout", current_app=self.name),
+                    "add_url": None,
+                    "view_only": True,
+                    "perms": {"view": True},
+                }
+            )
+        return entries
 
     def get_app_list(self, request, app_label=None):
         app_list = super().get_app_list(request, app_label)
@@ -58,5 +70,6 @@ class PortalAdminSite(admin.AdminSite):
         return [
             path("reports/", wrap(self.reports_index), name="reports"),
             path("reports/region/", wrap(views.region_report), name="reports_region"),
+            path("reports/handout/", wrap(views.handout), name="reports_handout"),
             *super().get_urls(),
         ]

@@ -1,7 +1,8 @@
 """The report views of the staff application (under /admin/reports/).
 
 The regional report: a form, then the report as a printable page in the browser (with a print
-button and download links) or as a file (XLSX, CSV, HTML). Every report made is logged.
+button and download links) or as a file (XLSX, CSV, HTML). The annual handout likewise (a
+printable page or PowerPoint slides). Every report made is logged.
 """
 
 import tempfile
@@ -22,7 +23,11 @@ from exchange.reports import (
     write_report,
 )
 from grassroots.language import page_language
-from staff.access import can_report, scope_cases
+from reports.forms import HandoutForm
+from reports.handout import CONTENT_TYPES as HANDOUT_TYPES
+from reports.handout import FORMATS as HANDOUT_FORMATS
+from reports.handout import HandoutError, build_handout, html_handout, write_handout
+from staff.access import can_make_handout, can_report, scope_cases
 
 
 def _context(request, title, **extra) -> dict:
@@ -120,3 +125,62 @@ def _initial(request) -> dict:
         if request.GET.get(name):
             initial[name] = request.GET[name]
     return initial
+
+
+def handout(request):
+    """The annual handout: the form; with `format` in the query, the handout itself (the
+    printable page in the browser, or with `download=1` or format=pptx a file). Only staff
+    not limited by district may make it (`can_make_handout`)."""
+    if not can_make_handout(request.user):
+        raise PermissionDenied
+    asked = "format" in request.GET
+    form = HandoutForm(request.GET if asked else None, initial={"lang": page_language()})
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = build_handout(data["fy"], data["lang"])
+        except HandoutError as error:
+            form.add_error(None, str(error))
+        else:
+            fmt = data["format"]
+            in_browser = fmt == "html" and not request.GET.get("download")
+            log_export(
+                request.user,
+                f"handout.{fmt}",
+                {
+                    **made.filters,
+                    "language": made.language,
+                    "shown": "browser" if in_browser else "download",
+                },
+                rows=made.cumulative_cases,
+            )
+            if in_browser:
+                query = request.GET.copy()
+                query["download"] = "1"
+                downloads = {}
+                for other in HANDOUT_FORMATS:
+                    query["format"] = other
+                    downloads[other] = "?" + query.urlencode()
+                form_query = request.GET.copy()
+                form_query.pop("format", None)
+                return HttpResponse(
+                    html_handout(
+                        made,
+                        browser={"downloads": downloads, "form": "?" + form_query.urlencode()},
+                    ),
+                    content_type=HANDOUT_TYPES["html"],
+                )
+            handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+            write_handout(made, fmt, handle)
+            handle.seek(0)
+            return FileResponse(
+                handle,
+                as_attachment=True,
+                filename=made.file_name(fmt),
+                content_type=HANDOUT_TYPES[fmt],
+            )
+    return TemplateResponse(
+        request,
+        "admin/reports/handout.html",
+        _context(request, _("Annual handout"), form=form),
+    )

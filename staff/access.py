@@ -48,6 +48,14 @@ def can_report(user) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm("cases.view_case"))
 
 
+def can_make_handout(user) -> bool:
+    """The annual handout covers every district (the national map and totals, and the best
+    practices of all of them), so it is for staff who may report and are not limited by
+    district: HQ editors, viewers and superusers. A consulate editor's districts are only a
+    part of it, so it is not offered to them."""
+    return can_report(user) and allowed_region_ids(user) is None
+
+
 def holds_region(user, region_id) -> bool:
     """Whether the region lies in the user's scope (always, for a user not limited by it)."""
     allowed = allowed_region_ids(user)
