@@ -4,13 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cases import rules
-from exchange.filtering import fiscal_year_limits
+from cases import stats
 from reports.handout import HandoutError, check_language, check_year
 
 
 def _last_full_year() -> str:
-    first, last = fiscal_year_limits()
+    first, last = stats.fiscal_year_span()
     return str(max(first, last - 1))
 
 
@@ -44,9 +43,9 @@ class HandoutForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        first, last = fiscal_year_limits()
+        # The latest year first: the handout is most often for the year just ended.
         self.fields["fy"].widget.choices = [
-            (str(year), rules.fiscal_year_label(year)) for year in range(last, first - 1, -1)
+            (str(year), label) for year, label in reversed(stats.fiscal_year_choices())
         ]
 
     def clean_fy(self) -> int:

@@ -38,7 +38,6 @@ from cases import geo, places, rules, stats
 from cases.figures import provenance, reference
 from cases.maps import colour as count_colour
 from cases.models import Case, CasePartner, PartnerRole
-from exchange.filtering import fiscal_year_limits
 from exchange.reports import default_paper
 from grassroots.language import LANGUAGES, is_japanese, localized
 
@@ -52,15 +51,17 @@ class HandoutError(ValueError):
 
 
 def check_year(fiscal_year) -> int:
-    """The fiscal year as an int from FY2017 to the current one, or HandoutError with a
-    message a person can act on."""
-    first, last = fiscal_year_limits()
+    """The fiscal year as an int the register can answer for (`stats.fiscal_year_problem`,
+    the one rule), or HandoutError with a message a person can act on."""
     text = str(fiscal_year).strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 4 and first <= int(text) <= last):
+    if not (text.isascii() and text.isdigit() and len(text) <= 4):
         raise HandoutError(
-            _("The fiscal year must be a year from %(first)s to %(last)s, not “%(year)s”.")
-            % {"first": first, "last": last, "year": text[:20]}
+            _("The fiscal year must be a year such as %(last)s, not “%(year)s”.")
+            % {"last": stats.fiscal_year_span()[1], "year": text[:20]}
         )
+    problem = stats.fiscal_year_problem(int(text))
+    if problem:
+        raise HandoutError(problem)
     return int(text)
 
 

@@ -108,9 +108,9 @@ def test_a_summary_becomes_at_most_four_lines_without_splitting_at_a_title():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--fy", "2016"], "The fiscal year must be a year from 2017"),
-        (["--fy", "2999"], "not “2999”"),
-        (["--fy", "abc"], "not “abc”"),
+        (["--fy", "2016"], "The register starts with FY2017"),
+        (["--fy", "2999"], "FY2999 has not begun"),
+        (["--fy", "abc"], "The fiscal year must be a year such as"),
         (["--fy", "2024", "--lang", "fr"], "The language must be “ja” (Japanese) or “en”"),
     ],
 )
@@ -141,7 +141,8 @@ def test_hq_staff_find_the_handout_in_the_reports_section(signed_in, hq_editor):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"fy": "2016", "lang": "ja"}, "The fiscal year must be a year from 2017"),
+        ({"fy": "2016", "lang": "ja"}, "The register starts with FY2017"),
+        ({"fy": "2999", "lang": "ja"}, "FY2999 has not begun"),
         ({"fy": "20x4", "lang": "ja"}, "not “20x4”"),
         ({"fy": "2024", "lang": "fr"}, "The language must be “ja” (Japanese)"),
         ({"fy": "2024", "lang": "ja", "format": "pdf"}, "Select a valid choice"),
@@ -160,7 +161,7 @@ def test_the_admin_page_answers_bad_input_in_japanese_on_a_japanese_page(signed_
     response = client.get(
         HANDOUT.format(lang="ja"), {"fy": "1999", "lang": "ja", "format": "html"}
     )
-    assert "年度は2017～" in response.text
+    assert "登録対象は2017年度（2017年4月1日）以降です。" in response.text
 
 
 def test_consulate_staff_and_strangers_cannot_make_the_handout(
