@@ -169,6 +169,22 @@ def _staff(username, role, *regions, email=""):
 
 
 @pytest.fixture
+def make_staff(db, settings):
+    """make_staff(username, role, *regions, password=None) -> a staff member made the way the
+    task force makes one (`manage.py create_staff`)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    def make(username, role, *regions, password=None):
+        user = _staff(username, role, *regions)
+        if password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return user
+
+    return make
+
+
+@pytest.fixture
 def hq_editor(db, settings):
     """An HQ editor: every district, may publish and review."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -207,3 +223,10 @@ def signed_in():
         return client
 
     return make
+
+
+@pytest.fixture
+def hq_client(hq_editor, signed_in):
+    """A browser signed in as the HQ editor: the persona who does most of the register's work
+    (the superuser's `admin_client` is for tests about the superuser)."""
+    return signed_in(hq_editor)

@@ -6,7 +6,6 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -36,10 +35,12 @@ from exchange.models import ImportBatch
 # The change form (10): session, user; the case with its people and import; its themes; the
 # chosen themes' labels; its partner rows with their partners; the content type; the regions;
 # the states by region; the counties with their states and districts.
-# The list (21) and the register summary above it (official figure, pending, queue: 4).
-CHANGELIST_QUERIES = 25
-# The form (10) and the record's revisions above it (the record, pending, last rejection: 3).
-CHANGE_FORM_QUERIES = 13
+# The list (21) and the register summary above it (official figure, pending, queue: 4), and
+# the staff member's permissions and roles (3: what a superuser never needs to read).
+CHANGELIST_QUERIES = 28
+# The form (10) and the record's revisions above it (the record, pending, last rejection: 3),
+# and the staff member's permissions and roles (3).
+CHANGE_FORM_QUERIES = 16
 
 
 @pytest.fixture(autouse=True)
@@ -147,9 +148,9 @@ class TestPagesRender:
         ],
     )
     def test_case_list_shows_each_case_in_the_language_with_its_fiscal_year_and_partners(
-        self, admin_client, miami_workshop, language, title, fiscal_year
+        self, hq_client, miami_workshop, language, title, fiscal_year
     ):
-        response = admin_client.get(changelist_url(language))
+        response = hq_client.get(changelist_url(language))
         assert response.status_code == 200
         page = response.content.decode()
         assert title in page
@@ -162,9 +163,9 @@ class TestPagesRender:
 
     @pytest.mark.parametrize("language", ["en", "ja"])
     def test_change_form_shows_the_case_its_partner_and_its_provenance(
-        self, admin_client, miami_workshop, language
+        self, hq_client, miami_workshop, language
     ):
-        response = admin_client.get(change_url(miami_workshop, language))
+        response = hq_client.get(change_url(miami_workshop, language))
         assert response.status_code == 200
         page = response.content.decode()
         assert 'value="Transport infrastructure workshop"' in page
@@ -178,22 +179,20 @@ class TestPagesRender:
         )
 
     @pytest.mark.parametrize("language", ["en", "ja"])
-    def test_add_form_offers_states_grouped_by_region_and_no_provenance(
-        self, admin_client, language
-    ):
-        response = admin_client.get(add_url(language))
+    def test_add_form_offers_states_grouped_by_region_and_no_provenance(self, hq_client, language):
+        response = hq_client.get(add_url(language))
         assert response.status_code == 200
         page = response.content.decode()
         assert page.count("<optgroup") == Region.objects.count()
         assert "field-fiscal_year_display" not in page
         assert "cases/admin/case_form.js" in page
 
-    def test_site_header_and_titles_are_translatable(self, admin_client):
+    def test_site_header_and_titles_are_translatable(self, hq_client):
         assert all(
             isinstance(text, Promise)
             for text in (admin.site.site_header, admin.site.site_title, admin.site.index_title)
         )
-        page = admin_client.get("/en/admin/").content.decode()
+        page = hq_client.get("/en/admin/").content.decode()
         assert "Grassroots Portal staff" in page
         assert "Case register" in page
 
@@ -202,28 +201,28 @@ class TestPagesRender:
         ["region", "state", "jurisdiction", "office", "theme", "partner", "publishedfigure"],
     )
     @pytest.mark.parametrize("language", ["en", "ja"])
-    def test_reference_data_lists_render(self, admin_client, miami_workshop, model, language):
-        response = admin_client.get(f"/{language}/admin/cases/{model}/")
+    def test_reference_data_lists_render(self, hq_client, miami_workshop, model, language):
+        response = hq_client.get(f"/{language}/admin/cases/{model}/")
         assert response.status_code == 200
         assert len(response.context["cl"].result_list) > 0
 
 
 class TestReferenceData:
-    def test_region_list_counts_the_states_in_each_district(self, admin_client):
-        response = admin_client.get("/en/admin/cases/region/")
+    def test_region_list_counts_the_states_in_each_district(self, hq_client):
+        response = hq_client.get("/en/admin/cases/region/")
         counts = {region.code: region.state_count for region in response.context["cl"].result_list}
         assert counts["los-angeles"] == 2  # Arizona and southern California
         assert len(counts) == 17
 
-    def test_region_page_lists_its_states_and_says_which_part_of_a_split_state(self, admin_client):
-        page = admin_client.get(
+    def test_region_page_lists_its_states_and_says_which_part_of_a_split_state(self, hq_client):
+        page = hq_client.get(
             f"/en/admin/cases/region/{region('los-angeles').pk}/change/"
         ).content.decode()
         assert "<li>Arizona (AZ)</li>" in page
         assert "<li>California (CA) — Los Angeles covers the 9 southern counties" in page
 
-    def test_state_page_shows_the_districts_that_hold_it(self, admin_client):
-        response = admin_client.get(f"/ja/admin/cases/state/{state('CT').pk}/change/")
+    def test_state_page_shows_the_districts_that_hold_it(self, hq_client):
+        response = hq_client.get(f"/ja/admin/cases/state/{state('CT').pk}/change/")
         assert response.status_code == 200
         formset = response.context["inline_admin_formsets"][0].formset
         assert {form.instance.region.code for form in formset.forms if form.instance.pk} == {
@@ -232,16 +231,16 @@ class TestReferenceData:
         }
 
     def test_partner_list_counts_a_case_once_whatever_the_roles(
-        self, admin_client, miami_workshop, chamber
+        self, hq_client, miami_workshop, chamber
     ):
         CasePartner.objects.create(case=miami_workshop, partner=chamber, role="speaker")
-        response = admin_client.get("/en/admin/cases/partner/")
+        response = hq_client.get("/en/admin/cases/partner/")
         assert [partner.case_count for partner in response.context["cl"].result_list] == [1]
 
 
 class TestStateSelect:
-    def test_split_states_are_offered_under_both_districts(self, admin_client):
-        page = admin_client.get(add_url()).content.decode()
+    def test_split_states_are_offered_under_both_districts(self, hq_client):
+        page = hq_client.get(add_url()).content.decode()
         groups = dict(re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', page, re.S))
         california = f'value="{state("CA").pk}"'
         assert california in groups["Los Angeles"]
@@ -249,15 +248,15 @@ class TestStateSelect:
         assert california not in groups["Miami"]
         assert "California (part)" in groups["Los Angeles"]
 
-    def test_each_option_names_its_region_for_the_script(self, admin_client):
-        page = admin_client.get(add_url()).content.decode()
+    def test_each_option_names_its_region_for_the_script(self, hq_client):
+        page = hq_client.get(add_url()).content.decode()
         select = re.search(r'<select name="state".*?</select>', page, re.S).group(0)
         florida = re.search(rf'<option value="{state("FL").pk}"[^>]*>', select).group(0)
         assert f'data-region="{region("miami").pk}"' in florida
 
-    def test_existing_split_state_is_selected_once(self, admin_client, make_case):
+    def test_existing_split_state_is_selected_once(self, hq_client, make_case):
         case = make_case(region="san-francisco", state="CA")
-        page = admin_client.get(change_url(case)).content.decode()
+        page = hq_client.get(change_url(case)).content.decode()
         assert len(re.findall(rf'<option value="{state("CA").pk}"[^>]*selected', page)) == 1
 
 
@@ -267,24 +266,24 @@ class TestStateSelect:
 class TestSearch:
     @pytest.mark.parametrize("term", ["Miami Chamber", "マイアミ商工会議所"])
     def test_search_by_partner_name_finds_the_case_once(
-        self, admin_client, miami_workshop, make_case, chamber, term
+        self, hq_client, miami_workshop, make_case, chamber, term
     ):
         # A second role for the same partner must not list the case twice.
         CasePartner.objects.create(case=miami_workshop, partner=chamber, role="sponsor")
         make_case(title_en="Unrelated seminar")
-        response = admin_client.get(changelist_url(), {"q": term})
+        response = hq_client.get(changelist_url(), {"q": term})
         assert [case.pk for case in response.context["cl"].result_list] == [miami_workshop.pk]
 
     @pytest.mark.parametrize("term", ["infrastructure", "交通インフラ", "miami"])
     def test_search_by_title_in_either_language_or_city(
-        self, admin_client, miami_workshop, make_case, term
+        self, hq_client, miami_workshop, make_case, term
     ):
         make_case(title_en="Unrelated seminar", title_ja="無関係", city_en="Boston")
-        response = admin_client.get(changelist_url(), {"q": term})
+        response = hq_client.get(changelist_url(), {"q": term})
         assert titles(response) == {"Transport infrastructure workshop"}
 
-    def test_partner_autocomplete_finds_partners_by_japanese_name(self, admin_client, chamber):
-        response = admin_client.get(
+    def test_partner_autocomplete_finds_partners_by_japanese_name(self, hq_client, chamber):
+        response = hq_client.get(
             "/en/admin/autocomplete/",
             {
                 "app_label": "cases",
@@ -298,10 +297,10 @@ class TestSearch:
 
 
 @pytest.fixture
-def filtered_register(make_case, admin_user):
+def filtered_register(make_case, hq_editor):
     """Two cases that differ on every filter of the case list."""
     batch = ImportBatch.objects.create(
-        file_name="cases.xlsx", file_sha256="0" * 64, file_format="xlsx", imported_by=admin_user
+        file_name="cases.xlsx", file_sha256="0" * 64, file_format="xlsx", imported_by=hq_editor
     )
     make_case(
         title_en="Miami workshop",
@@ -359,23 +358,23 @@ class TestFilters:
             "import",
         ],
     )
-    def test_each_filter_narrows_the_list(self, admin_client, filtered_register, query, expected):
-        response = admin_client.get(changelist_url(), query())
+    def test_each_filter_narrows_the_list(self, hq_client, filtered_register, query, expected):
+        response = hq_client.get(changelist_url(), query())
         assert response.status_code == 200
         assert titles(response) == {expected}
 
-    def test_fiscal_year_choices_are_labelled_and_counted(self, admin_client, filtered_register):
-        page = admin_client.get(changelist_url()).content.decode()
+    def test_fiscal_year_choices_are_labelled_and_counted(self, hq_client, filtered_register):
+        page = hq_client.get(changelist_url()).content.decode()
         assert "FY2024 (1)" in page
         assert "FY2023 (1)" in page
 
-    def test_state_filter_offers_only_states_with_cases(self, admin_client, filtered_register):
-        page = admin_client.get(changelist_url()).content.decode()
+    def test_state_filter_offers_only_states_with_cases(self, hq_client, filtered_register):
+        page = hq_client.get(changelist_url()).content.decode()
         assert "California (1)" in page
         assert "Texas" not in page
 
-    def test_nonsense_fiscal_year_is_ignored(self, admin_client, filtered_register):
-        response = admin_client.get(changelist_url(), {"fiscal_year": "soon"})
+    def test_nonsense_fiscal_year_is_ignored(self, hq_client, filtered_register):
+        response = hq_client.get(changelist_url(), {"fiscal_year": "soon"})
         assert response.status_code == 200
         assert len(titles(response)) == 2
 
@@ -385,14 +384,14 @@ class TestFilters:
 
 class TestCaseForm:
     def test_state_outside_the_regions_district_is_refused_on_the_state_field(
-        self, admin_client, chamber
+        self, hq_client, chamber
     ):
         data = case_form(
             partners=[(chamber, "co-host")],
             region=str(region("los-angeles").pk),
             state=str(state("FL").pk),
         )
-        response = admin_client.post(add_url(), data)
+        response = hq_client.post(add_url(), data)
         assert response.status_code == 200
         errors = response.context["adminform"].form.errors
         assert list(errors) == ["state"]
@@ -402,10 +401,10 @@ class TestCaseForm:
         assert not CasePartner.objects.exists()
 
     def test_state_outside_the_district_is_refused_when_changing_a_case(
-        self, admin_client, miami_workshop
+        self, hq_client, miami_workshop
     ):
         data = case_form(region=str(region("new-york").pk))
-        response = admin_client.post(change_url(miami_workshop), data)
+        response = hq_client.post(change_url(miami_workshop), data)
         assert response.status_code == 200
         assert "state" in response.context["adminform"].form.errors
         miami_workshop.refresh_from_db()
@@ -413,7 +412,7 @@ class TestCaseForm:
 
     @pytest.mark.parametrize("region_code", ["los-angeles", "san-francisco"])
     def test_california_is_accepted_under_either_district_that_holds_part_of_it(
-        self, admin_client, chamber, region_code
+        self, hq_client, chamber, region_code
     ):
         # A California case names its county, one of the region's (issue 11).
         fips = {"los-angeles": "06037", "san-francisco": "06085"}[region_code]
@@ -424,7 +423,7 @@ class TestCaseForm:
             county=str(County.objects.get(fips=fips).pk),
             city_en="Palo Alto",
         )
-        response = admin_client.post(add_url(), data)
+        response = hq_client.post(add_url(), data)
         assert response.status_code == 302, response.context["adminform"].form.errors
         case = Case.objects.get()
         assert (case.region.code, case.state.code, case.fiscal_year) == (region_code, "CA", 2024)
@@ -432,36 +431,36 @@ class TestCaseForm:
             (chamber, "speaker")
         ]
 
-    def test_a_nationwide_case_needs_no_state(self, admin_client):
-        response = admin_client.post(add_url(), case_form(state=""))
+    def test_a_nationwide_case_needs_no_state(self, hq_client):
+        response = hq_client.post(add_url(), case_form(state=""))
         assert response.status_code == 302
         assert Case.objects.get().state is None
 
-    def test_the_same_partner_in_the_same_role_twice_is_refused(self, admin_client, chamber):
+    def test_the_same_partner_in_the_same_role_twice_is_refused(self, hq_client, chamber):
         data = case_form(partners=[(chamber, "co-host"), (chamber, "co-host")])
-        response = admin_client.post(add_url(), data)
+        response = hq_client.post(add_url(), data)
         assert response.status_code == 200
         assert not Case.objects.exists()
 
-    def test_adding_records_who_created_and_updated_the_case(self, admin_client, admin_user):
-        admin_client.post(add_url(), case_form())
+    def test_adding_records_who_created_and_updated_the_case(self, hq_client, hq_editor):
+        hq_client.post(add_url(), case_form())
         case = Case.objects.get()
-        assert case.created_by == admin_user
-        assert case.updated_by == admin_user
+        assert case.created_by == hq_editor
+        assert case.updated_by == hq_editor
 
     def test_changing_records_who_updated_and_keeps_who_created(
-        self, client, admin_user, miami_workshop
+        self, client, hq_editor, miami_workshop, make_staff
     ):
-        miami_workshop.created_by = admin_user
+        miami_workshop.created_by = hq_editor
         miami_workshop.save()
-        editor = get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
+        editor = make_staff("second-hq-editor", "hq")
         client.force_login(editor)
         data = case_form(title_en="Transport workshop, revised")
         response = client.post(change_url(miami_workshop), data)
         assert response.status_code == 302
         miami_workshop.refresh_from_db()
         assert miami_workshop.title_en == "Transport workshop, revised"
-        assert miami_workshop.created_by == admin_user
+        assert miami_workshop.created_by == hq_editor
         assert miami_workshop.updated_by == editor
 
 
@@ -470,12 +469,12 @@ class TestCaseForm:
 
 class TestPublicationActions:
     def test_publish_publishes_the_selected_cases_and_says_how_many(
-        self, admin_client, admin_user, make_case
+        self, hq_client, hq_editor, make_case
     ):
         hidden = [make_case(title_en=f"Hidden {n}", is_public=False) for n in range(2)]
         already = make_case(title_en="Already public")
         other = make_case(title_en="Not selected", is_public=False)
-        response = admin_client.post(
+        response = hq_client.post(
             changelist_url(),
             {
                 "action": "publish",
@@ -490,16 +489,16 @@ class TestPublicationActions:
         assert not other.is_public
         for case in hidden:
             case.refresh_from_db()
-            assert case.updated_by == admin_user
-            assert case.published_by == admin_user
+            assert case.updated_by == hq_editor
+            assert case.published_by == hq_editor
         entries = LogEntry.objects.filter(action_flag=CHANGE)
         assert sorted(int(entry.object_id) for entry in entries) == sorted(c.pk for c in hidden)
 
-    def test_publish_works_on_a_searched_list(self, admin_client, miami_workshop, chamber):
+    def test_publish_works_on_a_searched_list(self, hq_client, miami_workshop, chamber):
         # A search across partners makes the list's query DISTINCT; the action must still run.
         CasePartner.objects.create(case=miami_workshop, partner=chamber, role="sponsor")
         Case.objects.update(is_public=False, publication="draft")
-        response = admin_client.post(
+        response = hq_client.post(
             f"{changelist_url()}?q=Chamber",
             {"action": "publish", "_selected_action": [miami_workshop.pk]},
             follow=True,
@@ -508,8 +507,8 @@ class TestPublicationActions:
         miami_workshop.refresh_from_db()
         assert miami_workshop.is_public
 
-    def test_unpublish_withdraws_a_case(self, admin_client, miami_workshop):
-        response = admin_client.post(
+    def test_unpublish_withdraws_a_case(self, hq_client, miami_workshop):
+        response = hq_client.post(
             "/ja/admin/cases/case/",
             {"action": "unpublish", "_selected_action": [miami_workshop.pk]},
             follow=True,
@@ -542,32 +541,32 @@ def add_cases(make_case, count, partner, start=0):
 
 class TestQueryCounts:
     def test_case_list_runs_the_same_queries_for_3_cases_as_for_30(
-        self, admin_client, make_case, chamber
+        self, hq_client, make_case, chamber
     ):
         add_cases(make_case, 3, chamber)
-        few = count_queries(admin_client, changelist_url())
+        few = count_queries(hq_client, changelist_url())
         add_cases(make_case, 27, chamber, start=3)
-        many = count_queries(admin_client, changelist_url())
+        many = count_queries(hq_client, changelist_url())
         assert few == many == CHANGELIST_QUERIES
 
     def test_searching_and_filtering_do_not_add_a_query_per_case(
-        self, admin_client, make_case, chamber
+        self, hq_client, make_case, chamber
     ):
         add_cases(make_case, 3, chamber)
         url = f"{changelist_url('ja')}?q=Miami&fiscal_year=2019"
-        few = count_queries(admin_client, url)
+        few = count_queries(hq_client, url)
         add_cases(make_case, 27, chamber, start=3)
-        assert count_queries(admin_client, url) == few
+        assert count_queries(hq_client, url) == few
 
     def test_change_form_runs_the_same_queries_for_1_partner_as_for_5(
-        self, admin_client, miami_workshop
+        self, hq_client, miami_workshop
     ):
-        one = count_queries(admin_client, change_url(miami_workshop, "ja"))
+        one = count_queries(hq_client, change_url(miami_workshop, "ja"))
         for index in range(4):
             partner = Partner.objects.create(name_en=f"Partner {index}", kind=PartnerKind.OTHER)
             CasePartner.objects.create(case=miami_workshop, partner=partner, role="speaker")
         assert miami_workshop.partner_roles.count() == 5
-        five = count_queries(admin_client, change_url(miami_workshop, "ja"))
+        five = count_queries(hq_client, change_url(miami_workshop, "ja"))
         assert one == five == CHANGE_FORM_QUERIES
 
 
@@ -578,10 +577,10 @@ def test_the_admin_pages_carry_the_portal_favicon(client, db):
     assert "favicon" in response.text
 
 
-def test_the_case_form_hides_the_time_zone_note_on_its_plain_dates(admin_client):
+def test_the_case_form_hides_the_time_zone_note_on_its_plain_dates(hq_client):
     """Django adds 'Enter times in the Asia/Tokyo timezone' under date inputs when the browser
     is elsewhere; case dates are the event's local date, so the case form hides that note."""
-    page = admin_client.get("/en/admin/cases/case/add/").text
+    page = hq_client.get("/en/admin/cases/case/add/").text
     assert "cases/admin/case_form.css" in page
     from pathlib import Path
 

@@ -191,3 +191,19 @@ def test_one_function_decides_which_fiscal_years_a_query_may_name():
         if path not in allowed and pattern.search(path.read_text())
     ]
     assert not offenders, offenders
+
+
+def test_tests_act_as_the_persona_who_would_do_the_work():
+    """The superuser sees everything and so hides permission mistakes: tests sign in as the HQ
+    editor, a consulate editor, a viewer (tests/conftest.py). Only a test about what the
+    superuser alone does (making accounts) uses it."""
+    superuser = re.compile(r"\badmin_client\b|\badmin_user\b|create_superuser|is_superuser=True")
+    # conftest.py names it in a docstring, this file in its pattern.
+    allowed = {"conftest.py": 1, "test_security.py": 2, "test_architecture.py": 2}
+    found = {
+        path.name: len(superuser.findall(path.read_text()))
+        for path in sorted((ROOT / "tests").glob("*.py"))
+    }
+    assert {name: n for name, n in found.items() if n} == {
+        name: n for name, n in allowed.items() if n
+    }

@@ -39,15 +39,8 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
-def hq(django_user_model):
-    return django_user_model.objects.create_superuser("hq", "hq@example.com", "pw")
-
-
-@pytest.fixture
-def hq_client(hq):
-    client = Client()
-    client.force_login(hq)
-    return client
+def hq(hq_editor):
+    return hq_editor
 
 
 def consulate_editor(django_user_model, username, *region_codes):
@@ -197,7 +190,7 @@ def test_an_admin_add_is_one_entry_with_the_fields_themes_and_partners(hq_client
         "create",
         "admin",
         hq,
-        "hq",
+        hq.username,
     )
     assert entry.object_label == "Transport infrastructure workshop"
     assert entry.changes["title_en"] == [None, "Transport infrastructure workshop"]
@@ -328,8 +321,8 @@ def test_an_import_through_the_admin_is_recorded_as_an_import_by_its_user(hq_cli
     assert changed.changes["partners"] == [[[chamber.pk, "co-host"]], []]
 
 
-def test_the_import_command_records_its_cases_as_an_import(tmp_path, chamber, django_user_model):
-    clerk = django_user_model.objects.create_user("clerk", is_staff=True, is_superuser=True)
+def test_the_import_command_records_its_cases_as_an_import(tmp_path, chamber, make_staff):
+    clerk = make_staff("clerk", "hq")
     path = tmp_path / "cases.csv"
     path.write_bytes(csv_file([case_row()]))
     call_command("import_cases", str(path), "--user", "clerk", stdout=None)
@@ -709,7 +702,7 @@ def test_a_staff_download_is_logged_with_its_filters(hq_client, hq, make_case):
     response = hq_client.get("/en/cases/export.csv", {"region": "miami", "theme": "culture"})
     assert response.status_code == 200
     [log] = ExportLog.objects.all()
-    assert (log.user, log.username, log.kind, log.rows) == (hq, "hq", "cases.csv", 0)
+    assert (log.user, log.username, log.kind, log.rows) == (hq, hq.username, "cases.csv", 0)
     assert log.filters == {"region": "miami", "theme": "culture"}
 
 

@@ -125,9 +125,9 @@ class TestThePortalWithoutItsCache:
         assert response.status_code == 200
         assert response.json() == {"status": "degraded", "database": "ok", "cache": "degraded"}
 
-    def test_sign_in_throttling_keeps_working(self, client, down_cache, django_user_model):
+    def test_sign_in_throttling_keeps_working(self, client, down_cache, make_staff):
         password = "a long and unusual password 41"
-        django_user_model.objects.create_superuser("chief", "chief@example.org", password)
+        make_staff("chief", "hq", password=password)
         login = "/en/admin/login/"
         for _ in range(5):
             response = client.post(login, {"username": "chief", "password": "wrong"})
@@ -136,9 +136,9 @@ class TestThePortalWithoutItsCache:
         assert "Too many failed sign-in attempts" in response.text
         assert "_auth_user_id" not in client.session
 
-    def test_signing_in_works(self, client, down_cache, django_user_model):
+    def test_signing_in_works(self, client, down_cache, make_staff):
         password = "a long and unusual password 41"
-        django_user_model.objects.create_superuser("chief", "chief@example.org", password)
+        make_staff("chief", "hq", password=password)
         response = client.post("/en/admin/login/", {"username": "chief", "password": password})
         assert response.status_code == 302
         assert client.get("/en/admin/").status_code == 200

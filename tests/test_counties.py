@@ -137,9 +137,9 @@ def test_a_county_of_another_state_is_refused_and_whole_states_need_none():
 
 
 @pytest.mark.django_db
-def test_an_hq_change_to_a_countys_district_takes_effect_at_once(admin_client):
+def test_an_hq_change_to_a_countys_district_takes_effect_at_once(hq_client):
     kootenai = county("16055")
-    admin_client.post(
+    hq_client.post(
         reverse("admin:cases_county_change", args=[kootenai.pk]),
         {
             "fips": "16055",
@@ -172,7 +172,7 @@ def test_a_county_may_not_be_given_a_district_that_does_not_hold_its_state():
 @pytest.mark.django_db
 @pytest.mark.parametrize(("region", "state", "fips", "right"), WRONG)
 def test_the_admin_refuses_the_wrong_district_and_accepts_the_right_one(
-    admin_client, region, state, fips, right
+    hq_client, region, state, fips, right
 ):
     add = reverse("admin:cases_case_add")
     data = case_form(
@@ -181,14 +181,14 @@ def test_the_admin_refuses_the_wrong_district_and_accepts_the_right_one(
         county=str(county(fips).pk),
         city_en="",
     )
-    response = admin_client.post(add, data)
+    response = hq_client.post(add, data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert f"lies in the district of {right}" in str(errors["county"])
     assert not Case.objects.filter(title_en=data["title_en"]).exists()
     good = dict(RIGHT_BY_FIPS[fips])
     data["region"] = str(Region.objects.get(code=good["region"]).pk)
-    assert admin_client.post(add, data).status_code == 302
+    assert hq_client.post(add, data).status_code == 302
     assert Case.objects.get(title_en=data["title_en"]).county.fips == fips
 
 

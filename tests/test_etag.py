@@ -92,13 +92,13 @@ def test_cached_pages_keep_their_language_and_links(client):
         assert 'href="/en/dashboard/?region=miami"' in ja
 
 
-def test_signed_in_users_get_neither_the_cache_nor_an_etag(admin_client):
+def test_signed_in_users_get_neither_the_cache_nor_an_etag(hq_client):
     from django.test import Client
 
-    # A separate anonymous client: pytest-django's `client` is the object admin_client logs in.
+    # A separate anonymous client: pytest-django's `client` is the object hq_client logs in.
     anonymous = Client()
     assert anonymous.get("/en/dashboard/").has_header("ETag")  # now in the cache
-    response = admin_client.get("/en/dashboard/")
+    response = hq_client.get("/en/dashboard/")
     assert response.status_code == 200
     assert not response.has_header("ETag")
 
@@ -202,13 +202,13 @@ def test_a_cache_hit_has_the_headers_and_body_of_the_first_answer(client, url, l
     assert body == b"stored copy 7f3a"
 
 
-def test_a_signed_in_user_never_gets_the_cached_copy(admin_client):
+def test_a_signed_in_user_never_gets_the_cached_copy(hq_client):
     import gzip
 
     from django.core.cache import cache
     from django.test import Client
 
-    client = Client()  # anonymous: the `client` fixture is the one admin_client signs in
+    client = Client()  # anonymous: the `client` fixture is the one hq_client signs in
     client.get("/en/dashboard/")
     key, (generation, _compressed, kept) = _stored_page("/en/dashboard/", "en")
     cache.set(key, (generation, gzip.compress(b"stored copy 7f3a"), kept))
@@ -216,7 +216,7 @@ def test_a_signed_in_user_never_gets_the_cached_copy(admin_client):
         client.get("/en/dashboard/").content == b"stored copy 7f3a"
     )  # anonymous: the stored copy
     for headers in ({}, {"accept-encoding": "gzip"}):
-        response = admin_client.get("/en/dashboard/", headers=headers)
+        response = hq_client.get("/en/dashboard/", headers=headers)
         assert response.status_code == 200
         assert b"stored copy 7f3a" not in response.content
         assert "Content-Encoding" not in response

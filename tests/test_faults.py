@@ -35,9 +35,14 @@ UNCACHED = ["/en/about/"]
 
 SEED = """
 import datetime
+import os
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from cases.models import Case, CaseFormat, CaseStatus, Region, State
-get_user_model().objects.create_superuser("hq", "hq@example.org", {password!r})
+call_command("create_staff", "hq", "--role", "hq", stdout=open(os.devnull, "w"))
+hq = get_user_model().objects.get(username="hq")
+hq.set_password({password!r})
+hq.save()
 miami, florida = Region.objects.get(code="miami"), State.objects.get(code="FL")
 for n in range(20):
     case = Case.objects.create(

@@ -102,13 +102,6 @@ def comparable(case) -> dict:
 
 
 @pytest.fixture
-def admin_user(db, django_user_model):
-    """The superuser admin_client logs in as, without a password to hash (hashing costs a
-    second a test)."""
-    return django_user_model.objects.create_superuser("admin", "admin@example.com", None)
-
-
-@pytest.fixture
 def chamber(db):
     return Partner.objects.create(
         name_en="Greater Miami Chamber of Commerce", kind=PartnerKind.CHAMBER
@@ -129,17 +122,17 @@ def university(db):
 
 @pytest.mark.django_db
 class TestValidFiles:
-    def test_a_utf8_csv_creates_the_cases_and_records_the_import(self, chamber, admin_user):
+    def test_a_utf8_csv_creates_the_cases_and_records_the_import(self, chamber, hq_editor):
         data = csv_file([case_row(), case_row(external_ref="MIA-002", state="", city_en="")])
 
-        result = apply_import(data, "cases.csv", user=admin_user)
+        result = apply_import(data, "cases.csv", user=hq_editor)
 
         batch = result.batch
         assert (batch.rows, batch.created, batch.updated, batch.unchanged) == (2, 2, 0, 0)
         assert batch.file_name == "cases.csv"
         assert batch.file_format == "csv"
         assert batch.encoding == "utf-8"
-        assert batch.imported_by == admin_user
+        assert batch.imported_by == hq_editor
         assert len(batch.file_sha256) == 64
         case = Case.objects.get(external_ref="MIA-001")
         assert case.title_ja == "交通インフラに関するワークショップ"
@@ -152,7 +145,7 @@ class TestValidFiles:
         assert case.is_best_practice is False
         assert case.origin == CaseOrigin.IMPORT
         assert case.import_batch == batch
-        assert case.created_by == admin_user
+        assert case.created_by == hq_editor
         assert sorted(t.slug for t in case.themes.all()) == [
             "investment-jobs",
             "transport-infrastructure",
@@ -617,17 +610,17 @@ class TestCommand:
             return error.returncode, out.getvalue(), err.getvalue() + f"CommandError: {error}\n"
         return 0, out.getvalue(), err.getvalue()
 
-    def test_a_valid_file_is_imported_and_the_plan_printed(self, chamber, tmp_path, admin_user):
+    def test_a_valid_file_is_imported_and_the_plan_printed(self, chamber, tmp_path, hq_editor):
         path = tmp_path / "cases.csv"
         path.write_bytes(csv_file([case_row(), case_row(external_ref="MIA-002")]))
 
-        status, out, _err = self.run(path, "--user", admin_user.username)
+        status, out, _err = self.run(path, "--user", hq_editor.username)
 
         assert status == 0
         assert "to create: 2" in out
         assert "+ row 2 MIA-001: Transport infrastructure workshop" in out
         assert "Imported as import #" in out
-        assert ImportBatch.objects.get().imported_by == admin_user
+        assert ImportBatch.objects.get().imported_by == hq_editor
         assert Case.objects.count() == 2
 
     def test_a_dry_run_writes_nothing(self, chamber, tmp_path):
@@ -685,11 +678,11 @@ class TestAdmin:
     def upload(self, client, data: bytes, name: str):
         return client.post(self.upload_url, {"file": _named(data, name)})
 
-    def test_upload_preview_confirm_imports_the_file(self, admin_client, admin_user, chamber):
-        assert admin_client.get(self.upload_url).status_code == 200
+    def test_upload_preview_confirm_imports_the_file(self, hq_client, hq_editor, chamber):
+        assert hq_client.get(self.upload_url).status_code == 200
         data = csv_file([case_row(), case_row(external_ref="MIA-002", title_en="Second case")])
 
-        preview = self.upload(admin_client, data, "cases.csv")
+        preview = self.upload(hq_client, data, "cases.csv")
 
         page = preview.content.decode()
         assert preview.status_code == 200
@@ -699,30 +692,30 @@ class TestAdmin:
         sha256 = preview.context["plan"].sha256
         assert f'name="sha256" value="{sha256}"' in page
         # The preview can be seen again before confirming.
-        assert admin_client.get(self.preview_url).context["plan"].sha256 == sha256
+        assert hq_client.get(self.preview_url).context["plan"].sha256 == sha256
 
-        done = admin_client.post(self.preview_url, {"sha256": sha256, "confirm": "Import"})
+        done = hq_client.post(self.preview_url, {"sha256": sha256, "confirm": "Import"})
 
         batch = ImportBatch.objects.get()
         assert done.status_code == 302
         assert done["Location"] == reverse("admin:exchange_importbatch_change", args=[batch.pk])
-        assert (batch.created, batch.imported_by) == (2, admin_user)
+        assert (batch.created, batch.imported_by) == (2, hq_editor)
         assert Case.objects.filter(import_batch=batch).count() == 2
-        assert SESSION_KEY not in admin_client.session
-        detail = admin_client.get(done["Location"])
+        assert SESSION_KEY not in hq_client.session
+        detail = hq_client.get(done["Location"])
         assert detail.status_code == 200
         assert "cases.csv" in detail.content.decode()
         cases_url = cases_admin_url(batch.pk)
         if cases_url:  # the import's cases, in the case admin
             assert f'href="{cases_url}"' in detail.content.decode()
-            listed = admin_client.get(cases_url)
+            listed = hq_client.get(cases_url)
             assert listed.status_code == 200
             assert "Second case" in listed.content.decode()
 
-    def test_an_invalid_file_shows_its_errors_and_no_import_button(self, admin_client, chamber):
+    def test_an_invalid_file_shows_its_errors_and_no_import_button(self, hq_client, chamber):
         data = csv_file([case_row(), case_row(external_ref="B", region="atlantis")])
 
-        response = self.upload(admin_client, data, "bad.csv")
+        response = self.upload(hq_client, data, "bad.csv")
 
         page = response.content.decode()
         assert response.status_code == 200
@@ -732,49 +725,45 @@ class TestAdmin:
         assert "<code>atlantis</code>" in page
         assert 'name="confirm"' not in page
         assert not Case.objects.exists()
-        assert SESSION_KEY not in admin_client.session
+        assert SESSION_KEY not in hq_client.session
 
-    def test_a_refused_file_is_explained_on_the_upload_page(self, admin_client):
-        response = self.upload(admin_client, b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png")
+    def test_a_refused_file_is_explained_on_the_upload_page(self, hq_client):
+        response = self.upload(hq_client, b"\x89PNG\r\n\x1a\n\x00\x00", "photo.png")
         assert response.status_code == 200
         assert "Only CSV and XLSX files can be imported" in response.content.decode()
 
-    def test_a_too_large_upload_is_refused(self, admin_client):
-        response = self.upload(admin_client, b"a" * (MAX_IMPORT_BYTES + 1), "big.csv")
+    def test_a_too_large_upload_is_refused(self, hq_client):
+        response = self.upload(hq_client, b"a" * (MAX_IMPORT_BYTES + 1), "big.csv")
         assert response.status_code == 200
         assert "files up to 5.0" in response.content.decode()
 
-    def test_confirming_with_another_checksum_imports_nothing(self, admin_client, chamber):
-        self.upload(admin_client, csv_file([case_row()]), "cases.csv")
-        response = admin_client.post(self.preview_url, {"sha256": "0" * 64, "confirm": "1"})
+    def test_confirming_with_another_checksum_imports_nothing(self, hq_client, chamber):
+        self.upload(hq_client, csv_file([case_row()]), "cases.csv")
+        response = hq_client.post(self.preview_url, {"sha256": "0" * 64, "confirm": "1"})
         assert response.status_code == 302
         assert not Case.objects.exists()
 
-    def test_tampered_bytes_in_the_session_import_nothing(self, admin_client, chamber):
-        self.upload(admin_client, csv_file([case_row()]), "cases.csv")
-        session = admin_client.session
+    def test_tampered_bytes_in_the_session_import_nothing(self, hq_client, chamber):
+        self.upload(hq_client, csv_file([case_row()]), "cases.csv")
+        session = hq_client.session
         pending = session[SESSION_KEY]
         pending["data"] = base64.b64encode(csv_file([case_row(title_en="Evil")])).decode()
         session[SESSION_KEY] = pending
         session.save()
-        response = admin_client.post(
-            self.preview_url, {"sha256": pending["sha256"], "confirm": "1"}
-        )
+        response = hq_client.post(self.preview_url, {"sha256": pending["sha256"], "confirm": "1"})
         assert response.status_code == 302
         assert not Case.objects.exists()
 
-    def test_cancel_forgets_the_file(self, admin_client, chamber):
-        self.upload(admin_client, csv_file([case_row()]), "cases.csv")
-        response = admin_client.post(self.preview_url, {"cancel": "1"})
+    def test_cancel_forgets_the_file(self, hq_client, chamber):
+        self.upload(hq_client, csv_file([case_row()]), "cases.csv")
+        response = hq_client.post(self.preview_url, {"cancel": "1"})
         assert response.status_code == 302
-        assert SESSION_KEY not in admin_client.session
+        assert SESSION_KEY not in hq_client.session
         assert not Case.objects.exists()
 
-    def test_the_templates_download_and_import_once_the_partner_exists(
-        self, admin_client, chamber
-    ):
-        csv_response = admin_client.get("/en/admin/exchange/importbatch/template.csv")
-        xlsx_response = admin_client.get("/en/admin/exchange/importbatch/template.xlsx")
+    def test_the_templates_download_and_import_once_the_partner_exists(self, hq_client, chamber):
+        csv_response = hq_client.get("/en/admin/exchange/importbatch/template.csv")
+        xlsx_response = hq_client.get("/en/admin/exchange/importbatch/template.xlsx")
         assert csv_response.content.startswith(b"\xef\xbb\xbfexternal_ref / ")
         sheet = openpyxl.load_workbook(io.BytesIO(xlsx_response.content)).worksheets[0]
         assert [cell.value for cell in sheet[1]] == HEADERS
@@ -783,13 +772,13 @@ class TestAdmin:
             plan = plan_import(content, name)
             assert (plan.created, plan.rejected) == (1, 0)
 
-    def test_the_list_of_imports_offers_the_import_and_report_pages(self, admin_client, chamber):
+    def test_the_list_of_imports_offers_the_import_and_report_pages(self, hq_client, chamber):
         apply_import(csv_file([case_row()]), "cases.csv")
-        page = admin_client.get("/en/admin/exchange/importbatch/").content.decode()
+        page = hq_client.get("/en/admin/exchange/importbatch/").content.decode()
         assert "cases.csv" in page
         assert self.upload_url in page
         assert "/en/admin/reports/region/" in page
-        assert admin_client.get("/en/admin/exchange/importbatch/add/")["Location"].endswith(
+        assert hq_client.get("/en/admin/exchange/importbatch/add/")["Location"].endswith(
             "/upload/"
         )
 
@@ -847,9 +836,9 @@ class TestFormulas:
         assert "row 2, column B" in err.getvalue()
         assert "formula" in err.getvalue()
 
-    def test_the_preview_calls_the_file_invalid_and_shows_the_cell(self, admin_client, chamber):
+    def test_the_preview_calls_the_file_invalid_and_shows_the_cell(self, hq_client, chamber):
         data = xlsx_file([case_row(title_en="=5*2")])
-        response = admin_client.post(
+        response = hq_client.post(
             "/en/admin/exchange/importbatch/upload/", {"file": _named(data, "f.xlsx")}
         )
         page = response.content.decode()

@@ -99,14 +99,14 @@ def test_an_import_runs_the_same_queries_for_ten_rows_or_three_hundred(partners,
 
 
 @pytest.mark.django_db
-def test_bulk_written_cases_get_what_save_would_have_given_them(partners, calls, admin_user):
-    result = apply_import(csv_file(rows(3, is_public="yes")), "bulk.csv", user=admin_user)
+def test_bulk_written_cases_get_what_save_would_have_given_them(partners, calls, hq_editor):
+    result = apply_import(csv_file(rows(3, is_public="yes")), "bulk.csv", user=hq_editor)
 
     case = Case.objects.get(external_ref="BULK-00001")
     assert case.fiscal_year == 2024
     assert case.created_at is not None
     assert case.updated_at is not None
-    assert (case.created_by, case.updated_by) == (admin_user, admin_user)
+    assert (case.created_by, case.updated_by) == (hq_editor, hq_editor)
     assert case.import_batch == result.batch
     assert case.is_public
     assert case.publication == "published"

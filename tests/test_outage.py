@@ -103,18 +103,18 @@ class TestDatabaseDown:
         assert "unavailable" in response.json()["error"]
 
     def test_a_signed_in_visitor_gets_no_cached_page(
-        self, client, memory_cache, make_case, admin_user
+        self, client, memory_cache, make_case, hq_editor
     ):
         make_case()
         client.get("/en/dashboard/")
-        client.force_login(admin_user)
+        client.force_login(hq_editor)
         with database_down():
             response = client.get("/en/dashboard/")
         assert response.status_code == 503
 
-    def test_a_staff_write_fails_cleanly_and_changes_nothing(self, client, admin_user, make_case):
+    def test_a_staff_write_fails_cleanly_and_changes_nothing(self, client, hq_editor, make_case):
         case = make_case(title_en="Unchanged")
-        client.force_login(admin_user)
+        client.force_login(hq_editor)
         page = client.get(f"/en/admin/cases/case/{case.pk}/change/")
         assert page.status_code == 200
         with database_down():

@@ -115,7 +115,7 @@ def test_the_report_form_speaks_the_admin_language(client, miami_editor):
 
 
 class TestCaseList:
-    def test_a_few_purposeful_columns_with_the_details_in_the_row(self, admin_client, make_case):
+    def test_a_few_purposeful_columns_with_the_details_in_the_row(self, hq_client, make_case):
         make_case(
             title_en="Dual-use seminar",
             city_en="Palo Alto",
@@ -125,24 +125,17 @@ class TestCaseList:
             is_best_practice=True,
             start_date=datetime.date(2025, 3, 10),
         )
-        page = admin_client.get(f"{ADMIN}/cases/case/").text
+        page = hq_client.get(f"{ADMIN}/cases/case/").text
         headers = page.split("<thead>")[1].split("</thead>")[0]
         assert headers.count('scope="col"') == 5  # the tick box and four columns
         assert "Palo Alto, CA" in page
         assert "★ best practice" in page
         assert "<h1>Cases</h1>" in page
 
-    def test_japanese_headings_read_naturally(self, admin_client, make_case):
+    def test_japanese_headings_read_naturally(self, hq_client, make_case):
         make_case()
-        page = admin_client.get("/ja/admin/cases/case/").text
+        page = hq_client.get("/ja/admin/cases/case/").text
         assert "変更する 案件 を選択" not in page
         assert "<h1>案件一覧</h1>" in page
         assert "年度で絞り込む" in page
         assert "案件を追加" in page
-
-
-@pytest.fixture
-def admin_client(db, client, django_user_model):
-    user = django_user_model.objects.create_superuser("admin", "admin@example.com", None)
-    client.force_login(user)
-    return client

@@ -24,13 +24,6 @@ BASE_URL = "https://portal.example.org"
 
 
 @pytest.fixture
-def admin_user(db, django_user_model):
-    """The superuser admin_client logs in as, without a password to hash (hashing costs a
-    second a test)."""
-    return django_user_model.objects.create_superuser("admin", "admin@example.com", None)
-
-
-@pytest.fixture
 def register(make_case):
     """Miami cases over three fiscal years, and cases that must not count."""
     energy = Theme.objects.get(slug="energy")
@@ -339,9 +332,9 @@ class TestCommand:
 class TestAdminPage:
     url = "/en/admin/reports/region/"
 
-    def test_the_form_makes_a_workbook_with_links_to_this_portal(self, register, admin_client):
-        assert admin_client.get(self.url).status_code == 200
-        response = admin_client.get(
+    def test_the_form_makes_a_workbook_with_links_to_this_portal(self, register, hq_client):
+        assert hq_client.get(self.url).status_code == 200
+        response = hq_client.get(
             self.url,
             {
                 "region": "miami",
@@ -359,8 +352,8 @@ class TestAdminPage:
         assert links[0] == "http://testserver/en/regions/miami/"
 
     @pytest.mark.parametrize("fmt", ["csv", "html"])
-    def test_the_other_formats_download_too(self, register, admin_client, fmt):
-        response = admin_client.get(
+    def test_the_other_formats_download_too(self, register, hq_client, fmt):
+        response = hq_client.get(
             self.url,
             {
                 "region": "miami",
@@ -375,8 +368,8 @@ class TestAdminPage:
         assert response.status_code == 200
         assert body.startswith(b"\xef\xbb\xbf") if fmt == "csv" else b"@page" in body
 
-    def test_a_reversed_range_is_shown_as_a_form_error(self, db, admin_client):
-        response = admin_client.get(
+    def test_a_reversed_range_is_shown_as_a_form_error(self, db, hq_client):
+        response = hq_client.get(
             self.url,
             {
                 "region": "miami",

@@ -4,7 +4,6 @@ import logging
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import path
@@ -102,8 +101,8 @@ def test_a_server_error_is_logged_as_500_with_the_same_id_as_the_other_lines(db,
     assert inside[0].request_id == request_id
 
 
-def test_the_logged_in_user_is_named_by_id(client, db, log):
-    user = get_user_model().objects.create_superuser("logadmin", "a@example.org", "x" * 16)
+def test_the_logged_in_user_is_named_by_id(client, hq_editor, log):
+    user = hq_editor
     client.force_login(user)
     client.get("/en/admin/")
     assert fields(request_lines(log)[-1])["user_id"] == str(user.pk)

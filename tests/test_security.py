@@ -113,8 +113,10 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
-def superuser(django_user_model):
-    return django_user_model.objects.create_superuser("chief", "chief@example.org", PASSWORD)
+def chief(make_staff):
+    """The staff member whose sign-ins these tests make: an HQ editor (signing in and the
+    throttle treat every account alike)."""
+    return make_staff("chief", "hq", password=PASSWORD)
 
 
 # --- Content Security Policy and other headers ------------------------------------------------
@@ -157,9 +159,9 @@ class TestContentSecurityPolicy:
         self.assert_strict(response)
 
     @pytest.mark.django_db
-    def test_the_admin_login_and_admin_pages_carry_the_strict_policy(self, client, superuser):
+    def test_the_admin_login_and_admin_pages_carry_the_strict_policy(self, client, chief):
         self.assert_strict(client.get(LOGIN))
-        client.force_login(superuser)
+        client.force_login(chief)
         for url in ("/en/admin/", "/en/admin/cases/case/", "/en/admin/cases/case/add/"):
             response = client.get(url)
             assert response.status_code == 200, url
@@ -318,7 +320,7 @@ class TestProductionBehaviour:
             response = client.get("/en/", HTTP_X_FORWARDED_PROTO="https")
         assert response.status_code == 200
 
-    def test_cookies_are_secure_httponly_and_same_site(self, client, superuser, production):
+    def test_cookies_are_secure_httponly_and_same_site(self, client, chief, production):
         with override_settings(DEBUG=False, **production):
             page = client.get(LOGIN, secure=True)
             csrf = page.cookies["csrftoken"]
@@ -349,7 +351,7 @@ def signed_in(client) -> bool:
 
 @pytest.mark.django_db
 class TestLoginThrottle:
-    def test_five_failures_lock_the_account_even_for_the_right_password(self, client, superuser):
+    def test_five_failures_lock_the_account_even_for_the_right_password(self, client, chief):
         for _ in range(5):
             response = attempt(client, "chief", "wrong password")
             assert response.status_code == 200
@@ -360,14 +362,14 @@ class TestLoginThrottle:
         assert "try again in 15 minutes" in response.text
         assert not signed_in(client)
 
-    def test_four_failures_do_not_lock_and_a_success_clears_them(self, client, superuser):
+    def test_four_failures_do_not_lock_and_a_success_clears_them(self, client, chief):
         for _ in range(4):
             attempt(client, "chief", "wrong password")
         assert LoginFailure.objects.filter(username="chief").count() == 4
         assert attempt(client, "chief", PASSWORD).status_code == 302
         assert LoginFailure.objects.filter(username="chief").count() == 0
 
-    def test_the_lock_is_shared_not_per_browser(self, superuser):
+    def test_the_lock_is_shared_not_per_browser(self, chief):
         """Failures live in the database: another browser (or another server process, which
         reads the same table) is refused too."""
         for _ in range(5):
@@ -377,12 +379,12 @@ class TestLoginThrottle:
         assert "Too many failed sign-in attempts" in response.text
         assert not signed_in(other)
 
-    def test_user_names_are_counted_without_regard_to_case(self, client, superuser):
+    def test_user_names_are_counted_without_regard_to_case(self, client, chief):
         for name in ("Chief", "CHIEF", "chief ", "cHief", "chief"):
             attempt(client, name, "wrong password")
         assert "Too many failed sign-in attempts" in attempt(client, "chief", PASSWORD).text
 
-    def test_the_lock_ends_after_the_lockout_period(self, client, superuser):
+    def test_the_lock_ends_after_the_lockout_period(self, client, chief):
         for _ in range(5):
             attempt(client, "chief", "wrong password")
         assert not signed_in(client)
@@ -392,7 +394,7 @@ class TestLoginThrottle:
         assert attempt(client, "chief", PASSWORD).status_code == 302
         assert signed_in(client)
 
-    def test_refused_attempts_are_not_counted(self, client, superuser):
+    def test_refused_attempts_are_not_counted(self, client, chief):
         for _ in range(5):
             attempt(client, "chief", "wrong password")
         for _ in range(3):
@@ -406,7 +408,7 @@ class TestLoginThrottle:
         assert "Too many failed sign-in attempts" in attempt(client, "nobody", "guess").text
 
     def test_many_user_names_from_one_address_lock_that_address(
-        self, client, superuser, django_user_model
+        self, client, chief, django_user_model
     ):
         for n in range(20):
             attempt(client, f"user{n}", "guess", ip="192.0.2.7")
@@ -416,7 +418,7 @@ class TestLoginThrottle:
         # ...but the same account from elsewhere signs in.
         assert attempt(Client(), "chief", PASSWORD, ip="192.0.2.8").status_code == 302
 
-    def test_a_success_does_not_clear_the_address_failures(self, client, superuser):
+    def test_a_success_does_not_clear_the_address_failures(self, client, chief):
         for n in range(19):
             attempt(client, f"user{n}", "guess", ip="192.0.2.9")
         assert attempt(client, "chief", PASSWORD, ip="192.0.2.9").status_code == 302
@@ -428,13 +430,13 @@ class TestLoginThrottle:
         )
 
     @override_settings(LOGIN_THROTTLE={"LIMIT": 2, "IP_LIMIT": 50, "WINDOW": 60, "LOCKOUT": 120})
-    def test_limits_come_from_settings(self, client, superuser):
+    def test_limits_come_from_settings(self, client, chief):
         attempt(client, "chief", "wrong")
         attempt(client, "chief", "wrong")
         response = attempt(client, "chief", PASSWORD)
         assert "try again in 2 minutes" in response.text
 
-    def test_old_failures_are_forgotten(self, superuser):
+    def test_old_failures_are_forgotten(self, chief):
         old = timezone.now() - datetime.timedelta(hours=2)
         LoginFailure.objects.create(username="chief", ip_address=None, attempted_at=old)
         throttle.record_failure("someone", "192.0.2.1")
@@ -516,21 +518,20 @@ class TestPasswordRules:
         )
         assert django_user_model.objects.get(username="strong").check_password(PASSWORD)
 
-    def test_admin_password_change_refuses_a_weak_password(self, client, superuser):
-        client.force_login(superuser)
+    def test_admin_password_change_refuses_a_weak_password(self, client, chief):
+        client.force_login(chief)
         response = client.post(
             "/en/admin/password_change/",
             {"old_password": PASSWORD, "new_password1": "abc12345", "new_password2": "abc12345"},
         )
         assert response.status_code == 200
         assert "This password is too short" in response.text
-        superuser.refresh_from_db()
-        assert superuser.check_password(PASSWORD)
+        chief.refresh_from_db()
+        assert chief.check_password(PASSWORD)
 
-    def test_admin_user_creation_refuses_a_weak_password(
-        self, client, superuser, django_user_model
-    ):
-        client.force_login(superuser)
+    def test_admin_user_creation_refuses_a_weak_password(self, admin_client, django_user_model):
+        """Accounts are made by the superuser (HQ editors do not manage people)."""
+        client = admin_client
         response = client.post(
             "/en/admin/auth/user/add/",
             {

@@ -888,34 +888,34 @@ class TestHome:
 
 @pytest.mark.django_db
 class TestAdmin:
-    def test_changelist_with_filters_search_and_preview_links(self, admin_client, miami_workshop):
-        response = admin_client.get("/en/admin/showcase/showcasepage/?q=Miami")
+    def test_changelist_with_filters_search_and_preview_links(self, hq_client, miami_workshop):
+        response = hq_client.get("/en/admin/showcase/showcasepage/?q=Miami")
         assert response.status_code == 200
         assert "Transport infrastructure workshop in Miami" in response.text
         assert 'href="/en/showcase/miami-workshop/"' in response.text
         for heading in ["By publication", "By fiscal year", "By region"]:
             assert heading in response.text, heading
 
-    def test_filter_by_region_and_fiscal_year(self, admin_client, miami_workshop, make_page):
-        response = admin_client.get(
+    def test_filter_by_region_and_fiscal_year(self, hq_client, miami_workshop, make_page):
+        response = hq_client.get(
             "/en/admin/showcase/showcasepage/?case__region__id__exact="
             f"{miami_workshop.case.region_id}&case__fiscal_year=2024"
         )
         assert list(response.context["cl"].result_list) == [miami_workshop]
 
-    def test_add_form_loads(self, admin_client):
-        response = admin_client.get("/en/admin/showcase/showcasepage/add/")
+    def test_add_form_loads(self, hq_client):
+        response = hq_client.get("/en/admin/showcase/showcasepage/add/")
         assert response.status_code == 200
         assert 'name="body_en"' in response.text
 
     def test_publish_action_skips_pages_about_non_public_cases(
-        self, admin_client, make_case, make_page
+        self, hq_client, make_case, make_page
     ):
         ready = make_page(slug="ready", publication="draft", published_at=None)
         blocked = make_page(
             case=make_case(is_public=False), slug="blocked", publication="draft", published_at=None
         )
-        admin_client.post(
+        hq_client.post(
             "/en/admin/showcase/showcasepage/",
             {"action": "publish", "_selected_action": [ready.pk, blocked.pk]},
         )

@@ -41,6 +41,7 @@ PASSWORD = "two-servers-Passw0rd!"
 # interpreter: each Django start-up costs seconds on a busy machine.
 PREPARE = """
 import datetime
+import os
 import django
 django.setup()
 from django.core.management import call_command
@@ -52,7 +53,10 @@ call_command("load_reference")
 from django.contrib.auth import get_user_model
 from cases.models import Case, CaseFormat, CaseStatus, Region, State
 
-get_user_model().objects.create_superuser("hq", "hq@example.org", {password!r})
+call_command("create_staff", "hq", "--role", "hq", stdout=open(os.devnull, "w"))
+hq = get_user_model().objects.get(username="hq")
+hq.set_password({password!r})
+hq.save()
 miami, florida = Region.objects.get(code="miami"), State.objects.get(code="FL")
 common = dict(region=miami, state=florida, format=CaseFormat.WORKSHOP)
 Case.objects.create(
