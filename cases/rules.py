@@ -55,6 +55,15 @@ def fiscal_year_label(fiscal_year: int, language: str = "en") -> str:
     return f"FY{fiscal_year}"
 
 
+def fiscal_year_short_label(fiscal_year: int, language: str = "en") -> str:
+    """A fiscal year in as few characters as a phone's chart axis has room for: 'FY24' in
+    English, '24年度' in Japanese (the era form is left to the full label)."""
+    short = f"{fiscal_year % 100:02d}"
+    if is_japanese(language):
+        return f"{short}年度"
+    return f"FY{short}"
+
+
 # What can be wrong with a case's county (county_problem()).
 COUNTY_NEEDED = "county-needed"
 COUNTY_OUTSIDE_STATE = "county-outside-state"

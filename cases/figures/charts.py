@@ -416,6 +416,14 @@ def _fiscal_year(filters: Filters, language: str, counts: stats.Counts) -> dict:
             xaxis=_axis(
                 type="category", tickvals=years, ticktext=ticks, showgrid=False, title=None
             ),
+            # charts.js shows these, level, on a narrow screen, where the full labels collide:
+            # 'FY24', or '24' over '年度'.
+            meta={
+                "shortTicktext": [
+                    rules.fiscal_year_short_label(year, language).replace("年度", "<br>年度")
+                    for year in years
+                ]
+            },
             yaxis=_axis(
                 title={"text": _("Cases in the year")},
                 rangemode="tozero",

@@ -64,23 +64,57 @@
     });
   }
 
+  // Below this width (in CSS pixels) a chart whose figure carries short tick labels
+  // (layout.meta.shortTicktext: "FY24", "24年度") shows them: the full ones collide on a phone.
+  var NARROW_CHART = 600;
+
+  function isNarrow(element) {
+    return element.clientWidth > 0 && element.clientWidth < NARROW_CHART;
+  }
+
+  // Switches a drawn chart between its short and full tick labels as its width changes.
+  function fitTicks(graph, fullTicks, shortTicks) {
+    var narrow = isNarrow(graph);
+    if (graph.getAttribute("data-short-ticks") === String(narrow)) {
+      return;
+    }
+    graph.setAttribute("data-short-ticks", String(narrow));
+    window.Plotly.relayout(graph, { "xaxis.ticktext": narrow ? shortTicks : fullTicks });
+  }
+
   function draw(element) {
     var source = document.getElementById(element.getAttribute("data-chart"));
     if (!source || element.getAttribute("data-drawn")) {
       return;
     }
     var figure = JSON.parse(source.textContent);
+    var layout = figure.layout || {};
+    var shortTicks = layout.meta && layout.meta.shortTicktext;
+    var fullTicks = layout.xaxis && layout.xaxis.ticktext;
+    if (shortTicks && fullTicks) {
+      var narrow = isNarrow(element);
+      element.setAttribute("data-short-ticks", String(narrow));
+      if (narrow) {
+        layout.xaxis.ticktext = shortTicks;
+      }
+    }
     element.setAttribute("data-drawn", "true");
     element.textContent = "";
-    window.Plotly.newPlot(
-      element,
-      figure.data || [],
-      figure.layout || {},
-      plotConfig(element)
-    ).then(function (graph) {
-      followLinks(graph, element.getAttribute("data-chart-links") === "new-window");
-      element.classList.add("chart-plot--drawn");
-    });
+    window.Plotly.newPlot(element, figure.data || [], layout, plotConfig(element)).then(
+      function (graph) {
+        followLinks(graph, element.getAttribute("data-chart-links") === "new-window");
+        element.classList.add("chart-plot--drawn");
+        if (shortTicks && fullTicks) {
+          var pending = null;
+          window.addEventListener("resize", function () {
+            window.clearTimeout(pending);
+            pending = window.setTimeout(function () {
+              fitTicks(graph, fullTicks, shortTicks);
+            }, 150);
+          });
+        }
+      }
+    );
   }
 
   function drawAll() {
