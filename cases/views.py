@@ -32,6 +32,7 @@ from cases.models import (
     Theme,
 )
 from cases.register import cases as cases_register
+from cases.structured_data import case_event
 from grassroots.language import is_japanese, page_language
 from staff.access import can_report, holds_region
 
@@ -196,6 +197,7 @@ def case_detail(request, pk: int):
             "partner_roles": partner_roles,
             "showcase_url": showcase_urls([case]).get(case.pk),
             "others": others,
+            "structured_data": case_event(case, url=request.build_absolute_uri(request.path)),
         },
     )
 

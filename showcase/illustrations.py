@@ -6,6 +6,11 @@ writes showcase/static/showcase/demo/{transport,panel,chip}.png (1600 × 900). T
 abstract pictures in the portal's colours, with no text, for pages that have no photograph:
 an elevated railway, a panel of speakers, a circuit chip. Each is drawn at twice the size and
 scaled down, which smooths the edges.
+
+It also writes their OpenGraph cards, showcase/static/showcase/og/{transport,panel,chip}.png,
+and portal.png for a page with no image: 1200 × 630, the size link previews (Facebook,
+LinkedIn, X, messaging apps) show without cropping. An uploaded photograph gets its card from
+the server (`og_card`, the same crop).
 """
 
 import math
@@ -196,7 +201,54 @@ def chip() -> Image.Image:
     return img
 
 
+def portal() -> Image.Image:
+    """The portal's own card, for a page with no picture: a red sun over navy and cream bands."""
+    img = _vertical_gradient(CREAM, (232, 226, 216))
+    d = ImageDraw.Draw(img)
+    d.ellipse(_s(620, 170, 980, 530), fill=RED)
+    for i, y in enumerate(range(600, 900, 60)):
+        d.rectangle(_s(0, y, 1600, y + 30), fill=NAVY if i % 2 == 0 else NAVY_DARK)
+    return img
+
+
 DRAWINGS = {"transport": transport, "panel": panel, "chip": chip}
+
+OG_SIZE = (1200, 630)
+OG_OUT = Path(__file__).resolve().parent / "static" / "showcase" / "og"
+# The red rule along the top of every page's header, in the card's pixels.
+OG_RULE = 8
+
+
+def cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """`image` scaled to fill `size` exactly, its middle kept and the overflow cut off."""
+    width, height = size
+    scale = max(width / image.width, height / image.height)
+    scaled = image.resize(
+        (max(width, round(image.width * scale)), max(height, round(image.height * scale))),
+        Image.Resampling.LANCZOS,
+    )
+    left = (scaled.width - width) // 2
+    top = (scaled.height - height) // 2
+    return scaled.crop((left, top, left + width, top + height))
+
+
+def og_card(image: Image.Image) -> Image.Image:
+    """A picture as an OpenGraph card: 1200 × 630, RGB, the portal's red rule along the top."""
+    card = cover(image.convert("RGB"), OG_SIZE)
+    ImageDraw.Draw(card).rectangle((0, 0, OG_SIZE[0], OG_RULE - 1), fill=RED)
+    return card
+
+
+def draw_og_cards(directory: Path = OG_OUT) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, draw in {**DRAWINGS, "portal": portal}.items():
+        card = og_card(draw())
+        card = card.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=0)
+        path = directory / f"{name}.png"
+        card.save(path, optimize=True)
+        written.append(path)
+    return written
 
 
 def draw_all(directory: Path = OUT) -> list[Path]:
@@ -213,5 +265,5 @@ def draw_all(directory: Path = OUT) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in draw_all():
+    for path in [*draw_all(), *draw_og_cards()]:
         print(path)

@@ -34,6 +34,10 @@ class HeroIllustration(models.TextChoices):
 
 
 ILLUSTRATION_SIZE = (1600, 900)
+# OpenGraph cards (link previews): showcase/illustrations.py draws them.
+OG_IMAGE_SIZE = (1200, 630)
+OG_CARD_DIR = "showcase/og"
+OG_PORTAL_CARD = f"{OG_CARD_DIR}/portal.png"
 
 
 class ShowcasePageQuerySet(models.QuerySet):
@@ -374,6 +378,20 @@ class ShowcasePage(models.Model):
         if self.hero_illustration:
             return Hero(static(self.hero_illustration), *ILLUSTRATION_SIZE)
         return None
+
+    @property
+    def og_image(self) -> "Hero":
+        """The link-preview card, always 1200 × 630: the illustration's card (drawn offline,
+        shipped as a static file), the uploaded image's (cut by the server, `views.og_image`),
+        or the portal's own card for a page with no image."""
+        if self.hero_image:
+            url = reverse("showcase:og-image", kwargs={"slug": self.slug})
+        elif self.hero_illustration:
+            name = self.hero_illustration.rsplit("/", 1)[-1]
+            url = static(f"{OG_CARD_DIR}/{name}")
+        else:
+            url = static(OG_PORTAL_CARD)
+        return Hero(url, *OG_IMAGE_SIZE)
 
 
 @dataclass(frozen=True)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("showcase/feed.atom", BestPracticeFeed(), name="feed"),
     path("showcase/preview/<int:pk>/", views.preview, name="preview"),
     path("showcase/<slug:slug>/", views.detail, name="detail"),
+    path("showcase/<slug:slug>/og.jpg", views.og_image, name="og-image"),
     path("search/", views.search, name="search"),
 ]

@@ -1,5 +1,8 @@
 """The public portal's own pages: home, best practices, about, accessibility, robots.txt."""
 
+import io
+
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Case as DBCase
 from django.db.models import Count, OuterRef, Q, Subquery, When
@@ -8,13 +11,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
+from PIL import Image, UnidentifiedImageError
 
 from cases import stats
 from cases.models import Case, CaseStatus, Publication, Revision
 from cases.search import MAX_QUERY_LENGTH, terms
+from cases.structured_data import case_event
 from showcase.filters import ShowcaseFilter
+from showcase.illustrations import og_card
 from showcase.links import reverse_or_none, section_urls
 from showcase.models import ShowcasePage
 from showcase.register import pages as page_register
@@ -121,6 +127,33 @@ def detail(request, slug):
     return response
 
 
+OG_IMAGE_CACHE_SECONDS = 7 * 24 * 3600
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def og_image(request, slug):
+    """The link-preview card (1200 × 630 JPEG) of a public page with an uploaded image, cut
+    from the image as the shipped illustrations' cards are. Made once per image and
+    remembered: a new upload has a new file name, so a new key."""
+    page = get_object_or_404(ShowcasePage.objects.published(), slug=slug)
+    if not page.hero_image:
+        raise Http404
+    key = f"showcase-og:{page.pk}:{page.hero_image.name}"
+    data = cache.get(key)
+    if data is None:
+        try:
+            with page.hero_image.open("rb") as upload, Image.open(upload) as picture:
+                card = og_card(picture)
+        except (OSError, UnidentifiedImageError) as error:
+            raise Http404 from error
+        buffer = io.BytesIO()
+        card.save(buffer, format="JPEG", quality=85, optimize=True)
+        data = buffer.getvalue()
+        cache.set(key, data, OG_IMAGE_CACHE_SECONDS)
+    return HttpResponse(data, content_type="image/jpeg")
+
+
 @never_cache
 def preview(request, pk):
     """Staff see a page (with a pending revision applied, `?revision=<id>`) as the public
@@ -165,6 +198,16 @@ def _render_page(request, page: ShowcasePage, *, related, preview=False, reasons
             "admin_url": reverse("admin:showcase_showcasepage_change", args=[page.pk])
             if preview
             else None,
+            # Search engines read a public page's event; a preview is not for them.
+            "structured_data": None
+            if preview
+            else case_event(
+                case,
+                url=request.build_absolute_uri(request.path),
+                name=str(page.title),
+                description=str(page.lead or page.title),
+                image=request.build_absolute_uri(page.og_image.url),
+            ),
         },
     )
     if preview:

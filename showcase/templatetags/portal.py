@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, translate_url
 from django.utils.safestring import mark_safe
 
+from cases.structured_data import json_ld_script
 from grassroots.language import page_language
 
 register = template.Library()
@@ -53,3 +54,9 @@ def site_nav(context) -> str:
     if html is None:
         html = _navs[key] = render_to_string("includes/site_nav.html", {"request": request})
     return mark_safe(html)  # rendered by the template engine, autoescaped
+
+
+@register.simple_tag
+def json_ld(data) -> str:
+    """schema.org data as <script type="application/ld+json"> (cases.structured_data)."""
+    return json_ld_script(data) if data else ""
