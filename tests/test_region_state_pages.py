@@ -2,12 +2,13 @@
 (/<lang>/states/, /<lang>/states/<USPS>/): their figures are the stats module's."""
 
 import datetime
+import json
 import re
 
 import pytest
 
-from cases import stats
-from cases.models import CaseStatus, Region, Theme
+from cases import rules, stats
+from cases.models import CaseStatus, Region, State, Theme
 from tests.test_query_counts import assert_data_queries
 
 pytestmark = pytest.mark.django_db
@@ -312,3 +313,41 @@ def test_every_state_and_region_page_shows_every_fiscal_year_with_zeros(client, 
         assert all(isinstance(row["cases"], int) for row in response.context["fiscal_years"])
         assert "FY2017" in response.text
         assert "FY2024" in response.text
+
+
+# A data-table row of the fiscal-year chart: the year's label, then its count (a number).
+_YEAR_ROW = re.compile(r'<th scope="row">([^<]+)</th>\s*<td class="num">([\d,]+)</td>')
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_every_state_and_region_page_shows_a_count_for_every_fiscal_year(
+    client, make_case, language
+):
+    """Issue 16's check, as a reader sees it: on every region and state page the chart's
+    table has a row with a number for each fiscal year from FY2017 to the latest (FY2024
+    here), zeros included, and the chart draws the same years."""
+    make_case(region="hagatna", state="GU", start_date=datetime.date(2019, 5, 1))
+    make_case(region="miami", state="FL", start_date=datetime.date(2024, 5, 1))
+    labels = [rules.fiscal_year_label(year, language) for year in range(2017, 2025)]
+    paths = [
+        f"/{language}/regions/{code}/" for code in Region.objects.values_list("code", flat=True)
+    ]
+    paths += [
+        f"/{language}/states/{code}/" for code in State.objects.values_list("code", flat=True)
+    ]
+    for path in paths:
+        text = client.get(path).text
+        table = text[text.index('<table class="data-table">') :]
+        table = table[: table.index("</table>")]
+        rows = dict(_YEAR_ROW.findall(table))
+        assert list(rows) == labels, path
+        figure = re.search(
+            r'<script id="chart-fiscal-year-figure" type="application/json">(.*?)</script>', text
+        )
+        bars = json.loads(figure.group(1))["data"][0]
+        assert bars["x"] == list(range(2017, 2025)), path
+        assert [int(rows[label].replace(",", "")) for label in labels] == bars["y"], path
+        assert sum(bars["y"]) == (
+            1 if path.endswith(("/GU/", "/FL/", "/hagatna/", "/miami/")) else 0
+        )
