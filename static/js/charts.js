@@ -82,6 +82,27 @@
     window.Plotly.relayout(graph, { "xaxis.ticktext": narrow ? shortTicks : fullTicks });
   }
 
+  // Lets a drawn chart be scaled as a picture: each of plotly's SVG layers gets a viewBox of
+  // its own size, and the chart its proportions, so the print stylesheet can fit the chart to
+  // the paper's width instead of cutting off what lies beyond it (plotly draws at the screen's).
+  function keepScalable(graph) {
+    var container = graph.querySelector(".svg-container");
+    var layers = graph.querySelectorAll("svg.main-svg");
+    if (!container || !layers.length) {
+      return;
+    }
+    var width = Number(layers[0].getAttribute("width"));
+    var height = Number(layers[0].getAttribute("height"));
+    if (!width || !height) {
+      return;
+    }
+    Array.prototype.forEach.call(layers, function (layer) {
+      layer.setAttribute("viewBox", "0 0 " + width + " " + height);
+      layer.setAttribute("preserveAspectRatio", "xMinYMin meet");
+    });
+    container.style.aspectRatio = width + " / " + height;
+  }
+
   function draw(element) {
     var source = document.getElementById(element.getAttribute("data-chart"));
     if (!source || element.getAttribute("data-drawn")) {
@@ -104,6 +125,10 @@
       function (graph) {
         followLinks(graph, element.getAttribute("data-chart-links") === "new-window");
         element.classList.add("chart-plot--drawn");
+        keepScalable(graph);
+        graph.on("plotly_afterplot", function () {
+          keepScalable(graph);
+        });
         if (shortTicks && fullTicks) {
           var pending = null;
           window.addEventListener("resize", function () {
