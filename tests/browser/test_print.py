@@ -28,6 +28,8 @@ NOT_PRINTED = [
     "Newest first",
     "Cases, partners, places",
     "日本語",
+    "All best practices",
+    "Explore the record",
 ]
 
 

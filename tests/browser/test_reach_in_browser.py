@@ -77,3 +77,22 @@ def test_the_event_data_is_in_the_page_and_breaks_no_policy(page, demo):
         event = json.loads(texts[0])
         assert event["@type"] == "Event"
         assert event["location"]["address"]["addressCountry"] == "US"
+
+
+@pytest.mark.parametrize("path", ["/en/regions/san-francisco/", "/ja/dashboard/"])
+def test_a_printed_chart_fits_the_paper_instead_of_being_cut_off(page, demo, path):
+    page.goto(f"{page.base_url}{path}")
+    page.locator(".chart-plot--fiscal-year.chart-plot--drawn").wait_for()
+    # Paper is narrower than the screen the chart was drawn for, and printing resizes no
+    # window, so plotly does not redraw: the page is narrowed the same way here.
+    page.emulate_media(media="print")
+    page.evaluate("() => { document.querySelector('main').style.width = '700px'; }")
+    overflow = page.locator(".chart-plot.chart-plot--drawn").evaluate_all(
+        """charts => charts.map(chart => {
+            const box = chart.getBoundingClientRect();
+            return Math.max(...Array.from(chart.querySelectorAll("svg.main-svg"))
+                .map(svg => svg.getBoundingClientRect().right - box.right));
+        })"""
+    )
+    assert overflow, path
+    assert max(overflow) <= 1, overflow
