@@ -99,6 +99,8 @@ PAYLOADS = [
     "`<script>alert(1)</script>`\n\n```\n<script>alert(1)</script>\n```",
 ]
 
+# Script elements that hold data for the page and are never run.
+DATA_SCRIPTS = {"application/json", "application/ld+json"}
 # Elements that run code or load a document, wherever they appear.
 # (A page may load its own script files; any other script element counts as a problem.)
 ACTIVE_ELEMENTS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base"}
@@ -155,7 +157,7 @@ class Findings(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         if tag == "script":
-            self._in_json = dict(attrs).get("type") == "application/json"
+            self._in_json = dict(attrs).get("type") in DATA_SCRIPTS
         if tag in self.forbidden_tags:
             self.problems.append(f"<{tag}>")
         if tag == "script" and not self._harmless_script(dict(attrs)):
@@ -177,8 +179,9 @@ class Findings(HTMLParser):
 
     @staticmethod
     def _harmless_script(attrs) -> bool:
-        """The portal's own script files, or data for them (json_script, never run)."""
-        if attrs.get("type") == "application/json":
+        """The portal's own script files, or data (json_script, schema.org's JSON-LD: never
+        run)."""
+        if attrs.get("type") in DATA_SCRIPTS:
             return True
         return (attrs.get("src") or "").startswith("/static/")
 
@@ -186,6 +189,9 @@ class Findings(HTMLParser):
         # A script element the page loads from a file must not also carry code of its own.
         if self.cdata_elem == "script" and data.strip() and not self._in_json:
             self.problems.append("inline script")
+        # Data is escaped so that nothing in it can end the element early.
+        if self.cdata_elem == "script" and self._in_json and "<" in data:
+            self.problems.append("markup inside a data script")
 
 
 def problems_in(markup: str, forbidden_tags=FORBIDDEN_IN_TEXT) -> list[str]:
