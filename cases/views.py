@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from cases import places, rules, stats
-from cases.figures import provenance
+from cases.figures import provenance, reference
 from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
 from cases.filters import CaseFilter
@@ -323,8 +323,25 @@ def region_detail(request, code: str):
             "browse_query": urlencode({"region": region.code}),
             "report_url": _report_url(request, region),
             "page_data_date": provenance.date_label(provenance.data_date(region=region.code)),
+            **_comparison_links(region.code, fiscal_years),
         },
     )
+
+
+def _comparison_links(code: str, fiscal_years: list[dict]) -> dict:
+    """Links to the comparison page: this district's latest fiscal year with cases beside the
+    year before, and this district beside the next one in the reference order."""
+    compare = reverse("dashboard:compare")
+    held = [row["key"] for row in fiscal_years if row["cases"]]
+    links = {"compare_years_url": None}
+    if held and not stats.fiscal_year_problem(held[-1] - 1):
+        query = {"by": "fiscal-year", "a": held[-1] - 1, "b": held[-1], "region": code}
+        links["compare_years_url"] = f"{compare}?{urlencode(query)}"
+    codes = [item.key for item in reference.regions().items]
+    other = codes[(codes.index(code) + 1) % len(codes)] if code in codes else codes[0]
+    query = {"by": "region", "a": code, "b": other}
+    links["compare_regions_url"] = f"{compare}?{urlencode(query)}"
+    return links
 
 
 def _report_url(request, region) -> str | None:

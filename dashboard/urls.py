@@ -7,4 +7,5 @@ urlpatterns = [
     path("dashboard/", views.index, name="index"),
     path("dashboard/data/<slug:slug>.csv", views.chart_csv, name="csv"),
     path("dashboard/embed/<slug:slug>/", views.embed, name="embed"),
+    path("dashboard/compare/", views.compare, name="compare"),
 ]

@@ -5,11 +5,12 @@ import csv
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cases import rules, stats
-from cases.figures import provenance
+from cases.figures import comparison, provenance
 from cases.figures.caching import figure_response
 from cases.figures.charts import CHART_SLUGS, build_chart, build_charts, csv_rows
 from cases.stats import filters_query
@@ -120,3 +121,94 @@ def embed(request, slug):
             "dashboard_url": f"{dashboard_url}#{chart.element_id}",
         },
     )
+
+
+def _selected(request, by: str, fallback: dict) -> dict:
+    """The values one of the page's two forms shows: the query's when it asked for this kind
+    of comparison (even a refused one, so the reader sees what was asked), else `fallback`."""
+    if (request.GET.get("by") or comparison.BY_FISCAL_YEAR) == by and request.GET:
+        return {name: request.GET.get(name, "") for name in ("a", "b", "region", "from", "to")}
+    return {name: str(value) for name, value in fallback.items()}
+
+
+@require_safe
+@figure_response()
+def compare(request):
+    """Two fiscal years, or two districts, side by side: totals, tables by theme, state and
+    format with the differences, and a paragraph saying what changed."""
+    context, status = comparison_context(request, reverse("dashboard:compare"))
+    return render(request, "dashboard/compare.html", context, status=status)
+
+
+def comparison_context(request, action: str) -> tuple[dict, int]:
+    """The comparison page's context and status (400 for a refused query), shared by the
+    public page and the staff view in the admin; `action` is where its forms go."""
+    messages, result = [], None
+    try:
+        asked = comparison.read_query(request.GET)
+    except comparison.BadComparison as problem:
+        messages = problem.messages
+    else:
+        result = comparison.compare(asked)
+    default_years = comparison.default_request() if result is None or result.by_region else None
+    years = result.request if result and not result.by_region else default_years
+    regions = [key for key, _label in comparison.region_choices()]
+    context = {
+        "problems": messages,
+        "form_action": action,
+        "comparison": result,
+        "year_choices": [(str(year), label) for year, label in comparison.year_choices()],
+        "region_choices": comparison.region_choices(),
+        "year_form": _selected(
+            request,
+            comparison.BY_FISCAL_YEAR,
+            {"a": years.a, "b": years.b, "region": years.region or ""},
+        ),
+        "region_form": _selected(
+            request, comparison.BY_REGION, {"a": regions[0], "b": regions[1], "from": "", "to": ""}
+        ),
+        "page_data_date": provenance.date_label(result.data_date()) if result else "",
+    }
+    if result is not None:
+        language = page_language()
+        query = urlencode(result.request.query())
+        context.update(
+            {
+                "title": result.title(language),
+                "scope": result.scope(language),
+                "summary": result.summary(language),
+                "first_label": result.first.label(language),
+                "second_label": result.second.label(language),
+                "difference": comparison.signed(result.difference),
+                "tables": [
+                    {
+                        "name": name,
+                        "title": comparison.table_title(name),
+                        "rows": [
+                            {
+                                "label": row.label(language),
+                                "first": row.first,
+                                "second": row.second,
+                                "difference": comparison.signed(row.difference),
+                                "change": _change(row.difference),
+                            }
+                            for row in result.tables[name]
+                        ],
+                    }
+                    for name in comparison.DIMENSIONS
+                ],
+                "downloads": [
+                    (label, f"{reverse('exchange:comparison-download', args=[fmt])}?{query}")
+                    for fmt, label in (
+                        ("csv", _("CSV file")),
+                        ("xlsx", _("Excel workbook (XLSX)")),
+                        ("json", _("JSON file")),
+                    )
+                ],
+            }
+        )
+    return context, 400 if messages else 200
+
+
+def _change(difference: int) -> str:
+    return "up" if difference > 0 else "down" if difference < 0 else "same"

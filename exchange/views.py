@@ -1,18 +1,26 @@
 """Public pages of the exchange app: the case browser's downloads and the page about the data."""
 
-from django.http import Http404, HttpResponseBadRequest
+import json
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
 
 from audit.exports import log_export
-from cases.figures import provenance
+from cases.figures import comparison, provenance
+from cases.figures.caching import figure_response
 from cases.models import CaseFormat, CaseStatus, PartnerRole
-from exchange import writers
+from exchange import comparing, writers
 from exchange.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from exchange.columns import COLUMNS
+from exchange.comparing import ComparisonTable
 from exchange.exporting import CaseExporter
-from exchange.filtering import BadQuery, public_cases
+from exchange.filtering import BadQuery, check_text, public_cases
 from exchange.reading import MAX_IMPORT_BYTES
+from grassroots.language import page_language
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "json")
 LICENCE = provenance.LICENCE
@@ -74,4 +82,41 @@ def about_data(request):
             "max_page_size": MAX_PAGE_SIZE,
             "max_import_mb": MAX_IMPORT_BYTES // (1024 * 1024),
         },
+    )
+
+
+@require_safe
+@figure_response()
+def comparison_download(request, fmt: str):
+    """A comparison (`cases.figures.comparison`) as a file: CSV for Japanese Excel, XLSX or
+    JSON, each with its provenance and the summary in both languages. A refused query is a 400
+    that says why, never a file of something else."""
+    if fmt not in DOWNLOAD_FORMATS:
+        raise Http404
+    try:
+        check_text(request.GET)
+        asked = comparison.read_query(request.GET)
+    except (comparison.BadComparison, BadQuery) as problem:
+        return HttpResponseBadRequest(str(problem), content_type="text/plain; charset=utf-8")
+    result = comparison.compare(asked)
+    page = reverse("dashboard:compare") + "?" + urlencode(asked.query())
+    about = result.provenance(request.build_absolute_uri(page))
+    if request.user.is_authenticated and request.user.is_staff:
+        log_export(request.user, f"comparison.{fmt}", asked.query(), rows=about.count)
+    sides = "-".join(str(side) for side in (asked.a, asked.b))
+    name = f"grassroots-comparison-{sides}-{page_language()}.{fmt}"
+    table = ComparisonTable(result)
+    if fmt == "csv":
+        preamble = [*about.rows(), *table.summary_rows()]
+        return writers.csv_response(table, name, preamble=preamble)
+    if fmt == "xlsx":
+        return comparing.xlsx_response(table, name, about=about.rows())
+    return HttpResponse(
+        json.dumps(
+            {"provenance": about.as_dict(), "comparison": table.as_dict()},
+            ensure_ascii=False,
+            indent=1,
+        ),
+        content_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

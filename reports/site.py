@@ -30,6 +30,14 @@ class PortalAdminSite(admin.AdminSite):
                 "view_only": True,
                 "perms": {"view": True},
             },
+            {
+                "name": _("Comparison of fiscal years or districts"),
+                "object_name": "Comparison",
+                "admin_url": reverse("admin:reports_compare", current_app=self.name),
+                "add_url": None,
+                "view_only": True,
+                "perms": {"view": True},
+            },
         ]
         if can_make_handout(request.user):
             entries.append(
@@ -71,5 +79,6 @@ class PortalAdminSite(admin.AdminSite):
             path("reports/", wrap(self.reports_index), name="reports"),
             path("reports/region/", wrap(views.region_report), name="reports_region"),
             path("reports/handout/", wrap(views.handout), name="reports_handout"),
+            path("reports/compare/", wrap(views.comparison_report), name="reports_compare"),
             *super().get_urls(),
         ]

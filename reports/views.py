@@ -11,9 +11,11 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.exports import log_export
+from dashboard.views import comparison_context
 from exchange.forms import RegionReportForm
 from exchange.reports import (
     CONTENT_TYPES,
@@ -183,4 +185,23 @@ def handout(request):
         request,
         "admin/reports/handout.html",
         _context(request, _("Annual handout"), form=form),
+    )
+
+
+def comparison_report(request):
+    """The comparison of two fiscal years or two districts, in the staff application: the
+    public page's figures, forms and downloads (`dashboard.views.comparison_context`), which
+    log a staff member's download as every other export."""
+    if not can_report(request.user):
+        raise PermissionDenied
+    context, status = comparison_context(request, reverse("admin:reports_compare"))
+    title = context.pop("title", None) or _("Comparison of fiscal years or districts")
+    public = reverse("dashboard:compare")
+    if request.GET:
+        public += "?" + request.GET.urlencode()
+    return TemplateResponse(
+        request,
+        "admin/reports/compare.html",
+        _context(request, title, public_url=public, **context),
+        status=status,
     )

@@ -133,6 +133,7 @@ def test_japanese_public_pages_have_no_english_cities_or_sentences(client, demo_
         parser.feed(client.get(path).content.decode())
         pages[path] = parser
     assert len(pages) > len(public)  # the crawl found the site's other pages too
+    assert "/ja/dashboard/compare/" in pages  # the comparison, linked from the dashboard
 
     problems = []
     for path, parser in pages.items():
