@@ -6,17 +6,14 @@ partner inline labels its rows from the partners loaded with them.
 """
 
 import copy
-import json
 
 from django.contrib import admin, messages
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -495,116 +492,6 @@ class CaseAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
         )
 
     # --- actions ------------------------------------------------------------------------------
-
-    @admin.action(description=_("Submit the selected cases for review"), permissions=["change"])
-    def submit_for_review(self, request, queryset):
-        """A consulate's step: drafts go to HQ for review; others are left as they are."""
-        self._workflow_step(
-            request,
-            queryset.filter(publication=Publication.DRAFT),
-            queryset,
-            "submit_for_review",
-            lambda n: ngettext(
-                "%(count)d case was submitted for review.",
-                "%(count)d cases were submitted for review.",
-                n,
-            ),
-        )
-
-    @admin.action(description=_("Publish the selected cases"), permissions=["publish"])
-    def publish(self, request, queryset):
-        self._workflow_step(
-            request,
-            queryset.exclude(publication=Publication.PUBLISHED),
-            queryset,
-            "publish",
-            lambda n: ngettext(
-                "%(count)d case was published.", "%(count)d cases were published.", n
-            ),
-        )
-
-    @admin.action(
-        description=_("Approve the selected cases without listing them (counted only)"),
-        permissions=["publish"],
-    )
-    def approve(self, request, queryset):
-        self._workflow_step(
-            request,
-            queryset.exclude(publication=Publication.APPROVED),
-            queryset,
-            "approve",
-            lambda n: ngettext(
-                "%(count)d case was approved: counted, not listed.",
-                "%(count)d cases were approved: counted, not listed.",
-                n,
-            ),
-        )
-
-    @admin.action(
-        description=_("Unpublish the selected cases (back to draft)"), permissions=["publish"]
-    )
-    def unpublish(self, request, queryset):
-        self._workflow_step(
-            request,
-            queryset.exclude(publication=Publication.DRAFT),
-            queryset,
-            "unpublish",
-            lambda n: ngettext(
-                "%(count)d case was unpublished and returned to draft.",
-                "%(count)d cases were unpublished and returned to draft.",
-                n,
-            ),
-        )
-
-    def _workflow_step(self, request, eligible, chosen, step: str, message) -> int:
-        """Take one workflow step on every eligible case (each saved, so history sees it),
-        record it in the admin log, and say how many changed and how many were left alone.
-
-        `eligible` and `chosen` come from get_queryset, so a consulate can never reach a case
-        outside its districts through a forged selection.
-        """
-        calls = {
-            "submit_for_review": self.register.submit,
-            "publish": self.register.publish,
-            "approve": lambda user, case: self.register.publish(user, case, listed=False),
-            "unpublish": self.register.unpublish,
-        }
-        changing = []
-        for case in eligible.order_by().select_related(None):
-            try:
-                calls[step](request.user, case)
-            except (Refused, PermissionDenied):
-                continue
-            changing.append(case)
-        if changing:
-            # The history page translates the field names when it shows the entry, as
-            # Django's own change messages do.
-            with translation.override(None):
-                fields = [
-                    str(Case._meta.get_field(name).verbose_name)
-                    for name in ("publication", "is_public")
-                ]
-            LogEntry.objects.log_actions(
-                user_id=request.user.pk,
-                queryset=changing,
-                action_flag=CHANGE,
-                change_message=json.dumps([{"changed": {"fields": fields}}]),
-            )
-        count = len(changing)
-        self.message_user(request, message(count) % {"count": count}, messages.SUCCESS)
-        skipped = chosen.count() - count
-        if skipped > 0:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d case was left as it was: the step does not apply to it.",
-                    "%(count)d cases were left as they were: the step does not apply to them.",
-                    skipped,
-                )
-                % {"count": skipped},
-                messages.WARNING,
-            )
-        return count
 
     # --- deleted cases ------------------------------------------------------------------------
 

@@ -6,15 +6,20 @@ pending revision (the form, its many-to-many fields and its inlines together), a
 non-publisher's deletion of one becomes a deletion request; both wait in HQ's review queue.
 """
 
-from django.contrib import messages
+import json
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import model_ngettext
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from cases.figures import freshness
-from cases.models import Revision, RevisionStatus
+from cases.models import Publication, Revision, RevisionStatus
 from cases.workflow import Refused
 
 
@@ -29,6 +34,120 @@ class PublishingAdmin:
     def has_publish_permission(self, request, obj=None):
         """Publishing, approving and withdrawing: HQ editors."""
         return self.register.may_publish(request.user)
+
+    # --- the publishing actions (a ModelAdmin lists the ones it offers in `actions`) ----------
+
+    @admin.action(
+        description=gettext_lazy("Submit the selected %(verbose_name_plural)s for review"),
+        permissions=["change"],
+    )
+    def submit_for_review(self, request, queryset):
+        """A consulate's step: drafts go to HQ for review; others are left as they are."""
+        return self._take_step(request, queryset, Publication.DRAFT, "submit")
+
+    @admin.action(
+        description=gettext_lazy("Publish the selected %(verbose_name_plural)s"),
+        permissions=["publish"],
+    )
+    def publish(self, request, queryset):
+        return self._take_step(request, queryset, Publication.PUBLISHED, "publish")
+
+    @admin.action(
+        description=gettext_lazy(
+            "Approve the selected %(verbose_name_plural)s without listing them (counted only)"
+        ),
+        permissions=["publish"],
+    )
+    def approve(self, request, queryset):
+        return self._take_step(request, queryset, Publication.APPROVED, "approve")
+
+    @admin.action(
+        description=gettext_lazy("Unpublish the selected %(verbose_name_plural)s (back to draft)"),
+        permissions=["publish"],
+    )
+    def unpublish(self, request, queryset):
+        return self._take_step(request, queryset, Publication.DRAFT, "unpublish")
+
+    def _step_done(self, step: str, count: int) -> str:
+        things = {"count": count, "items": model_ngettext(self.opts, count)}
+        done = {
+            "submit": ngettext(
+                "%(count)d %(items)s was submitted for review.",
+                "%(count)d %(items)s were submitted for review.",
+                count,
+            ),
+            "publish": ngettext(
+                "%(count)d %(items)s was published.", "%(count)d %(items)s were published.", count
+            ),
+            "approve": ngettext(
+                "%(count)d %(items)s was approved: counted, not listed.",
+                "%(count)d %(items)s were approved: counted, not listed.",
+                count,
+            ),
+            "unpublish": ngettext(
+                "%(count)d %(items)s was unpublished and returned to draft.",
+                "%(count)d %(items)s were unpublished and returned to draft.",
+                count,
+            ),
+        }
+        return done[step] % things
+
+    def _take_step(self, request, chosen, already: str, step: str) -> int:
+        """Take one workflow step, through the write service, on every chosen record that is
+        not already where the step leads (`already`: a draft, for a submission, is where it
+        starts); record it in the admin log; say how many changed and why others did not.
+
+        `chosen` comes from get_queryset, so a consulate can never reach a record outside its
+        districts through a forged selection.
+        """
+        eligible = (
+            chosen.filter(publication=already)
+            if step == "submit"
+            else chosen.exclude(publication=already)
+        )
+        calls = {
+            "submit": self.register.submit,
+            "publish": self.register.publish,
+            "approve": lambda user, obj: self.register.publish(user, obj, listed=False),
+            "unpublish": self.register.unpublish,
+        }
+        changing, reasons = [], []
+        for obj in eligible.order_by():
+            try:
+                calls[step](request.user, obj)
+            except PermissionDenied as refusal:
+                reasons.append(str(refusal))
+                continue
+            changing.append(obj)
+        if changing:
+            # The history page translates the field names when it shows the entry, as
+            # Django's own change messages do.
+            with translation.override(None):
+                names = {field.name for field in self.opts.get_fields()}
+                fields = [
+                    str(self.opts.get_field(name).verbose_name)
+                    for name in ("publication", "is_public")
+                    if name in names
+                ]
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=changing,
+                action_flag=CHANGE,
+                change_message=json.dumps([{"changed": {"fields": fields}}]),
+            )
+        count = len(changing)
+        self.message_user(request, self._step_done(step, count), messages.SUCCESS)
+        skipped = chosen.count() - count
+        if skipped > 0:
+            left = ngettext(
+                "%(count)d %(items)s was left as it was: the step does not apply to it.",
+                "%(count)d %(items)s were left as they were: the step does not apply to them.",
+                skipped,
+            ) % {"count": skipped, "items": model_ngettext(self.opts, skipped)}
+            if reasons:
+                left = f"{left} {reasons[0]}"
+            self.message_user(request, left, messages.WARNING)
+        return count
 
     # --- saving and deleting through the write service -----------------------------------------
 

@@ -1,4 +1,5 @@
-"""Django's own strings that its Japanese catalogue lacks (as of Django 6.1).
+"""Django's own strings that its Japanese catalogue lacks (as of Django 6.1), or words
+awkwardly (the change list's heading, 「変更する 案件 を選択」).
 
 Nothing imports this module: it only lets `makemessages` put these messages into our catalogue,
 whose translations take precedence over Django's (LOCALE_PATHS come first), so the admin shows
@@ -12,4 +13,8 @@ DJANGO_MESSAGES = [
     gettext_noop("- Select an option -"),
     # django/contrib/admin/templates/admin/date_hierarchy.html
     gettext_noop("Filter by %(field_name)s"),
+    # django/contrib/admin/views/main.py: a change list's heading, word for word in Django's
+    # Japanese; a list page is named 「…一覧」.
+    gettext_noop("Select %s to change"),
+    gettext_noop("Select %s to view"),
 ]

@@ -1,10 +1,9 @@
 """The staff side of the showcase: writing, previewing and publishing best-practice pages."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from audit.history import AuditedAdmin
 from cases.admin import RegionFilter
@@ -12,7 +11,7 @@ from cases.models import Case, Publication
 from cases.publishing import PublishingAdmin
 from grassroots.language import localized
 from showcase.models import ShowcasePage
-from showcase.register import Refused, pages
+from showcase.register import pages
 from staff.access import holds_region, scope_cases
 
 
@@ -210,67 +209,4 @@ class ShowcasePageAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
             '<a href="{}" target="_blank" rel="noopener">{}</a>',
             page.get_absolute_url(),
             _("Preview") if page.publication != Publication.PUBLISHED else _("View"),
-        )
-
-    @admin.action(description=_("Submit the selected pages for review"), permissions=["change"])
-    def submit_for_review(self, request, queryset):
-        count = 0
-        for page in queryset.filter(publication=Publication.DRAFT):
-            try:
-                self.register.submit(request.user, page)
-            except Refused:
-                continue
-            count += 1
-        self.message_user(
-            request,
-            ngettext(
-                "%(n)d page submitted for review.", "%(n)d pages submitted for review.", count
-            )
-            % {"n": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Publish the selected pages"), permissions=["publish"])
-    def publish(self, request, queryset):
-        published = skipped = 0
-        for page in queryset.exclude(publication=Publication.PUBLISHED).select_related("case"):
-            try:
-                self.register.publish(request.user, page)
-            except Refused:
-                skipped += 1
-            else:
-                published += 1
-        if published:
-            self.message_user(
-                request,
-                ngettext("%(n)d page published.", "%(n)d pages published.", published)
-                % {"n": published},
-                messages.SUCCESS,
-            )
-        if skipped:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(n)d page was left as it was: its case is not held and public.",
-                    "%(n)d pages were left as they were: their cases are not held and public.",
-                    skipped,
-                )
-                % {"n": skipped},
-                messages.WARNING,
-            )
-
-    @admin.action(description=_("Return the selected pages to draft"), permissions=["publish"])
-    def unpublish(self, request, queryset):
-        count = 0
-        for page in queryset.exclude(publication=Publication.DRAFT):
-            try:
-                self.register.unpublish(request.user, page)
-            except Refused:
-                continue
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%(n)d page returned to draft.", "%(n)d pages returned to draft.", count)
-            % {"n": count},
-            messages.SUCCESS,
         )

@@ -194,10 +194,44 @@ class TestShowcase:
         page = make_page(public_case)
         client.force_login(hq)
         response = action(client, "showcase/showcasepage", "publish", page)
-        assert "1 page published." in messages_of(response)
+        assert "1 showcase page was published." in messages_of(response)
         page.refresh_from_db()
         assert page.publication == Publication.PUBLISHED
         assert page.published_by == hq
+
+
+@pytest.mark.django_db
+class TestOneSetOfActions:
+    """Cases and showcase pages offer the publishing mixin's actions, not copies of them."""
+
+    def test_both_admins_run_the_mixins_actions(self):
+        from django.contrib import admin
+
+        from cases.publishing import PublishingAdmin
+
+        for model in (Case, ShowcasePage):
+            model_admin = admin.site._registry[model]
+            for name in ("submit_for_review", "publish", "unpublish"):
+                assert name in model_admin.actions
+                assert getattr(type(model_admin), name) is getattr(PublishingAdmin, name)
+
+    @pytest.mark.parametrize(
+        ("path", "expected"),
+        [
+            ("cases/case", "選択した案件を公開する"),
+            ("showcase/showcasepage", "選択したベストプラクティス紹介ページを公開する"),
+        ],
+    )
+    def test_the_actions_name_their_records_in_japanese(
+        self, client, hq, draft, make_case, path, expected
+    ):
+        make_page(make_case(title_en="Public workshop"))  # actions show above rows only
+        client.force_login(hq)
+        page = client.get(f"/ja/admin/{path}/").text
+        assert expected in page
+        # Django's 「変更する … を選択」 heading: the list is named 「…一覧」 instead.
+        assert "変更する" not in page.split("</title>")[0]
+        assert "一覧 |" in page.split("</title>")[0]
 
 
 @pytest.mark.django_db
