@@ -1,0 +1,65 @@
+"""The case register: regions (consular districts), states, themes, partners and cases.
+
+One module per part: `reference` (the districts, offices, states, jurisdictions, counties,
+themes and published figures, loaded from fixtures/), `partners`, `case` (cases, their states
+of work and publication, and their partners) and `revisions` (changes waiting for HQ's
+review). Import the models from here.
+"""
+
+from cases.models.case import (
+    REVIEWED,
+    Case,
+    CaseFormat,
+    CaseOrigin,
+    CasePartner,
+    CaseQuerySet,
+    CaseStatus,
+    PartnerRole,
+    Publication,
+    WorkflowError,
+)
+from cases.models.partners import Partner, PartnerKind, partner_slug
+from cases.models.reference import (
+    BilingualNameMixin,
+    County,
+    Jurisdiction,
+    MissionKind,
+    Office,
+    PublishedFigure,
+    Region,
+    State,
+    StateKind,
+    Theme,
+    ThemeGroup,
+)
+from cases.models.revisions import Revision, RevisionKind, RevisionStatus
+
+__all__ = [
+    "REVIEWED",
+    "BilingualNameMixin",
+    "Case",
+    "CaseFormat",
+    "CaseOrigin",
+    "CasePartner",
+    "CaseQuerySet",
+    "CaseStatus",
+    "County",
+    "Jurisdiction",
+    "MissionKind",
+    "Office",
+    "Partner",
+    "PartnerKind",
+    "PartnerRole",
+    "Publication",
+    "PublishedFigure",
+    "Region",
+    "Revision",
+    "RevisionKind",
+    "RevisionStatus",
+    "State",
+    "StateKind",
+    "Theme",
+    "ThemeGroup",
+    "WorkflowError",
+    "partner_slug",
+]
