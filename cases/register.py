@@ -157,48 +157,17 @@ class CaseRegister(Workflow):
             raise ValueError("save_many() takes each case once.")
         live = self._in_bulk(refs)
         doomed = list(self._in_bulk([getattr(d, "pk", d) for d in delete]).values())
-        for change in changes:
-            obj = change.obj
-            before = live.get(obj.pk)
-            self.check(user, obj, "add" if before is None else "change")
-            if before is not None:
-                self.check(user, before, "change")
-                if self.needs_review(user, before):
-                    raise Refused(_review_message())
-        for obj in doomed:
-            self.check(user, obj, "delete")
-            if self.needs_review(user, obj):
-                raise Refused(_review_message())
+        self._check_many(user, changes, live, doomed)
         if validate:
             self.validate_many([change.obj for change in changes])
 
         current = self._collections_of(list(live))
         result = BulkResult(deleted=len(doomed))
-        groups = set()
-        now = timezone.now()
         with self.unit(user, source, note):
-            for change in changes:
-                obj, before = change.obj, live.get(change.obj.pk)
-                self.before_save(user, obj, before)
-                obj.fiscal_year = rules.fiscal_year_of(obj.start_date)
-                if approve and obj.publication not in REVIEWED:
-                    obj.publication = Publication.APPROVED
-                    obj.published_at, obj.published_by = now, user
-                obj._align_publication()
-                obj.search_document = document_of(obj)
-                if before is None:
-                    result.created.append(change)
-                elif _differs(obj, before) or self._collections_differ(change, current):
-                    obj.updated_at = now  # bulk_update leaves auto_now alone
-                    result.updated.append(change)
-                    groups.add((before.fiscal_year, before.region_id))
-                else:
-                    result.unchanged.append(change)
-                    continue
-                groups.add((obj.fiscal_year, obj.region_id))
-            audit_before = recorder.snapshot_many([live[c.obj.pk] for c in result.updated])
+            groups = self._sort_changes(user, changes, live, current, result, approve=approve)
             created = [change.obj for change in result.created]
             updated = [change.obj for change in result.updated]
+            audit_before = recorder.snapshot_many([live[obj.pk] for obj in updated])
             Case.objects.bulk_create(created, batch_size=BATCH)
             if updated:
                 Case.objects.bulk_update(updated, _UPDATED_FIELDS, batch_size=BATCH)
@@ -217,6 +186,49 @@ class CaseRegister(Workflow):
             [change.obj for change in result.unchanged],
         )
         return result
+
+    def _check_many(self, user, changes, live, doomed) -> None:
+        """What `save()` and `delete()` check, for every case of a bulk call, before anything
+        is written; a reviewed case that `user` may not publish is refused (in the admin it
+        would become a pending revision)."""
+        for change in changes:
+            obj = change.obj
+            before = live.get(obj.pk)
+            self.check(user, obj, "add" if before is None else "change")
+            if before is not None:
+                self.check(user, before, "change")
+                if self.needs_review(user, before):
+                    raise Refused(_review_message())
+        for obj in doomed:
+            self.check(user, obj, "delete")
+            if self.needs_review(user, obj):
+                raise Refused(_review_message())
+
+    def _sort_changes(self, user, changes, live, current, result, *, approve) -> set:
+        """Stamp each case as `save()` would and sort it into created, updated or unchanged;
+        returns the (fiscal year, district) groups whose figures the writes change."""
+        groups = set()
+        now = timezone.now()
+        for change in changes:
+            obj, before = change.obj, live.get(change.obj.pk)
+            self.before_save(user, obj, before)
+            obj.fiscal_year = rules.fiscal_year_of(obj.start_date)
+            if approve and obj.publication not in REVIEWED:
+                obj.publication = Publication.APPROVED
+                obj.published_at, obj.published_by = now, user
+            obj._align_publication()
+            obj.search_document = document_of(obj)
+            if before is None:
+                result.created.append(change)
+            elif _differs(obj, before) or self._collections_differ(change, current):
+                obj.updated_at = now  # bulk_update leaves auto_now alone
+                result.updated.append(change)
+                groups.add((before.fiscal_year, before.region_id))
+            else:
+                result.unchanged.append(change)
+                continue
+            groups.add((obj.fiscal_year, obj.region_id))
+        return groups
 
     def validate_many(self, objs) -> None:
         """`validate()` for many cases, with the districts, split states, states and counties
