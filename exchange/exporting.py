@@ -178,25 +178,11 @@ def _neutralised(sql: str) -> str:
     return f"CASE WHEN left({sql}, 1) IN ({triggers}) THEN chr(39) || {sql} ELSE {sql} END"
 
 
-def export_sql(queryset, csv: bool = False) -> tuple[str, tuple]:
-    """One SELECT giving the export's rows in `COLUMNS` order, in the queryset's order.
-
-    The queryset (filters, sort) is compiled as it is into the list of case ids, so filtering
-    lives in one place; the rest is joins: region and state codes, and themes and partners
-    aggregated once per case with `string_agg` in derived tables (hash joins, not a subquery
-    per row). Lists are ordered by code point (COLLATE "C"), as Python sorts them.
-
-    With `csv=False` values keep their types (dates, booleans, numbers) and themes and partners
-    come as "; "-joined text: what the XLSX writer needs. With `csv=True` every value is the
-    text `writers.text_cell()` makes of it (ISO dates, yes/no, neutralised text, NULL for an
-    empty cell, because COPY writes "" for an empty string), so COPY writes the bytes the
-    Python CSV writer writes.
-    """
-    from exchange.writers import LIST_SEPARATOR as separator
-
+def _ids_sql(queryset) -> tuple[str, tuple]:
+    """The queryset (filters, sort) compiled as it is into its case ids, each with its place
+    in the queryset's order, numbered by the database, so the planner knows how many rows to
+    expect (and hashes rather than probes an index per case)."""
     ordering = list(queryset.query.order_by) or ["-start_date", "-pk"]
-    # Each case's place in the queryset's order, numbered by the database, so the planner
-    # knows how many rows to expect (and hashes rather than probes an index per case).
     ids = (
         queryset.select_related(None)
         .prefetch_related(None)
@@ -204,13 +190,12 @@ def export_sql(queryset, csv: bool = False) -> tuple[str, tuple]:
         .order_by()
         .values_list("pk", "export_position")
     )
-    ids_sql, params = ids.query.get_compiler(using=queryset.db).as_sql()
-    quote = connections[queryset.db].ops.quote_name
-    case, region, state, county = (
-        quote(model._meta.db_table) for model in (Case, Region, State, County)
-    )
-    theme, case_theme = quote(Theme._meta.db_table), quote(Case.themes.through._meta.db_table)
-    partner, case_partner = quote(Partner._meta.db_table), quote(CasePartner._meta.db_table)
+    return ids.query.get_compiler(using=queryset.db).as_sql()
+
+
+def _column_sql(csv: bool) -> dict[str, str]:
+    """Each export column's SQL expression over the aliases of `export_sql()`'s joins: typed
+    values for the XLSX writer, or with `csv` the text the Python CSV writer makes."""
 
     def text(sql: str) -> str:
         return f"NULLIF({_neutralised(sql)}, '')" if csv else sql
@@ -221,7 +206,7 @@ def export_sql(queryset, csv: bool = False) -> tuple[str, tuple]:
     def yes_no(sql: str) -> str:
         return f"CASE WHEN {sql} THEN 'yes' ELSE 'no' END" if csv else sql
 
-    columns = {
+    return {
         "external_ref": text("c.external_ref"),
         "title_en": text("c.title_en"),
         "title_ja": text("c.title_ja"),
@@ -244,6 +229,32 @@ def export_sql(queryset, csv: bool = False) -> tuple[str, tuple]:
         "partners": text("p.text"),
         "id": "c.id",
     }
+
+
+def export_sql(queryset, csv: bool = False) -> tuple[str, tuple]:
+    """One SELECT giving the export's rows in `COLUMNS` order, in the queryset's order.
+
+    The queryset (filters, sort) is compiled as it is into the list of case ids, so filtering
+    lives in one place; the rest is joins: region and state codes, and themes and partners
+    aggregated once per case with `string_agg` in derived tables (hash joins, not a subquery
+    per row). Lists are ordered by code point (COLLATE "C"), as Python sorts them.
+
+    With `csv=False` values keep their types (dates, booleans, numbers) and themes and partners
+    come as "; "-joined text: what the XLSX writer needs. With `csv=True` every value is the
+    text `writers.text_cell()` makes of it (ISO dates, yes/no, neutralised text, NULL for an
+    empty cell, because COPY writes "" for an empty string), so COPY writes the bytes the
+    Python CSV writer writes.
+    """
+    from exchange.writers import LIST_SEPARATOR as separator
+
+    ids_sql, params = _ids_sql(queryset)
+    quote = connections[queryset.db].ops.quote_name
+    case, region, state, county = (
+        quote(model._meta.db_table) for model in (Case, Region, State, County)
+    )
+    theme, case_theme = quote(Theme._meta.db_table), quote(Case.themes.through._meta.db_table)
+    partner, case_partner = quote(Partner._meta.db_table), quote(CasePartner._meta.db_table)
+    columns = _column_sql(csv)
     select = ",\n  ".join(columns[column.key] for column in COLUMNS)
     sql = f"""WITH picked (id, position) AS MATERIALIZED (
   {ids_sql}
