@@ -22,6 +22,7 @@ import argparse
 import datetime
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -191,35 +192,57 @@ def run_fault(name, start, stop, *, port, postgres, pk, duration, connections, f
     }
 
 
-def main(argv=None):
+def _options(argv):
     parser = argparse.ArgumentParser(prog="./dev faults")
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
     parser.add_argument("--only", default="cache,database,worker")
     parser.add_argument("--output", default=str(stack.PROJECT / "docs" / "faults.md"))
-    options = parser.parse_args(argv)
+    return parser.parse_args(argv)
 
+
+def _prepare(postgres, redis, folder) -> tuple[dict, int]:
+    """Start the private services, create and seed the portal's database; returns the
+    portal's environment and the seeded case's id."""
+    postgres.init()
+    postgres.start()
+    redis.start()
+    postgres.psql("CREATE DATABASE portal")
+    environ = stack.portal_environment(
+        DATABASE_URL=postgres.url("portal"),
+        REDIS_URL=redis.url,
+        DJANGO_CACHE_KEY_PREFIX=f"faults-{RUN_ID}",
+        DJANGO_STATIC_ROOT=folder / "static",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+    )
+    print("Preparing the database ...", flush=True)
+    stack.run_python(stack.PREPARE, environ)
+    pk = int(stack.run_python(SEED.format(password=PASSWORD), environ).split()[-1])
+    return environ, pk
+
+
+def _faults(redis, postgres, server) -> dict:
+    """Each fault: how to cause it and how to end it."""
+    return {
+        "cache": (redis.stop, lambda: (time.sleep(10), redis.start())),
+        "database": (postgres.stop, lambda: (time.sleep(9), postgres.start())),
+        "worker": (
+            lambda: os.kill(server.worker_pids()[0], signal.SIGKILL),
+            lambda: None,
+        ),
+    }
+
+
+def main(argv=None):
+    options = _options(argv)
     folder = Path(tempfile.mkdtemp(prefix=f"grassroots-faults-{RUN_ID}-"))
     postgres = stack.PrivatePostgres("faults-bench")
     redis = stack.PrivateRedis(folder)
     server = None
     results = []
     try:
-        postgres.init()
-        postgres.start()
-        redis.start()
-        postgres.psql("CREATE DATABASE portal")
-        environ = stack.portal_environment(
-            DATABASE_URL=postgres.url("portal"),
-            REDIS_URL=redis.url,
-            DJANGO_CACHE_KEY_PREFIX=f"faults-{RUN_ID}",
-            DJANGO_STATIC_ROOT=folder / "static",
-            DJANGO_SECURE_SSL_REDIRECT="0",
-        )
-        print("Preparing the database ...", flush=True)
-        stack.run_python(stack.PREPARE, environ)
-        pk = int(stack.run_python(SEED.format(password=PASSWORD), environ).split()[-1])
+        environ, pk = _prepare(postgres, redis, folder)
         server = stack.Gunicorn(environ, folder / "gunicorn.log", workers=options.workers)
         server.start()
         common = {
@@ -230,14 +253,7 @@ def main(argv=None):
             "connections": options.connections,
             "folder": folder,
         }
-        faults = {
-            "cache": (redis.stop, lambda: (time.sleep(10), redis.start())),
-            "database": (postgres.stop, lambda: (time.sleep(9), postgres.start())),
-            "worker": (
-                lambda: os.kill(server.worker_pids()[0], signal.SIGKILL),
-                lambda: None,
-            ),
-        }
+        faults = _faults(redis, postgres, server)
         for name in options.only.split(","):
             print(f"Fault: {name} ...", flush=True)
             start, stop = faults[name]
@@ -249,8 +265,6 @@ def main(argv=None):
             server.stop()
         redis.stop()
         postgres.remove()
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
     write_report(results, options, Path(options.output))
 
