@@ -151,6 +151,33 @@ class AuditedAdmin:
 
     def restore_view(self, request, object_id, entry_id):
         """GET: what restoring the version would change; POST: restore it."""
+        obj, entry, present = self._restorable(request, object_id, entry_id)
+        info = self.opts.app_label, self.opts.model_name
+        history_url = reverse(
+            f"admin:{info[0]}_{info[1]}_history",
+            args=[quote(obj.pk)],
+            current_app=self.admin_site.name,
+        )
+        if request.method == "POST":
+            return self._restore(request, obj, entry, history_url)
+        changes = restoring_diff(self.model, present, entry.snapshot)
+        return confirm_page(
+            self.admin_site,
+            request,
+            self.opts,
+            obj=obj,
+            entry=entry,
+            rows=ChangeFormatter(self.model, [changes]).rows(changes),
+            cancel_url=history_url,
+            title=_("Restore an earlier version of %(object)s") % {"object": obj},
+        )
+
+    def _restorable(self, request, object_id, entry_id):
+        """The object, the entry whose version is to be restored and the object's present
+        snapshot; 404 or 403 unless this person may restore that version.
+
+        The version must be one this person could save: a case moved out of their district,
+        or a different publication state without the right to publish, is refused."""
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404(_("No such object."))
@@ -162,57 +189,38 @@ class AuditedAdmin:
             ),
             pk=entry_id,
         )
-        version = entry.snapshot
-        # The version must be one this person could save: a case moved out of their district,
-        # or a different publication state without the right to publish, is refused.
         try:
-            candidate = restoring.build(self.model, obj.pk, version, copy.copy(obj))
+            candidate = restoring.build(self.model, obj.pk, entry.snapshot, copy.copy(obj))
         except restoring.RestoreRefused:
             candidate = obj
         if not self.has_change_permission(request, candidate):
             raise PermissionDenied
         present = recorder.snapshot(obj)
-        if not publication_allowed(request, self.model, version, present):
+        if not publication_allowed(request, self.model, entry.snapshot, present):
             raise PermissionDenied
+        return obj, entry, present
 
-        info = self.opts.app_label, self.opts.model_name
-        history_url = reverse(
-            f"admin:{info[0]}_{info[1]}_history",
-            args=[quote(obj.pk)],
-            current_app=self.admin_site.name,
-        )
-        if request.method == "POST":
-            try:
-                restoring.restore(self.model, obj.pk, version, user=request.user, current=obj)
-            except restoring.RestoreRefused as refusal:
-                for message in [
-                    _("This version can no longer be restored, so nothing was changed."),
-                    *refusal.messages,
-                ]:
-                    self.message_user(request, message, messages.ERROR)
-                return HttpResponseRedirect(history_url)
-            self.message_user(
-                request,
-                _("The version of %(at)s was restored.") % {"at": _when(entry)},
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(
-                reverse(
-                    f"admin:{info[0]}_{info[1]}_change",
-                    args=[quote(obj.pk)],
-                    current_app=self.admin_site.name,
-                )
-            )
-        changes = restoring_diff(self.model, present, version)
-        return confirm_page(
-            self.admin_site,
+    def _restore(self, request, obj, entry, history_url):
+        try:
+            restoring.restore(self.model, obj.pk, entry.snapshot, user=request.user, current=obj)
+        except restoring.RestoreRefused as refusal:
+            for message in [
+                _("This version can no longer be restored, so nothing was changed."),
+                *refusal.messages,
+            ]:
+                self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(history_url)
+        self.message_user(
             request,
-            self.opts,
-            obj=obj,
-            entry=entry,
-            rows=ChangeFormatter(self.model, [changes]).rows(changes),
-            cancel_url=history_url,
-            title=_("Restore an earlier version of %(object)s") % {"object": obj},
+            _("The version of %(at)s was restored.") % {"at": _when(entry)},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[quote(obj.pk)],
+                current_app=self.admin_site.name,
+            )
         )
 
 

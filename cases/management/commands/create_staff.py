@@ -41,25 +41,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, username, role, region, email, password_stdin, **options):
-        codes = list(dict.fromkeys(code.strip() for code in region if code.strip()))
-        regions = list(Region.objects.filter(code__in=codes))
-        unknown = sorted(set(codes) - {r.code for r in regions})
-        if unknown:
-            known = ", ".join(Region.objects.values_list("code", flat=True))
-            raise CommandError(
-                _("Unknown region code(s): %(unknown)s. Known codes: %(known)s.")
-                % {"unknown": ", ".join(unknown), "known": known}
-            )
+        regions = self.regions(region)
         group_name = ROLE_GROUPS[role]
         if group_name == CONSULATE_EDITORS and not regions:
             raise CommandError(
                 _("A consulate editor needs at least one district: give --region CODE.")
             )
-        password = None
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\r\n")
-            if not password:
-                raise CommandError(_("No password was given on standard input."))
+        password = self.password_from_stdin() if password_stdin else None
 
         User = get_user_model()
         with transaction.atomic():
@@ -102,3 +90,22 @@ class Command(BaseCommand):
         )
         if generated:
             self.stdout.write(_("Password (shown once): %(password)s") % {"password": password})
+
+    def regions(self, given) -> list:
+        """The districts named by --region (each once), or a CommandError naming the unknown."""
+        codes = list(dict.fromkeys(code.strip() for code in given if code.strip()))
+        regions = list(Region.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {r.code for r in regions})
+        if unknown:
+            known = ", ".join(Region.objects.values_list("code", flat=True))
+            raise CommandError(
+                _("Unknown region code(s): %(unknown)s. Known codes: %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": known}
+            )
+        return regions
+
+    def password_from_stdin(self) -> str:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CommandError(_("No password was given on standard input."))
+        return password
