@@ -50,13 +50,7 @@ def region_report(request):
         request.GET if asked else None,
         initial=_initial(request),
     )
-    # A consulate editor reports on its own districts only: others are neither offered nor
-    # accepted.
-    region_field = form.fields["region"]
-    region_field.queryset = scope_cases(region_field.queryset, request.user, field="pk")
-    region_field.error_messages["invalid_choice"] = _(
-        "You can only make reports for your own districts; choose one of them."
-    )
+    _own_districts_only(form, request.user)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
@@ -71,51 +65,71 @@ def region_report(request):
         except ReportError as error:
             form.add_error(None, str(error))
         else:
-            fmt = data["format"]
-            in_browser = fmt == "html" and not request.GET.get("download")
-            log_export(
-                request.user,
-                f"report.{fmt}",
-                {
-                    "region": data["region"].code,
-                    "from_fy": data["from_fy"],
-                    "to_fy": data["to_fy"],
-                    "language": data["language"],
-                    "paper": data["paper"],
-                    "shown": "browser" if in_browser else "download",
-                },
-                rows=report.total,
-            )
-            if in_browser:
-                query = request.GET.copy()
-                query["download"] = "1"
-                downloads = {}
-                for other in ("html", "xlsx", "csv"):
-                    query["format"] = other
-                    downloads[other] = "?" + query.urlencode()
-                form_query = request.GET.copy()
-                form_query.pop("format", None)
-                return HttpResponse(
-                    html_report(
-                        report,
-                        browser={"downloads": downloads, "form": "?" + form_query.urlencode()},
-                    ),
-                    content_type=CONTENT_TYPES["html"],
-                )
-            # FileResponse closes the file once it is sent.
-            handle = tempfile.TemporaryFile()  # noqa: SIM115
-            write_report(report, fmt, handle)
-            handle.seek(0)
-            return FileResponse(
-                handle,
-                as_attachment=True,
-                filename=report.file_name(fmt),
-                content_type=CONTENT_TYPES[fmt],
-            )
+            return _region_report_response(request, report, data)
     return TemplateResponse(
         request,
         "admin/reports/region.html",
         _context(request, _("Regional report"), form=form),
+    )
+
+
+def _own_districts_only(form: RegionReportForm, user) -> None:
+    """A consulate editor reports on its own districts only: others are neither offered nor
+    accepted."""
+    region_field = form.fields["region"]
+    region_field.queryset = scope_cases(region_field.queryset, user, field="pk")
+    region_field.error_messages["invalid_choice"] = _(
+        "You can only make reports for your own districts; choose one of them."
+    )
+
+
+def _region_report_response(request, report, data: dict) -> HttpResponse:
+    """The report made, logged, and sent: the printable page in the browser, or a file."""
+    fmt = data["format"]
+    in_browser = fmt == "html" and not request.GET.get("download")
+    log_export(
+        request.user,
+        f"report.{fmt}",
+        {
+            "region": data["region"].code,
+            "from_fy": data["from_fy"],
+            "to_fy": data["to_fy"],
+            "language": data["language"],
+            "paper": data["paper"],
+            "shown": "browser" if in_browser else "download",
+        },
+        rows=report.total,
+    )
+    if in_browser:
+        return _region_report_page(request, report)
+    # FileResponse closes the file once it is sent.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115
+    write_report(report, fmt, handle)
+    handle.seek(0)
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=report.file_name(fmt),
+        content_type=CONTENT_TYPES[fmt],
+    )
+
+
+def _region_report_page(request, report) -> HttpResponse:
+    """The printable page, with links to download it in each format and back to the form."""
+    query = request.GET.copy()
+    query["download"] = "1"
+    downloads = {}
+    for other in ("html", "xlsx", "csv"):
+        query["format"] = other
+        downloads[other] = "?" + query.urlencode()
+    form_query = request.GET.copy()
+    form_query.pop("format", None)
+    return HttpResponse(
+        html_report(
+            report,
+            browser={"downloads": downloads, "form": "?" + form_query.urlencode()},
+        ),
+        content_type=CONTENT_TYPES["html"],
     )
 
 
