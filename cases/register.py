@@ -149,14 +149,9 @@ class CaseRegister(Workflow):
         approved (counted) by `user`: an import by HQ is a reviewed write. A case listed twice,
         or unchanged (fields and collections), is written once or not at all.
         """
-        changes = [c if isinstance(c, Change) else Change(c) for c in changes]
         if approve:
             self.check_publish(user)
-        refs = [change.obj.pk for change in changes if change.obj.pk is not None]
-        if len(set(refs)) != len(refs):
-            raise ValueError("save_many() takes each case once.")
-        live = self._in_bulk(refs)
-        doomed = list(self._in_bulk([getattr(d, "pk", d) for d in delete]).values())
+        changes, live, doomed = self._read_bulk(changes, delete)
         self._check_many(user, changes, live, doomed)
         if validate:
             self.validate_many([change.obj for change in changes])
@@ -186,6 +181,17 @@ class CaseRegister(Workflow):
             [change.obj for change in result.unchanged],
         )
         return result
+
+    def _read_bulk(self, changes, delete) -> tuple[list[Change], dict, list]:
+        """The changes as Change objects, the live cases they change (by id) and the cases to
+        delete, each read in one query."""
+        changes = [c if isinstance(c, Change) else Change(c) for c in changes]
+        refs = [change.obj.pk for change in changes if change.obj.pk is not None]
+        if len(set(refs)) != len(refs):
+            raise ValueError("save_many() takes each case once.")
+        live = self._in_bulk(refs)
+        doomed = list(self._in_bulk([getattr(d, "pk", d) for d in delete]).values())
+        return changes, live, doomed
 
     def _check_many(self, user, changes, live, doomed) -> None:
         """What `save()` and `delete()` check, for every case of a bulk call, before anything
@@ -233,22 +239,10 @@ class CaseRegister(Workflow):
     def validate_many(self, objs) -> None:
         """`validate()` for many cases, with the districts, split states, states and counties
         read once instead of once a case. Raises ValidationError naming the case."""
-        districts: dict = {}
-        held_by: dict = {}
-        for region_id, code in Jurisdiction.objects.values_list("region_id", "state__code"):
-            districts.setdefault(region_id, set()).add(code)
-            held_by[code] = held_by.get(code, 0) + 1
-        split = {code for code, count in held_by.items() if count > 1}
-        states = State.objects.in_bulk({o.state_id for o in objs if o.state_id})
-        counties = County.objects.select_related("state", "region").in_bulk(
-            {o.county_id for o in objs if o.county_id}
-        )
+        districts, split = _districts_and_split_states()
+        _attach_places(objs)
         foreign_keys = [f.name for f in Case._meta.concrete_fields if f.many_to_one]
         for obj in objs:
-            if obj.state_id:
-                obj.state = states.get(obj.state_id) or obj.state
-            if obj.county_id:
-                obj.county = counties.get(obj.county_id) or obj.county
             obj.known_district = districts.get(obj.region_id, set())
             obj.known_split_states = split
             try:
@@ -381,3 +375,27 @@ def _restore_message() -> str:
 
 
 cases = CaseRegister()
+
+
+def _districts_and_split_states() -> tuple[dict[int, set[str]], set[str]]:
+    """Each district's states (USPS codes) by region id, and the states two districts share,
+    in one query."""
+    districts: dict = {}
+    held_by: dict = {}
+    for region_id, code in Jurisdiction.objects.values_list("region_id", "state__code"):
+        districts.setdefault(region_id, set()).add(code)
+        held_by[code] = held_by.get(code, 0) + 1
+    return districts, {code for code, count in held_by.items() if count > 1}
+
+
+def _attach_places(objs) -> None:
+    """Give each case its state and county objects, read once for all of them."""
+    states = State.objects.in_bulk({o.state_id for o in objs if o.state_id})
+    counties = County.objects.select_related("state", "region").in_bulk(
+        {o.county_id for o in objs if o.county_id}
+    )
+    for obj in objs:
+        if obj.state_id:
+            obj.state = states.get(obj.state_id) or obj.state
+        if obj.county_id:
+            obj.county = counties.get(obj.county_id) or obj.county
