@@ -383,43 +383,56 @@ class Case(models.Model):
 
     def clean(self):
         self._align_publication()
-        errors = {}
-        if self.start_date:
-            self.fiscal_year = rules.fiscal_year_of(self.start_date)
-            if self.fiscal_year < rules.FIRST_FISCAL_YEAR:
-                errors["start_date"] = _(
-                    "The register starts with FY2017 (1 April 2017); this date is earlier."
-                )
-            if self.end_date and self.end_date < self.start_date:
-                errors["end_date"] = _("The end date cannot be before the start date.")
-            if self.status == CaseStatus.HELD and self.start_date > timezone.localdate():
-                errors["status"] = _(
-                    "A case whose start date is in the future cannot be marked as held; "
-                    "mark it as planned."
-                )
+        errors = self._date_problems()
         if not self.title_en.strip() and not self.title_ja.strip():
             errors["title_en"] = _("Give the case a title in English or Japanese.")
         if self.state_id and self.region_id:
-            # A bulk validator (the importer) sets `known_district` from the districts it
-            # loaded once, so checking many cases costs no query per case.
-            district = getattr(self, "known_district", None)
-            if district is None:
-                district = set(
-                    Jurisdiction.objects.filter(region_id=self.region_id).values_list(
-                        "state__code", flat=True
-                    )
-                )
-            if not rules.state_in_district(self.state.code, district):
-                errors["state"] = _(
-                    "%(state)s is not in the district of %(region)s. Choose a state in that "
-                    "district, or the region whose district holds the state."
-                ) % {"state": self.state, "region": self.region}
+            problem = self.state_problem()
+            if problem:
+                errors["state"] = problem
         if "state" not in errors and self.region_id:
             problem = self.county_problem()
             if problem:
                 errors["county"] = problem
         if errors:
             raise ValidationError(errors)
+
+    def _date_problems(self) -> dict[str, str]:
+        """The fiscal year (derived from the start date) and what is wrong with the dates."""
+        errors = {}
+        if not self.start_date:
+            return errors
+        self.fiscal_year = rules.fiscal_year_of(self.start_date)
+        if self.fiscal_year < rules.FIRST_FISCAL_YEAR:
+            errors["start_date"] = _(
+                "The register starts with FY2017 (1 April 2017); this date is earlier."
+            )
+        if self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date cannot be before the start date.")
+        if self.status == CaseStatus.HELD and self.start_date > timezone.localdate():
+            errors["status"] = _(
+                "A case whose start date is in the future cannot be marked as held; "
+                "mark it as planned."
+            )
+        return errors
+
+    def state_problem(self) -> str | None:
+        """Why the state is not in the region's district, or None."""
+        # A bulk validator (the importer) sets `known_district` from the districts it
+        # loaded once, so checking many cases costs no query per case.
+        district = getattr(self, "known_district", None)
+        if district is None:
+            district = set(
+                Jurisdiction.objects.filter(region_id=self.region_id).values_list(
+                    "state__code", flat=True
+                )
+            )
+        if rules.state_in_district(self.state.code, district):
+            return None
+        return _(
+            "%(state)s is not in the district of %(region)s. Choose a state in that "
+            "district, or the region whose district holds the state."
+        ) % {"state": self.state, "region": self.region}
 
     def county_problem(self) -> str | None:
         """The county rule (rules.county_problem) as a message naming the right district, or
