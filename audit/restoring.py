@@ -115,14 +115,7 @@ def restore(model, pk, version: dict, *, user=None, current=None) -> models.Mode
         ):
             instance.save(force_insert=current is None)
             if current is None:
-                # A recreated row keeps when it was first created, not when it was restored.
-                kept = {
-                    field.name: field.to_python(version[field.name])
-                    for field in model._meta.concrete_fields
-                    if getattr(field, "auto_now_add", False) and version.get(field.name)
-                }
-                if kept:
-                    model._base_manager.filter(pk=instance.pk).update(**kept)
+                _keep_creation_time(model, instance, version)
             for name, collection in recorder.collections_of(model).items():
                 if name in version:
                     collection.write(instance, version[name] or [])
@@ -132,3 +125,14 @@ def restore(model, pk, version: dict, *, user=None, current=None) -> models.Mode
             [_("The database refused this version: %(error)s") % {"error": error}]
         ) from None
     return instance
+
+
+def _keep_creation_time(model, instance, version: dict) -> None:
+    """A recreated row keeps when it was first created, not when it was restored."""
+    kept = {
+        field.name: field.to_python(version[field.name])
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now_add", False) and version.get(field.name)
+    }
+    if kept:
+        model._base_manager.filter(pk=instance.pk).update(**kept)
