@@ -126,6 +126,20 @@ def main(argv=None) -> int:
     env = base_env(cfg, workdir / "static")
     log(f"work folder {workdir}; collecting static files")
     collect_static(env)
+    try:
+        _run_stages(cfg, results, env, workdir)
+    finally:
+        if not options.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            log(f"kept {workdir}")
+    results.finished = datetime.datetime.now(datetime.UTC)
+    return _report(cfg, results, output)
+
+
+def _run_stages(cfg, results, env, workdir) -> None:
+    """Grow the data set stage by stage; at each size measure the pages with the figure cache
+    on and off, and at the page size the import."""
     generator = None
     try:
         for size in cfg.sizes:
@@ -145,12 +159,10 @@ def main(argv=None) -> int:
     finally:
         if generator is not None:
             generator.conn.close()
-        if not options.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            log(f"kept {workdir}")
 
-    results.finished = datetime.datetime.now(datetime.UTC)
+
+def _report(cfg, results, output) -> int:
+    """Print and write the report; 1 when something failed or a target was missed."""
     rows = report.targets(results)
     text = report.markdown(results, rows, report.machine(), report.versions(cfg))
     print(text)

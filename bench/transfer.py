@@ -93,8 +93,9 @@ def fresh(asset: Asset) -> bool:
 
 
 def measure(server: Server, path: str = "/en/dashboard/") -> PageWeight:
+    """What a first visit to `path` transfers (the page and everything it loads, followed
+    from its HTML and CSS), then what a repeat visit does."""
     weight = PageWeight(path)
-    base = server.base_url + path
     queue = [path]
     seen = set()
     while queue:
@@ -102,53 +103,63 @@ def measure(server: Server, path: str = "/en/dashboard/") -> PageWeight:
         if url in seen:
             continue
         seen.add(url)
-        status, headers, body = server.get(url, headers=ACCEPT)
-        asset = Asset(
-            url,
-            status,
-            len(body),
-            headers.get("content-encoding", ""),
-            headers.get("cache-control", ""),
-            headers.get("etag", ""),
-            headers.get("last-modified", ""),
-        )
+        asset, found = _fetch(server, url, path)
         weight.assets.append(asset)
-        content_type = headers.get("content-type", "")
-        text = None
-        if "text/html" in content_type or "text/css" in content_type:
-            text = decode(body, asset.encoding)
-            if text is None:
-                # Compressed in a way this Python cannot read: fetch a plain copy to parse.
-                _, _, plain = server.get(url, headers={"Accept-Encoding": "identity"})
-                text = plain.decode("utf-8", errors="replace")
-        found: list[str] = []
-        if text is not None and "text/html" in content_type and url == path:
-            finder = AssetFinder()
-            finder.feed(text)
-            found = finder.urls
-        elif text is not None and "text/css" in content_type:
-            found = [a or b for a, b in CSS_URL.findall(text)]
         for link in found:
             absolute = urljoin(server.base_url + url, link)
             parts = urlsplit(absolute)
-            if parts.netloc != urlsplit(base).netloc:
+            if parts.netloc != urlsplit(server.base_url + path).netloc:
                 weight.external.append(absolute)
                 continue
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    # The repeat visit: only what the cache cannot answer by itself.
     for index, asset in enumerate(weight.assets):
-        if index > 0 and fresh(asset):
-            asset.repeat_status = "cached"
-            continue
-        conditional = dict(ACCEPT)
-        if asset.etag:
-            conditional["If-None-Match"] = asset.etag
-        if asset.last_modified:
-            conditional["If-Modified-Since"] = asset.last_modified
-        status, _, body = server.get(asset.url, headers=conditional)
-        asset.repeat_status = str(status)
-        asset.repeat_bytes = 0 if status == 304 else len(body)
+        _repeat(server, asset, first=index == 0)
     return weight
+
+
+def _fetch(server: Server, url: str, page: str) -> tuple[Asset, list[str]]:
+    """One response as an Asset, and the links it holds: the assets of the page's HTML and
+    the url()s of a stylesheet."""
+    status, headers, body = server.get(url, headers=ACCEPT)
+    asset = Asset(
+        url,
+        status,
+        len(body),
+        headers.get("content-encoding", ""),
+        headers.get("cache-control", ""),
+        headers.get("etag", ""),
+        headers.get("last-modified", ""),
+    )
+    content_type = headers.get("content-type", "")
+    if "text/html" not in content_type and "text/css" not in content_type:
+        return asset, []
+    text = decode(body, asset.encoding)
+    if text is None:
+        # Compressed in a way this Python cannot read: fetch a plain copy to parse.
+        _, _, plain = server.get(url, headers={"Accept-Encoding": "identity"})
+        text = plain.decode("utf-8", errors="replace")
+    if "text/css" in content_type:
+        return asset, [a or b for a, b in CSS_URL.findall(text)]
+    if url != page:
+        return asset, []
+    finder = AssetFinder()
+    finder.feed(text)
+    return asset, finder.urls
+
+
+def _repeat(server: Server, asset: Asset, *, first: bool) -> None:
+    """The repeat visit: only what the browser's cache cannot answer by itself."""
+    if not first and fresh(asset):
+        asset.repeat_status = "cached"
+        return
+    conditional = dict(ACCEPT)
+    if asset.etag:
+        conditional["If-None-Match"] = asset.etag
+    if asset.last_modified:
+        conditional["If-Modified-Since"] = asset.last_modified
+    status, _, body = server.get(asset.url, headers=conditional)
+    asset.repeat_status = str(status)
+    asset.repeat_bytes = 0 if status == 304 else len(body)
 
 
 def decode(body: bytes, encoding: str) -> str | None:
