@@ -434,7 +434,7 @@ class CaseAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
                 query["region"] = code[0]
         year = request.GET.get("fiscal_year", "")
         if year.isdigit():
-            query["from_fy"] = query["to_fy"] = year
+            query[stats.QUERY_NAMES["from_fy"]] = query[stats.QUERY_NAMES["to_fy"]] = year
         return urlencode(query)
 
     @admin.display(description=_("title"), ordering="title_en")

@@ -5,6 +5,7 @@ error for that parameter alone, and the other filters still apply. The URL names
 stable because people share them: from, to, region, state, theme, format, partner_kind, q, sort.
 """
 
+import functools
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -12,6 +13,7 @@ import django_filters
 from django import forms
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf
+from django.http import HttpResponsePermanentRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -30,6 +32,29 @@ from grassroots.language import is_japanese, page_language
 
 # Longer search text is cut to this length; no title, summary or name needs more.
 MAX_SEARCH_LENGTH = 100
+
+
+def old_spelling_redirect(request) -> HttpResponsePermanentRedirect | None:
+    """For a GET or HEAD whose query names a filter by an old spelling (`from_fy`, `to_fy`),
+    the permanent redirect to the same address and query in the current one
+    (`stats.current_spelling`); None for anything else."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    query = stats.current_spelling(request.GET)
+    if query is None:
+        return None
+    return HttpResponsePermanentRedirect(request.path + (f"?{query.urlencode()}" if query else ""))
+
+
+def redirect_old_spellings(view):
+    """A view that reads filters from its query string answers old spellings with a redirect
+    (`old_spelling_redirect`) before anything else, caching included."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return old_spelling_redirect(request) or view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def fiscal_year_choices():
@@ -221,8 +246,8 @@ class CaseFilter(django_filters.FilterSet):
     )
 
     # `from` is a Python keyword, so the fiscal-year bounds are declared as from_fy/to_fy and
-    # published under the short names the URLs use.
-    URL_NAMES = {"from_fy": "from", "to_fy": "to"}
+    # published under the names every query string uses (`stats.QUERY_NAMES`).
+    URL_NAMES = {"from_fy": stats.QUERY_NAMES["from_fy"], "to_fy": stats.QUERY_NAMES["to_fy"]}
 
     class Meta:
         form = CaseFilterForm

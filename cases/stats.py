@@ -106,6 +106,58 @@ def _many(value) -> tuple[str, ...]:
     return tuple(value)
 
 
+# The one spelling of each filter in a query string (pages, links, the API, downloads and
+# reports), by the Filters field it sets, in the order links are written. `from` is a Python
+# keyword, so the fields are from_fy and to_fy; the URLs say from and to.
+QUERY_NAMES = {
+    "from_fy": "from",
+    "to_fy": "to",
+    "region": "region",
+    "state": "state",
+    "theme": "theme",
+}
+PARAMETERS = tuple(QUERY_NAMES.values())
+
+# Spellings a query once used, and the one each became (issue 15): a GET naming one is
+# redirected, permanently, to the same query in the current spelling (`current_spelling`).
+OLD_SPELLINGS = {"from_fy": "from", "to_fy": "to"}
+
+
+def current_spelling(query: QueryDict) -> QueryDict | None:
+    """`query` with every old spelling replaced by the current one, in place and keeping the
+    order of everything else; None when it names no old spelling. When both spellings of a
+    parameter are there, the current one wins and the old is dropped."""
+    if not any(old in query for old in OLD_SPELLINGS):
+        return None
+    renamed = QueryDict(mutable=True)
+    for name, values in query.lists():
+        new = OLD_SPELLINGS.get(name)
+        if new is None:
+            renamed.setlist(name, [*renamed.getlist(name), *values])
+        elif new not in query:
+            renamed.setlist(new, values)
+    return renamed
+
+
+def _query_year(query, name: str) -> int | None:
+    raw = (query.get(name) or "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 6):
+        raise InvalidFilter(
+            _("%(name)s must be a fiscal year such as 2024, not “%(value)s”.")
+            % {"name": name, "value": raw}
+        )
+    year = int(raw)
+    if problem := fiscal_year_problem(year):
+        raise InvalidFilter(f"{name}: {problem}")
+    return year
+
+
+def _query_codes(query, name: str) -> tuple[str, ...]:
+    return tuple(value.strip() for value in query.getlist(name) if value and value.strip())
+
+
 @dataclass(frozen=True)
 class Filters:
     """What to count: a fiscal-year range (both ends inclusive, either open) and, optionally,
@@ -143,6 +195,25 @@ class Filters:
         for name in ("format", "partner_kind"):
             object.__setattr__(self, name, tuple(sorted(set(_many(getattr(self, name))))))
         object.__setattr__(self, "search", (self.search or "").strip())
+
+    @classmethod
+    def from_query(cls, query) -> "Filters":
+        """The one reading of a query string's filters (a QueryDict, or anything with `get` and
+        `getlist`): `from` and `to` (fiscal years), `region`, `state` and `theme` (codes;
+        several give the cases of any of them), validated. The inverse of `filters_query`.
+
+        Raises InvalidFilter whose message names the parameter and says, in the reader's
+        language, what is wrong: a year that is not a number or is outside the register
+        (`fiscal_year_problem`), a range that ends before it starts, a code the register does
+        not know."""
+        names = QUERY_NAMES
+        return cls(
+            from_fy=_query_year(query, names["from_fy"]),
+            to_fy=_query_year(query, names["to_fy"]),
+            region=_query_codes(query, names["region"]),
+            state=_query_codes(query, names["state"]),
+            theme=_query_codes(query, names["theme"]),
+        ).validate()
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -244,23 +315,17 @@ class Filters:
 
 ALL = Filters()
 
-# The query-string names of the filters on pages and links, in the order links are written.
-PARAMETERS = ("from", "to", "region", "state", "theme")
-
 
 def filters_query(filters: Filters) -> str:
     """The query string (without '?') that gives these filters; '' when there are none."""
     query = QueryDict(mutable=True)
-    values = {
-        "from": filters.from_fy,
-        "to": filters.to_fy,
-        "region": filters.region,
-        "state": filters.state.upper() if filters.state else None,
-        "theme": filters.theme,
-    }
-    for name in PARAMETERS:
-        if values[name] not in (None, ""):
-            query[name] = str(values[name])
+    for field, name in QUERY_NAMES.items():
+        value = getattr(filters, field)
+        if field == "state" and isinstance(value, str):
+            value = value.upper()
+        for one in _many(value) if field in ("region", "state", "theme") else (value,):
+            if one not in (None, ""):
+                query.appendlist(name, str(one))
     return query.urlencode()
 
 

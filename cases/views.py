@@ -18,7 +18,7 @@ from cases import places, rules, stats
 from cases.figures import provenance, reference
 from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
-from cases.filters import CaseFilter
+from cases.filters import CaseFilter, redirect_old_spellings
 from cases.models import (
     Case,
     CasePartner,
@@ -105,6 +105,7 @@ def _whole_register(**codes) -> stats.Filters:
 # --- the case browser -------------------------------------------------------------------------
 
 
+@redirect_old_spellings
 @figure_response()
 def case_list(request):
     """Public cases, filtered, sorted and paginated by the query string alone."""

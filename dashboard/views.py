@@ -13,6 +13,7 @@ from cases import rules, stats
 from cases.figures import comparison, provenance
 from cases.figures.caching import figure_response
 from cases.figures.charts import CHART_SLUGS, build_chart, build_charts, csv_rows
+from cases.filters import redirect_old_spellings
 from cases.stats import filters_query
 from dashboard.forms import ChartFilterForm
 from grassroots.language import page_language
@@ -26,6 +27,7 @@ def _filters_from(request):
     return form, form.filters()
 
 
+@redirect_old_spellings
 @require_safe
 @figure_response()
 def index(request):
@@ -72,6 +74,7 @@ def _chart_or_404(slug: str, filters):
     return build_chart(slug, filters)
 
 
+@redirect_old_spellings
 @require_safe
 @figure_response()
 def chart_csv(request, slug):
@@ -101,6 +104,7 @@ def chart_csv(request, slug):
     return response
 
 
+@redirect_old_spellings
 @embeddable
 @require_safe
 @figure_response()
@@ -131,6 +135,7 @@ def _selected(request, by: str, fallback: dict) -> dict:
     return {name: str(value) for name, value in fallback.items()}
 
 
+@redirect_old_spellings
 @require_safe
 @figure_response()
 def compare(request):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from cases import stats
 from cases.figures import provenance
 from cases.figures.caching import figure_response
+from cases.filters import old_spelling_redirect
 from cases.models import Case, Jurisdiction, Region, State, Theme
 from exchange import contract
 from exchange.contract import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
@@ -71,7 +72,8 @@ def options() -> HttpResponse:
 
 
 def api_view(view):
-    """GET, HEAD and OPTIONS only; a BadQuery becomes a 400 with its message."""
+    """GET, HEAD and OPTIONS only; an old spelling of a parameter (`from_fy`) is redirected
+    to the current one (`from`) for good; a BadQuery becomes a 400 with its message."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -79,6 +81,10 @@ def api_view(view):
             return options()
         if request.method not in ALLOWED_METHODS:
             return method_not_allowed()
+        if redirect := old_spelling_redirect(request):
+            # Open data: a script on any site may follow the redirect.
+            redirect["Access-Control-Allow-Origin"] = "*"
+            return redirect
         try:
             return view(request, *args, **kwargs)
         except BadQuery as problem:
@@ -194,23 +200,22 @@ def _plain(value):
 
 
 def stats_query(query) -> stats.Filters:
-    """The figures' filters from a query string held to the declarations, or BadQuery."""
+    """The figures' filters from a query string held to the declarations (`exchange.contract`)
+    and read by the one parser, `stats.Filters.from_query`; or BadQuery."""
     check_text(query)
+    first, last = stats.QUERY_NAMES["from_fy"], stats.QUERY_NAMES["to_fy"]
     values = contract.check(contract.stats_params(), query)
-    empty = contract.empty_range(values, "from_fy", "to_fy")
-    filters = stats.Filters(
-        from_fy=values.get("from_fy"),
-        to_fy=None if empty else values.get("to_fy"),
-        region=values.get("region"),
-        state=values["state"].upper() if "state" in values else None,
-        theme=values.get("theme"),
-    )
+    # The API answers a range that ends before it starts (the parser refuses it): every row
+    # is there, at zero. It is read without its end, which is put back after.
+    empty = contract.empty_range(values, first, last)
+    if empty:
+        query = query.copy()
+        del query[last]
     try:
-        filters.validate()
+        filters = stats.Filters.from_query(query)
     except stats.InvalidFilter as problem:
         raise BadQuery(str(problem)) from None
-    # An empty range counts nothing: every row is there, at zero.
-    return dataclasses.replace(filters, to_fy=values["to_fy"]) if empty else filters
+    return dataclasses.replace(filters, to_fy=values[last]) if empty else filters
 
 
 def stats_view(by: str):

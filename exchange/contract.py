@@ -225,7 +225,7 @@ def stats_params() -> list[Param]:
     """The figures' filters, as `manage.py case_stats` takes them."""
     return [
         Param(
-            "from_fy",
+            stats.QUERY_NAMES["from_fy"],
             "First fiscal year (inclusive). A fiscal year runs 1 April to 31 March and is named "
             "by the year it starts in.",
             type="integer",
@@ -233,7 +233,7 @@ def stats_params() -> list[Param]:
             maximum=_last_year,
         ),
         Param(
-            "to_fy",
+            stats.QUERY_NAMES["to_fy"],
             "Last fiscal year (inclusive). A range whose first year is after its last counts "
             "no cases.",
             type="integer",

@@ -31,21 +31,18 @@ def _last_full_year() -> int:
     return max(first, last - 1)
 
 
+FIRST, LAST = stats.QUERY_NAMES["from_fy"], stats.QUERY_NAMES["to_fy"]
+
+
 class RegionReportForm(forms.Form):
+    """The regional report's query: region, the fiscal years (`from`, `to`, the one spelling
+    of every query string), format, language and paper."""
+
     region = forms.ModelChoiceField(
         label=_("Region"),
         queryset=Region.objects.order_by("sort_order", "code"),
         to_field_name="code",
         empty_label=None,
-    )
-    from_fy = forms.TypedChoiceField(
-        label=_("From fiscal year"),
-        choices=_fiscal_years,
-        coerce=int,
-        initial=rules.FIRST_FISCAL_YEAR,
-    )
-    to_fy = forms.TypedChoiceField(
-        label=_("To fiscal year"), choices=_fiscal_years, coerce=int, initial=_last_full_year
     )
     format = forms.ChoiceField(
         label=_("Format"),
@@ -72,9 +69,23 @@ class RegionReportForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword, so the year fields are added here rather than declared.
+        self.fields[FIRST] = forms.TypedChoiceField(
+            label=_("From fiscal year"),
+            choices=_fiscal_years,
+            coerce=int,
+            initial=rules.FIRST_FISCAL_YEAR,
+        )
+        self.fields[LAST] = forms.TypedChoiceField(
+            label=_("To fiscal year"), choices=_fiscal_years, coerce=int, initial=_last_full_year
+        )
+        self.order_fields(["region", FIRST, LAST, "format", "language", "paper"])
+
     def clean(self):
         cleaned = super().clean()
-        first, last = cleaned.get("from_fy"), cleaned.get("to_fy")
+        first, last = cleaned.get(FIRST), cleaned.get(LAST)
         if first is not None and last is not None and first > last:
-            self.add_error("to_fy", _("The last fiscal year is before the first."))
+            self.add_error(LAST, _("The last fiscal year is before the first."))
         return cleaned

@@ -118,9 +118,7 @@ class RegionReport:
 
     @property
     def filter_label(self) -> str:
-        return (
-            f"region={self.region.code}, from_fy={self.from_fy}, to_fy={self.to_fy}, status=held"
-        )
+        return f"region={self.region.code}, from={self.from_fy}, to={self.to_fy}, status=held"
 
     @property
     def region_url(self) -> str:

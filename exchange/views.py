@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from audit.exports import log_export
 from cases.figures import comparison, provenance
 from cases.figures.caching import figure_response
+from cases.filters import redirect_old_spellings
 from cases.models import CaseFormat, CaseStatus, PartnerRole
 from exchange import comparing, writers
 from exchange.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
@@ -31,6 +32,7 @@ def listing_provenance(request, count: int) -> provenance.Provenance:
     return provenance.for_case_list(request, count)
 
 
+@redirect_old_spellings
 def case_download(request, fmt: str):
     """The case browser's current view as a file: the same query string, public cases only.
 
@@ -85,6 +87,7 @@ def about_data(request):
     )
 
 
+@redirect_old_spellings
 @require_safe
 @figure_response()
 def comparison_download(request, fmt: str):

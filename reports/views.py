@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.exports import log_export
+from cases.filters import redirect_old_spellings
 from dashboard.views import comparison_context
-from exchange.forms import RegionReportForm
+from exchange.forms import FIRST, LAST, RegionReportForm
 from exchange.reports import (
     CONTENT_TYPES,
     ReportError,
@@ -36,6 +37,7 @@ def _context(request, title, **extra) -> dict:
     return {**admin.site.each_context(request), "title": title, **extra}
 
 
+@redirect_old_spellings
 def region_report(request):
     """The form; with `format` in the query, the report itself.
 
@@ -56,8 +58,8 @@ def region_report(request):
         try:
             report = build_region_report(
                 data["region"].code,
-                data["from_fy"],
-                data["to_fy"],
+                data[FIRST],
+                data[LAST],
                 base_url=request.build_absolute_uri("/"),
                 language=data["language"],
                 paper=data["paper"] or None,
@@ -92,8 +94,8 @@ def _region_report_response(request, report, data: dict) -> HttpResponse:
         f"report.{fmt}",
         {
             "region": data["region"].code,
-            "from_fy": data["from_fy"],
-            "to_fy": data["to_fy"],
+            FIRST: data[FIRST],
+            LAST: data[LAST],
             "language": data["language"],
             "paper": data["paper"],
             "shown": "browser" if in_browser else "download",
@@ -137,7 +139,7 @@ def _initial(request) -> dict:
     """The form's starting values: the page's language, and what a link carried."""
     language = page_language()
     initial = {"language": language, "format": "html"}
-    for name in ("region", "from_fy", "to_fy", "language", "paper"):
+    for name in ("region", FIRST, LAST, "language", "paper"):
         if request.GET.get(name):
             initial[name] = request.GET[name]
     return initial
@@ -202,6 +204,7 @@ def handout(request):
     )
 
 
+@redirect_old_spellings
 def comparison_report(request):
     """The comparison of two fiscal years or two districts, in the staff application: the
     public page's figures, forms and downloads (`dashboard.views.comparison_context`), which

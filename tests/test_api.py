@@ -214,7 +214,7 @@ class TestStats:
         [
             {},
             {"region": "miami"},
-            {"from_fy": "2023", "to_fy": "2024"},
+            {"from": "2023", "to": "2024"},
             {"state": "FL", "theme": "energy"},
         ],
     )
@@ -223,7 +223,7 @@ class TestStats:
         assert response.status_code == 200
         args = ["--by", by]
         for key, value in query.items():
-            args += [f"--{key.replace('_', '-')}", value]
+            args += [{"from": "--from-fy", "to": "--to-fy"}.get(key, f"--{key}"), value]
         answer = response.json()
         assert answer.pop("provenance")["count"] == answer["total"]
         assert answer == case_stats(*args)
@@ -237,11 +237,11 @@ class TestStats:
             ("region=atlantis", "no region"),
             ("theme=moon", "no theme"),
             ("state=ZZ", "no state"),
-            ("from_fy=abc", "must be a whole number"),
-            ("from_fy=1950", "from 2017"),
-            ("to_fy=2999", "from 2017"),
-            ("from_fy=02024", "whole number"),
-            ("from_fy=", "from_fy is empty"),
+            ("from=abc", "must be a whole number"),
+            ("from=1950", "from 2017"),
+            ("to=2999", "from 2017"),
+            ("from=02024", "whole number"),
+            ("from=", "from is empty"),
             ("region=", "region is empty"),
         ],
     )
@@ -252,7 +252,7 @@ class TestStats:
 
     @pytest.mark.parametrize("by", ["region", "fiscal-year", "state", "theme"])
     def test_a_range_that_ends_before_it_starts_counts_nothing(self, client, register, by):
-        data = client.get(f"{API}/stats/{by}/?from_fy=2024&to_fy=2020").json()
+        data = client.get(f"{API}/stats/{by}/?from=2024&to=2020").json()
         assert (data["from_fy"], data["to_fy"], data["total"]) == (2024, 2020, 0)
         assert all(row["cases"] == 0 for row in data["rows"])
 
@@ -316,7 +316,7 @@ class TestOpenApi:
         assert "200" in parameters["page_size"]["description"]
         assert {"FL", "fl"} <= set(parameters["state"]["schema"]["enum"])
         stats = {p["name"]: p for p in document["paths"]["/stats/region/"]["get"]["parameters"]}
-        assert stats["to_fy"]["schema"]["minimum"] == 2017
+        assert stats["to"]["schema"]["minimum"] == 2017
 
 
 @pytest.fixture

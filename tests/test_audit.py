@@ -725,13 +725,13 @@ def test_a_regional_report_is_logged(hq_client, hq, make_case):
     make_case()
     response = hq_client.get(
         "/en/admin/reports/region/",
-        {"region": "miami", "from_fy": 2022, "to_fy": 2024, "format": "csv", "language": "en"},
+        {"region": "miami", "from": 2022, "to": 2024, "format": "csv", "language": "en"},
     )
     assert response.status_code == 200
     [log] = ExportLog.objects.all()
     assert (log.user, log.kind) == (hq, "report.csv")
     assert log.filters["region"] == "miami"
-    assert (log.filters["from_fy"], log.filters["to_fy"]) == (2022, 2024)
+    assert (log.filters["from"], log.filters["to"]) == (2022, 2024)
     assert hq_client.get("/en/admin/audit/exportlog/").status_code == 200
 
 
@@ -824,5 +824,5 @@ def test_a_report_written_by_the_region_report_command_is_logged(tmp_path, make_
     assert entry.kind == "report.csv"
     assert entry.user is None
     assert entry.username.endswith("(manage.py)")
-    assert entry.filters == {"region": "miami", "from_fy": 2024, "to_fy": 2024, "language": "en"}
+    assert entry.filters == {"region": "miami", "from": 2024, "to": 2024, "language": "en"}
     assert entry.rows == 1

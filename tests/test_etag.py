@@ -17,7 +17,7 @@ PAGES = [
     "/en/states/",
     "/en/states/FL/",
     "/api/v1/stats/region/",
-    "/api/v1/stats/fiscal-year/?from_fy=2020",
+    "/api/v1/stats/fiscal-year/?from=2020",
     "/api/v1/stats/state/",
     "/api/v1/stats/theme/",
 ]

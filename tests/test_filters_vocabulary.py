@@ -12,10 +12,10 @@ FUTURE = stats.fiscal_year_span()[1] + 1
     "url",
     [
         f"/api/v1/cases/?from={FUTURE}",
-        f"/api/v1/stats/region/?to_fy={FUTURE}",
+        f"/api/v1/stats/region/?to={FUTURE}",
         f"/en/cases/export.csv?to={FUTURE}",
         "/api/v1/cases/?from=2016",
-        "/api/v1/stats/theme/?from_fy=2016",
+        "/api/v1/stats/theme/?from=2016",
     ],
 )
 def test_a_year_outside_the_register_is_a_clear_400(client, url):

@@ -139,7 +139,7 @@ class TestEveryFormat:
         csv_path, xlsx_path, html_path = (tmp_path / f"r.{f}" for f in ("csv", "xlsx", "html"))
         write_report(report, "csv", csv_path)
         assert_file_provenance(
-            csv_path.read_text(encoding="utf-8-sig"), 2, date, "region=miami, from_fy=2023"
+            csv_path.read_text(encoding="utf-8-sig"), 2, date, "region=miami, from=2023"
         )
         write_report(report, "xlsx", str(xlsx_path))
         book = openpyxl.load_workbook(xlsx_path)
@@ -147,7 +147,7 @@ class TestEveryFormat:
             ",".join(str(c) for c in row if c is not None)
             for row in book["Summary"].iter_rows(values_only=True)
         )
-        assert_file_provenance(summary, 2, date, "region=miami, from_fy=2023")
+        assert_file_provenance(summary, 2, date, "region=miami, from=2023")
         assert book["Summary"].oddFooter.left.text == f"Data as of: {date}"
         write_report(report, "html", html_path)
         page = html_path.read_text()

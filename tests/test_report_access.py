@@ -67,8 +67,8 @@ def test_the_case_list_report_button_carries_its_region_and_fiscal_year(client, 
     page = client.get(
         f"{ADMIN}/cases/case/", {"region__id__exact": miami.pk, "fiscal_year": 2024}
     ).text
-    assert f'href="{REPORT}?region=miami&amp;from_fy=2024&amp;to_fy=2024"' in page
-    form = client.get(REPORT, {"region": "miami", "from_fy": 2024, "to_fy": 2024}).text
+    assert f'href="{REPORT}?region=miami&amp;from=2024&amp;to=2024"' in page
+    form = client.get(REPORT, {"region": "miami", "from": 2024, "to": 2024}).text
     assert '<option value="miami" selected>' in form
     assert '<option value="2024" selected>' in form
     # Opening the form made no report and logged nothing.
@@ -87,7 +87,7 @@ def test_the_printable_report_opens_in_the_browser_with_print_and_downloads(
     client, miami_editor, miami_case
 ):
     client.force_login(miami_editor)
-    query = {"region": "miami", "from_fy": 2024, "to_fy": 2024, "format": "html"}
+    query = {"region": "miami", "from": 2024, "to": 2024, "format": "html"}
     response = client.get(REPORT, {**query, "language": "en"})
     assert response.status_code == 200
     assert "Content-Disposition" not in response

@@ -215,7 +215,7 @@ class TestXlsx:
             if row[0]
         }
         assert summary["Cases held / 実施案件数"] == stats.total(FILTERS) == 5
-        assert summary["Filters / 条件"] == "region=miami, from_fy=2022, to_fy=2024, status=held"
+        assert summary["Filters / 条件"] == "region=miami, from=2022, to=2024, status=held"
         assert re.fullmatch(
             r"\d{4}-\d\d-\d\d \d\d:\d\d JST", summary["Data taken at / データ取得日時"]
         )
@@ -338,8 +338,8 @@ class TestAdminPage:
             self.url,
             {
                 "region": "miami",
-                "from_fy": 2022,
-                "to_fy": 2024,
+                "from": 2022,
+                "to": 2024,
                 "format": "xlsx",
                 "language": "en",
             },
@@ -357,8 +357,8 @@ class TestAdminPage:
             self.url,
             {
                 "region": "miami",
-                "from_fy": 2022,
-                "to_fy": 2024,
+                "from": 2022,
+                "to": 2024,
                 "format": fmt,
                 "language": "ja",
                 "download": "1",
@@ -373,8 +373,8 @@ class TestAdminPage:
             self.url,
             {
                 "region": "miami",
-                "from_fy": 2024,
-                "to_fy": 2022,
+                "from": 2024,
+                "to": 2022,
                 "format": "xlsx",
                 "language": "en",
             },

@@ -141,7 +141,7 @@ def test_drafts_are_not_found_and_the_figures_count_only_approved_cases(world, c
     assert "FY2024,2,2" in chart.splitlines()
 
 
-REPORT = "/en/admin/reports/region/?region=miami&from_fy=2024&to_fy=2024&language=en&format=csv"
+REPORT = "/en/admin/reports/region/?region=miami&from=2024&to=2024&language=en&format=csv"
 
 
 @pytest.mark.django_db

@@ -172,7 +172,7 @@ def attempt_import(client, case, codes):
 
 
 def attempt_report(client, case, codes):
-    query = {"region": codes[0], "from_fy": 2024, "to_fy": 2024, "format": "csv"}
+    query = {"region": codes[0], "from": 2024, "to": 2024, "format": "csv"}
     response = client.get(f"{ADMIN}/reports/region/", {**query, "language": "en"})
     return response.status_code == 200 and "attachment" in response.get("Content-Disposition", "")
 
@@ -333,7 +333,7 @@ class TestConsulateScope:
     def test_a_report_on_another_district_is_refused_clearly(self, consulate_a_client, cases):
         response = consulate_a_client.get(
             f"{ADMIN}/reports/region/",
-            {"region": "new-york", "from_fy": 2024, "to_fy": 2024, "format": "csv"},
+            {"region": "new-york", "from": 2024, "to": 2024, "format": "csv"},
         )
         assert response.status_code == 200
         assert "You can only make reports for your own districts" in response.text

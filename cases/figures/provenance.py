@@ -22,6 +22,7 @@ from django.utils import timezone
 from cases.figures.models import FigureChange
 from cases.figures.reference import remembered
 from cases.models import Case, CaseOrigin, Region
+from cases.stats import QUERY_NAMES
 
 LICENCE = {
     "en": "Government of Japan Standard Terms of Use (Version 2.0), compatible with CC BY 4.0",
@@ -142,17 +143,12 @@ class Provenance:
 
 def for_filters(filters, count: int, link: str, *, listing: bool = False) -> Provenance:
     """The provenance of figures (or a public list) chosen by a `stats.Filters`-like object
-    (from_fy, to_fy, region, state, theme)."""
+    (from_fy, to_fy, region, state, theme), each filter named as a query string names it
+    (`from`, `to`, ...), so the filters read back as the query that asks for them."""
     named = {
-        key: value
-        for key, value in (
-            ("from_fy", getattr(filters, "from_fy", None)),
-            ("to_fy", getattr(filters, "to_fy", None)),
-            ("region", getattr(filters, "region", None)),
-            ("state", getattr(filters, "state", None)),
-            ("theme", getattr(filters, "theme", None)),
-        )
-        if value not in (None, "")
+        QUERY_NAMES[field]: value
+        for field in ("from_fy", "to_fy", "region", "state", "theme")
+        if (value := getattr(filters, field, None)) not in (None, "")
     }
     return Provenance(
         data_date=data_date(
@@ -182,7 +178,11 @@ def for_case_list(request, count: int) -> Provenance:
     regions = tuple(code for code in query.getlist("region") if code)
     browse = reverse("cases:list")
     return Provenance(
-        data_date=data_date(_year(query.get("from")), _year(query.get("to")), regions or None),
+        data_date=data_date(
+            _year(query.get(QUERY_NAMES["from_fy"])),
+            _year(query.get(QUERY_NAMES["to_fy"])),
+            regions or None,
+        ),
         filters={key: ", ".join(values) for key, values in query.lists()},
         count=count,
         link=request.build_absolute_uri(browse + (f"?{query.urlencode()}" if query else "")),

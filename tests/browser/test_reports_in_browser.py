@@ -34,8 +34,8 @@ def test_a_consulate_editor_reaches_the_report_in_one_click(
     page.wait_for_url("**/en/admin/reports/region/")
     assert page.locator("#id_region option").all_inner_texts() == ["Miami"]
 
-    page.select_option("#id_from_fy", "2024")
-    page.select_option("#id_to_fy", "2024")
+    page.select_option("#id_from", "2024")
+    page.select_option("#id_to", "2024")
     page.get_by_role("button", name="Make the report").click()
     page.wait_for_load_state()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Regional report")

@@ -84,8 +84,9 @@ class Command(BaseCommand):
                 f"report.{options['format']}",
                 {
                     "region": report.region.code,
-                    "from_fy": options["from_fy"],
-                    "to_fy": options["to_fy"],
+                    # Logged as the report page's query names them, whichever route made it.
+                    "from": options["from_fy"],
+                    "to": options["to_fy"],
                     "language": options["language"],
                 },
                 rows=report.total,
