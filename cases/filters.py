@@ -8,6 +8,7 @@ stable because people share them: from, to, region, state, theme, format, partne
 import functools
 from dataclasses import dataclass, field
 from itertools import groupby
+from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
@@ -40,10 +41,14 @@ def old_spelling_redirect(request) -> HttpResponsePermanentRedirect | None:
     (`stats.current_spelling`); None for anything else."""
     if request.method not in ("GET", "HEAD"):
         return None
-    query = stats.current_spelling(request.GET)
-    if query is None:
+    # The raw pairs, not request.GET, which would group a repeated parameter's values.
+    pairs = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+    renamed = stats.current_spelling(pairs)
+    if renamed is None:
         return None
-    return HttpResponsePermanentRedirect(request.path + (f"?{query.urlencode()}" if query else ""))
+    return HttpResponsePermanentRedirect(
+        request.path + (f"?{urlencode(renamed)}" if renamed else "")
+    )
 
 
 def redirect_old_spellings(view):

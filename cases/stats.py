@@ -123,20 +123,19 @@ PARAMETERS = tuple(QUERY_NAMES.values())
 OLD_SPELLINGS = {"from_fy": "from", "to_fy": "to"}
 
 
-def current_spelling(query: QueryDict) -> QueryDict | None:
-    """`query` with every old spelling replaced by the current one, in place and keeping the
-    order of everything else; None when it names no old spelling. When both spellings of a
-    parameter are there, the current one wins and the old is dropped."""
-    if not any(old in query for old in OLD_SPELLINGS):
+def current_spelling(pairs: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+    """A query string's (name, value) pairs with every old spelling replaced by the current
+    one in its place, everything else as it was and where it was; None when it names no old
+    spelling. When both spellings of a parameter are there, the current one wins and the old
+    is dropped."""
+    names = {name for name, _value in pairs}
+    if not names & OLD_SPELLINGS.keys():
         return None
-    renamed = QueryDict(mutable=True)
-    for name, values in query.lists():
-        new = OLD_SPELLINGS.get(name)
-        if new is None:
-            renamed.setlist(name, [*renamed.getlist(name), *values])
-        elif new not in query:
-            renamed.setlist(new, values)
-    return renamed
+    return [
+        (OLD_SPELLINGS.get(name, name), value)
+        for name, value in pairs
+        if OLD_SPELLINGS.get(name) not in names
+    ]
 
 
 def _query_year(query, name: str) -> int | None:

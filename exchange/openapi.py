@@ -35,6 +35,15 @@ def _error(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": ERROR}}}
 
 
+# The fiscal years were once `from_fy` and `to_fy` here; old links and scripts still work.
+OLD_SPELLING = {
+    "description": "The query names a fiscal year by its old name (`from_fy`, `to_fy`): the "
+    "same address with `from` and `to` instead, every other parameter kept in its place. "
+    "When both names are given, `from` and `to` win.",
+    "headers": {"Location": {"schema": {"type": "string", "format": "uri-reference"}}},
+}
+
+
 def _nullable(schema: dict) -> dict:
     schema = dict(schema)
     schema["type"] = [schema["type"], "null"]
@@ -277,6 +286,7 @@ def openapi_document(request) -> dict:
                 "parameters": case_parameters,
                 "responses": {
                     "200": _json("CasePage", "A page of public cases."),
+                    "301": OLD_SPELLING,
                     "400": _error("A parameter has a value outside its schema."),
                     "404": _error("The page is beyond the last."),
                 },
@@ -316,6 +326,7 @@ def openapi_document(request) -> dict:
                 "parameters": stats_params,
                 "responses": {
                     "200": _json(schema, "The figures."),
+                    "301": OLD_SPELLING,
                     "400": _error("A parameter has a value outside its schema."),
                 },
             }
