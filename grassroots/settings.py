@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "security",
     "audit",
     "reports.apps.ReportsConfig",
+    # The demonstration data (fixtures/demo/) and `manage.py load_demo`.
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@
 
 The layers, bottom to top (an app imports only apps of lower layers):
 
-    security, staff  →  audit  →  cases  →  dashboard, exchange, showcase  →  grassroots
+    security, staff  →  audit  →  cases  →  dashboard, exchange, showcase  →  grassroots, demo
 
 with one leaf beneath them all: `grassroots.language`, the bilingual vocabulary (which language
 a page is in, which text of a bilingual field it shows), which imports no app and which every
@@ -30,6 +30,8 @@ LAYERS = {
     "exchange": 3,
     "showcase": 3,
     "grassroots": 4,
+    # The demonstration data: it writes cases and showcase pages; nothing imports it.
+    "demo": 4,
 }
 
 

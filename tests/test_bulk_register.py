@@ -347,7 +347,7 @@ def test_an_import_is_one_bulk_call(register_calls, partners):
 
 @pytest.mark.django_db
 def test_the_demo_data_is_one_bulk_call(register_calls):
-    from cases.demo import load_demo_data
+    from demo.writer import load_demo_data
 
     load_demo_data()
     assert register_calls == {"save_many": 1, "save": 0}

@@ -18,9 +18,9 @@ from django.db import transaction
 from django.http import QueryDict
 
 from audit.models import ExportLog
-from cases.demo import load_demo_data
 from cases.figures import comparison, freshness, provenance
 from cases.models import CaseFormat, CaseOrigin, Theme
+from demo.writer import load_demo_data
 from tests.test_japanese_pages import VisibleText, english_runs
 from tests.test_provenance import LICENCE_EN, LICENCE_JA
 from tests.test_query_counts import assert_data_queries

@@ -13,8 +13,8 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from django.db import transaction
 
-from cases.demo import load_demo_data
 from cases.models import Case
+from demo.writer import load_demo_data
 
 # Three or more Latin-alphabet words in a row: an English phrase or sentence.
 ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’.-]*(?:[ ,]+[A-Za-z][A-Za-z'’.-]*){2,}")

@@ -747,7 +747,7 @@ def test_line_breaks_inside_japanese_paragraphs_add_no_spaces():
 
 @pytest.fixture
 def best_practice_cases(make_case):
-    """The three real FY2024 best practices as cases/demo.py records them."""
+    """The three real FY2024 best practices as fixtures/demo/best_practices.json records them."""
     return [
         make_case(
             external_ref="bp-2024-miami-transport",

@@ -5,8 +5,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from audit.context import audit_context
-from cases import demo, stats
+from cases import stats
 from cases.models import Case, CaseOrigin
+from demo.generator import DemoDataError
+from demo.writer import load_demo_data
 from showcase.demo import load_showcase_demo
 
 
@@ -23,8 +25,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with audit_context(source="command", note="load_demo"):
             try:
-                result = demo.load_demo_data()
-            except demo.DemoDataError as error:
+                result = load_demo_data()
+            except DemoDataError as error:
                 raise CommandError(str(error)) from None
             showcase_pages = load_showcase_demo()
         seconds = time.perf_counter() - started
