@@ -20,6 +20,7 @@ built once. Each stage ends with VACUUM ANALYZE, the app's tally rebuild and a f
 
 import contextlib
 import datetime
+import json
 import random
 import subprocess
 import sys
@@ -30,16 +31,13 @@ import psycopg
 
 from bench.config import PYTHON, ROOT, Config
 
-# Held cases per fiscal year in the demonstration data: the shape of the register over time.
+# Held cases per fiscal year in the demonstration data (fixtures/demo/generation.json, the
+# table `load_demo` draws from): the shape of the register over time.
 FISCAL_YEAR_WEIGHTS = {
-    2017: 172,
-    2018: 201,
-    2019: 214,
-    2020: 121,
-    2021: 148,
-    2022: 171,
-    2023: 161,
-    2024: 104,
+    int(year): count
+    for year, count in json.loads(
+        (ROOT / "fixtures" / "demo" / "generation.json").read_text(encoding="utf-8")
+    )["held_cases_per_fiscal_year"].items()
 }
 STATUS_WEIGHTS = {"held": 0.90, "cancelled": 0.04, "planned": 0.03, "draft": 0.03}
 PUBLIC_SHARE = 0.92  # of held cases

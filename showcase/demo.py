@@ -1,8 +1,8 @@
 """The three real FY2024 best practices as published showcase pages, for the demo data set.
 
 The facts are those of the task force's Document 1 (資料1, "2017年度－2024年度の案件実施状況"):
-nothing here goes beyond it. The pages hang off the cases that `cases.demo` creates; this
-module only finds them.
+nothing here goes beyond it. The pages hang off the cases that `load_demo` writes (`demo.writer`,
+from fixtures/demo/best_practices.json); this module only finds them.
 """
 
 import datetime
