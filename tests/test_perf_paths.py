@@ -3,8 +3,10 @@
 - one shared `stats.Counts` (one read of each tally) gives the figures the frame functions and
   the case table give;
 - the reference data and rendered filter widgets remembered per generation are dropped when
-  the generation moves, and never kept inside a transaction;
-- the data tables built in Python escape what they show.
+  the generation moves, and never kept inside a transaction.
+
+(The chart card, once built in Python here for speed, is a template now: its escaping is
+tested in tests/test_chart_cards.py.)
 """
 
 import pytest
@@ -12,7 +14,6 @@ from django.db import transaction
 
 from cases import stats
 from cases.figures import freshness, reference
-from cases.figures.charts import Chart
 from cases.models import Region
 
 FILTERS = [
@@ -97,77 +98,6 @@ def test_nothing_is_remembered_inside_a_transaction():
         transaction.set_rollback(True)
     assert reference.regions() is outside
     assert reference.regions().get("miami").name_en != "Uncommitted"
-
-
-def test_the_data_table_is_escaped():
-    chart = Chart(
-        slug="x",
-        title="T",
-        note="",
-        figure={},
-        columns=["Name", "Cases"],
-        rows=[["<b>A&B</b>", 12345], ["Plain", 7]],
-        csv_url="",
-        embed_url="",
-        row_links=['/en/x/?a=1&b="2"', None],
-    )
-    html = chart.table_html
-    assert "&lt;b&gt;A&amp;B&lt;/b&gt;" in html
-    assert 'href="/en/x/?a=1&amp;b=&quot;2&quot;"' in html
-    assert '<td class="num">12,345</td>' in html
-    assert 'target="_blank"' in chart.table_html_embedded
-    assert "No held cases" in Chart("x", "T", "", {}, ["A"], [], "", "").table_html
-
-
-def _card_chart(**changes):
-    values = {
-        "slug": "region",
-        "title": "<i>Title</i>",
-        "note": "A <b>note</b> & more",
-        "figure": {"data": [{"text": "</script><b>&"}], "layout": {"height": 300}},
-        "columns": ["Name", "Cases"],
-        "rows": [["<b>A&B</b>", 12345]],
-        "csv_url": "/en/dashboard/data/region.csv?a=1&b=2",
-        "embed_url": "/en/dashboard/embed/region/?a=1&b=2",
-        "scope": "FY2020 & after",
-    }
-    values.update(changes)
-    return Chart(**values)
-
-
-def test_the_chart_card_built_in_python_escapes_what_it_shows():
-    import json
-    import re
-
-    from django.utils.html import json_script
-
-    from dashboard.templatetags.chart_tags import render_card
-
-    chart = _card_chart()
-    html = render_card(chart, level=3)
-    # The figure as Django's json_script writes it: nothing in it can close the script.
-    assert str(json_script(chart.figure, chart.figure_id)) in html
-    assert "</script><b>" not in html
-    body = re.search(r'type="application/json">(.*?)</script>', html).group(1)
-    assert json.loads(body) == chart.figure
-    assert '<h3 class="chart-title" id="chart-region-title">&lt;i&gt;Title&lt;/i&gt;</h3>' in html
-    assert '<p class="chart-scope">FY2020 &amp; after</p>' in html
-    assert "<caption>&lt;i&gt;Title&lt;/i&gt; (FY2020 &amp; after)</caption>" in html
-    assert 'aria-label="&lt;i&gt;Title&lt;/i&gt;: chart.' in html
-    assert "A &lt;b&gt;note&lt;/b&gt; &amp; more" in html
-    assert 'href="/en/dashboard/data/region.csv?a=1&amp;b=2" download>' in html
-    assert 'href="/en/dashboard/embed/region/?a=1&amp;b=2">Embed this chart</a>' in html
-    # The embed code is shown as text: the iframe's own escapes are escaped once more.
-    assert "&lt;iframe src=&quot;/en/dashboard/embed/region/?a=1&amp;amp;b=2&quot;" in html
-    assert '<th scope="col">Name</th><th scope="col" class="num">Cases</th>' in html
-    assert "&lt;b&gt;A&amp;B&lt;/b&gt;" in html
-
-    embedded = render_card(chart, level=1, embedded=True)
-    assert 'data-chart-links="new-window"' in embedded
-    assert "Embed this chart" not in embedded
-    assert "embed-snippet" not in embedded
-    assert '<h1 class="chart-title"' in embedded
-    assert "chart-scope" not in render_card(_card_chart(scope=""))
 
 
 @pytest.mark.django_db
