@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from audit.history import AuditedAdmin
-from cases.admin import RegionFilter
+from cases.admin.filters import RegionFilter
 from cases.models import Case, Publication
 from cases.publishing import PublishingAdmin
 from grassroots.language import localized
