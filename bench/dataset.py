@@ -219,19 +219,8 @@ class Generator:
     def case_values(self, case_id: int) -> dict:
         """One synthetic case as {column: value} (Python values, None for NULL)."""
         rng = self.random
-        fiscal_year = rng.choices(self.fiscal_years, self.fiscal_year_weights)[0]
-        start = rng.choice(self.days[fiscal_year])
-        end = None
-        if rng.random() < 0.15:
-            end_day = datetime.date.fromisoformat(start) + datetime.timedelta(
-                days=rng.randint(1, 3)
-            )
-            end = end_day.isoformat()
-        region_id = rng.choices(self.region_ids, self.region_weights)[0]
-        state_id = None
-        district = self.district.get(region_id)
-        if district and rng.random() >= NATIONWIDE_SHARE:
-            state_id = rng.choice(district)
+        fiscal_year, start, end = self._dates()
+        region_id, state_id = self._place()
         city_en, city_ja = ("", "") if state_id is None else rng.choice(CITIES)
         fmt, fmt_en, fmt_ja = rng.choice(FORMATS)
         status = rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0]
@@ -268,6 +257,29 @@ class Generator:
             "publication": "published" if is_public else "draft",
             "published_at": stamp if is_public else None,
         }
+
+    def _dates(self) -> tuple[int, str, str | None]:
+        """A fiscal year, a start date in it and, for some cases, an end 1-3 days later."""
+        rng = self.random
+        fiscal_year = rng.choices(self.fiscal_years, self.fiscal_year_weights)[0]
+        start = rng.choice(self.days[fiscal_year])
+        end = None
+        if rng.random() < 0.15:
+            end_day = datetime.date.fromisoformat(start) + datetime.timedelta(
+                days=rng.randint(1, 3)
+            )
+            end = end_day.isoformat()
+        return fiscal_year, start, end
+
+    def _place(self) -> tuple[int, int | None]:
+        """A region weighted by its district's size and a state in its district (none for a
+        nationwide case)."""
+        rng = self.random
+        region_id = rng.choices(self.region_ids, self.region_weights)[0]
+        district = self.district.get(region_id)
+        if district and rng.random() >= NATIONWIDE_SHARE:
+            return region_id, rng.choice(district)
+        return region_id, None
 
     def case_themes(self) -> list[int]:
         rng = self.random

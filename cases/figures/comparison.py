@@ -468,24 +468,34 @@ def _total_sentence(comparison: Comparison, language: str) -> str:
             % names
         )
     if comparison.by_region:
-        template = (
-            ngettext(
-                "%(second)s had %(count)s case, %(difference)s more than %(first)s "
-                "(%(first_count)s).",
-                "%(second)s had %(count)s cases, %(difference)s more than %(first)s "
-                "(%(first_count)s).",
-                b,
-            )
-            if b > a
-            else ngettext(
-                "%(second)s had %(count)s case, %(difference)s fewer than %(first)s "
-                "(%(first_count)s).",
-                "%(second)s had %(count)s cases, %(difference)s fewer than %(first)s "
-                "(%(first_count)s).",
-                b,
-            )
+        return _district_difference(a, b, names)
+    return _year_difference(a, b, names)
+
+
+def _district_difference(a: int, b: int, names: dict) -> str:
+    """Two districts' different totals: how many more or fewer (no rise or fall: a district
+    does not grow into another)."""
+    template = (
+        ngettext(
+            "%(second)s had %(count)s case, %(difference)s more than %(first)s (%(first_count)s).",
+            "%(second)s had %(count)s cases, %(difference)s more than %(first)s "
+            "(%(first_count)s).",
+            b,
         )
-        return template % names
+        if b > a
+        else ngettext(
+            "%(second)s had %(count)s case, %(difference)s fewer than %(first)s "
+            "(%(first_count)s).",
+            "%(second)s had %(count)s cases, %(difference)s fewer than %(first)s "
+            "(%(first_count)s).",
+            b,
+        )
+    )
+    return template % names
+
+
+def _year_difference(a: int, b: int, names: dict) -> str:
+    """Two fiscal years' different totals, with the rise or fall as a percentage."""
     if a == 0:
         return (
             ngettext(
