@@ -109,23 +109,12 @@ def _whole_register(**codes) -> stats.Filters:
 @figure_response()
 def case_list(request):
     """Public cases, filtered, sorted and paginated by the query string alone."""
-    # A GET form sends every field, empty or not; keep the shared URL to the filters in use.
-    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
-    if any(value == "" for _key, value in pairs):
-        kept = [(key, value) for key, value in pairs if value != ""]
-        return HttpResponseRedirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
-
+    shorter = _without_empty_fields(request)
+    if shorter is not None:
+        return shorter
     filterset = CaseFilter(request.GET, queryset=Case.objects.public().for_listing())
     paginator = Paginator(filterset.qs, PAGE_SIZE)
-    asked = request.GET.get("page")
-    page = paginator.get_page(asked)
-    page_notice = None
-    if asked is not None and asked != str(page.number):
-        page_notice = _("There is no page “%(asked)s”; this is page %(page)s of %(pages)s.") % {
-            "asked": asked,
-            "page": page.number,
-            "pages": paginator.num_pages,
-        }
+    page, page_notice = _page(paginator, request.GET.get("page"))
     filters = filterset.stats_filters()
     counted = _count_options(filterset.form, filters)
     active = filterset.active_filters()
@@ -149,6 +138,29 @@ def case_list(request):
             "held_total": counted["held_total"],
         },
     )
+
+
+def _without_empty_fields(request):
+    """A GET form sends every field, empty or not: a redirect to the shared URL of the filters
+    in use, or None when the query has no empty field."""
+    pairs = [(key, value) for key, values in request.GET.lists() for value in values]
+    if all(value != "" for _key, value in pairs):
+        return None
+    kept = [(key, value) for key, value in pairs if value != ""]
+    return HttpResponseRedirect(request.path + (f"?{urlencode(kept)}" if kept else ""))
+
+
+def _page(paginator, asked: str | None):
+    """The page asked for (the nearest one if there is no such page) and, then, a notice."""
+    page = paginator.get_page(asked)
+    if asked is None or asked == str(page.number):
+        return page, None
+    notice = _("There is no page “%(asked)s”; this is page %(page)s of %(pages)s.") % {
+        "asked": asked,
+        "page": page.number,
+        "pages": paginator.num_pages,
+    }
+    return page, notice
 
 
 def _count_options(form, filters: stats.Filters) -> dict:
@@ -221,20 +233,7 @@ def case_preview(request, pk: int):
         case.state = State.objects.filter(pk=case.state_id).first()
     themes = revision.data.get("themes") if revision else None
     themes = Theme.objects.filter(pk__in=themes) if themes is not None else case.themes.all()
-    if revision is not None and "partners" in revision.data:
-        partners = {
-            p.pk: p
-            for p in Partner.objects.filter(pk__in=[r[0] for r in revision.data["partners"]])
-        }
-        partner_roles = [
-            CasePartner(case=case, partner=partners[pid], role=role)
-            for pid, role in revision.data["partners"]
-            if pid in partners
-        ]
-    else:
-        partner_roles = list(case.partner_roles.select_related("partner"))
-    role_order = {role: index for index, role in enumerate(PartnerRole.values)}
-    partner_roles.sort(key=lambda item: (role_order[item.role], item.partner.name_en))
+    partner_roles = _previewed_partners(case, revision)
     case._prefetched_objects_cache = {"themes": themes}
     response = render(
         request,
@@ -250,6 +249,26 @@ def case_preview(request, pk: int):
     )
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _previewed_partners(case, revision) -> list:
+    """The case's partners with their roles, as the revision (if it names them) would make
+    them, in the order of the case page."""
+    if revision is not None and "partners" in revision.data:
+        partners = {
+            p.pk: p
+            for p in Partner.objects.filter(pk__in=[r[0] for r in revision.data["partners"]])
+        }
+        partner_roles = [
+            CasePartner(case=case, partner=partners[pid], role=role)
+            for pid, role in revision.data["partners"]
+            if pid in partners
+        ]
+    else:
+        partner_roles = list(case.partner_roles.select_related("partner"))
+    role_order = {role: index for index, role in enumerate(PartnerRole.values)}
+    partner_roles.sort(key=lambda item: (role_order[item.role], item.partner.name_en))
+    return partner_roles
 
 
 # --- regions ----------------------------------------------------------------------------------
