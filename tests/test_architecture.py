@@ -2,7 +2,7 @@
 
 The layers, bottom to top (an app imports only apps of lower layers):
 
-    security, staff  →  audit  →  cases  →  dashboard, exchange, showcase  →  grassroots, demo
+    security, staff  →  audit  →  cases  →  dashboard, exchange, showcase  →  reports, grassroots, demo
 
 with one leaf beneath them all: `grassroots.language`, the bilingual vocabulary (which language
 a page is in, which text of a bilingual field it shows), which imports no app and which every
@@ -29,6 +29,7 @@ LAYERS = {
     "dashboard": 3,
     "exchange": 3,
     "showcase": 3,
+    "reports": 4,
     "grassroots": 4,
     # The demonstration data: it writes cases and showcase pages; nothing imports it.
     "demo": 4,
