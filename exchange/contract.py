@@ -95,20 +95,26 @@ class Param:
                 "name": self.name
             }
         if self.type == "integer":
-            low, high = self.limits()
-            if not raw.isascii() or not _DIGITS.fullmatch(raw):
-                return None, _("%(name)s must be a whole number, not “%(value)s”.") % {
-                    "name": self.name,
-                    "value": raw,
-                }
-            value = int(raw)
-            if (low is not None and value < low) or (high is not None and value > high):
-                return None, _("%(name)s must be a whole number from %(low)s to %(high)s.") % {
-                    "name": self.name,
-                    "low": low,
-                    "high": high,
-                }
-            return value, None
+            return self._check_integer(raw)
+        return self._check_text(raw)
+
+    def _check_integer(self, raw: str):
+        low, high = self.limits()
+        if not raw.isascii() or not _DIGITS.fullmatch(raw):
+            return None, _("%(name)s must be a whole number, not “%(value)s”.") % {
+                "name": self.name,
+                "value": raw,
+            }
+        value = int(raw)
+        if (low is not None and value < low) or (high is not None and value > high):
+            return None, _("%(name)s must be a whole number from %(low)s to %(high)s.") % {
+                "name": self.name,
+                "low": low,
+                "high": high,
+            }
+        return value, None
+
+    def _check_text(self, raw: str):
         if "\x00" in raw:
             return None, _("%(name)s holds a NUL character.") % {"name": self.name}
         if self.choices is not None and raw not in self.choices:
