@@ -17,7 +17,7 @@ from audit import recorder, restoring
 from audit.display import ChangeFormatter
 from audit.history import AuditedAdmin, confirm_page
 from audit.models import Action, AuditEntry
-from cases import places
+from cases import places, stats
 from cases.admin.filters import (
     FiscalYearFilter,
     RegionFilter,
