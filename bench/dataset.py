@@ -23,7 +23,7 @@ import json
 import random
 import time
 
-from bench.config import Config
+from bench.config import ROOT, Config
 from bench.database import (  # connect, log and manage are also imported from here
     COPY_CHUNK,
     bulk_load,

@@ -2,7 +2,7 @@
 
 The layers, bottom to top (an app imports only apps of lower layers):
 
-    security, staff  →  audit  →  cases  →  dashboard, exchange, showcase  →  reports, grassroots, demo
+    security, staff → audit → cases → dashboard, exchange, showcase → reports, grassroots, demo
 
 with one leaf beneath them all: `grassroots.language`, the bilingual vocabulary (which language
 a page is in, which text of a bilingual field it shows), which imports no app and which every
