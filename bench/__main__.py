@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import dataflow, dataset, report, transfer, wrk
+from bench import dataflow, dataset, machine, report, transfer, wrk
 from bench.config import ROOT, Config
 from bench.dataset import log
 from bench.server import Server, ServerFailed, base_env, collect_static, make_workdir
@@ -164,7 +164,7 @@ def _run_stages(cfg, results, env, workdir) -> None:
 def _report(cfg, results, output) -> int:
     """Print and write the report; 1 when something failed or a target was missed."""
     rows = report.targets(results)
-    text = report.markdown(results, rows, report.machine(), report.versions(cfg))
+    text = report.markdown(results, rows, machine.machine(), machine.versions(cfg))
     print(text)
     if output:
         output.write_text(text)
