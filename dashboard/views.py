@@ -175,44 +175,48 @@ def comparison_context(request, action: str) -> tuple[dict, int]:
         "page_data_date": provenance.date_label(result.data_date()) if result else "",
     }
     if result is not None:
-        language = page_language()
-        query = urlencode(result.request.query())
-        context.update(
+        context.update(_result_context(result))
+    return context, 400 if messages else 200
+
+
+def _result_context(result) -> dict:
+    """What the page shows of a comparison: title, summary, the tables with the differences
+    and the downloads of the same comparison."""
+    language = page_language()
+    query = urlencode(result.request.query())
+    return {
+        "title": result.title(language),
+        "scope": result.scope(language),
+        "summary": result.summary(language),
+        "first_label": result.first.label(language),
+        "second_label": result.second.label(language),
+        "difference": comparison.signed(result.difference),
+        "tables": [
             {
-                "title": result.title(language),
-                "scope": result.scope(language),
-                "summary": result.summary(language),
-                "first_label": result.first.label(language),
-                "second_label": result.second.label(language),
-                "difference": comparison.signed(result.difference),
-                "tables": [
+                "name": name,
+                "title": comparison.table_title(name),
+                "rows": [
                     {
-                        "name": name,
-                        "title": comparison.table_title(name),
-                        "rows": [
-                            {
-                                "label": row.label(language),
-                                "first": row.first,
-                                "second": row.second,
-                                "difference": comparison.signed(row.difference),
-                                "change": _change(row.difference),
-                            }
-                            for row in result.tables[name]
-                        ],
+                        "label": row.label(language),
+                        "first": row.first,
+                        "second": row.second,
+                        "difference": comparison.signed(row.difference),
+                        "change": _change(row.difference),
                     }
-                    for name in comparison.DIMENSIONS
-                ],
-                "downloads": [
-                    (label, f"{reverse('exchange:comparison-download', args=[fmt])}?{query}")
-                    for fmt, label in (
-                        ("csv", _("CSV file")),
-                        ("xlsx", _("Excel workbook (XLSX)")),
-                        ("json", _("JSON file")),
-                    )
+                    for row in result.tables[name]
                 ],
             }
-        )
-    return context, 400 if messages else 200
+            for name in comparison.DIMENSIONS
+        ],
+        "downloads": [
+            (label, f"{reverse('exchange:comparison-download', args=[fmt])}?{query}")
+            for fmt, label in (
+                ("csv", _("CSV file")),
+                ("xlsx", _("Excel workbook (XLSX)")),
+                ("json", _("JSON file")),
+            )
+        ],
+    }
 
 
 def _change(difference: int) -> str:

@@ -213,45 +213,53 @@ def components() -> dict:
             "StatsByTheme": _stats_schema(
                 "theme", string, {"group": {"type": "string", "enum": list(ThemeGroup.values)}}
             ),
-            "Regions": _list_schema(
-                _object(
-                    {
-                        "code": string,
-                        "name_en": string,
-                        "name_ja": string,
-                        "mission_name_en": string,
-                        "mission_name_ja": string,
-                        "mission_kind": {"type": "string", "enum": list(MissionKind.values)},
-                        "city_en": string,
-                        "city_ja": string,
-                        "states": {"type": "array", "items": string},
-                    }
-                )
-            ),
-            "States": _list_schema(
-                _object(
-                    {
-                        "code": {"type": "string", "pattern": "^[A-Z]{2}$"},
-                        "name_en": string,
-                        "name_ja": string,
-                        "kind": {"type": "string", "enum": list(StateKind.values)},
-                        "regions": {"type": "array", "items": string},
-                    }
-                )
-            ),
-            "Themes": _list_schema(
-                _object(
-                    {
-                        "slug": string,
-                        "group": {"type": "string", "enum": list(ThemeGroup.values)},
-                        "name_en": string,
-                        "name_ja": string,
-                        "description_en": string,
-                        "description_ja": string,
-                    }
-                )
-            ),
+            **_reference_schemas(),
         }
+    }
+
+
+def _reference_schemas() -> dict:
+    """The reference lists: regions, states and themes."""
+    string = {"type": "string"}
+    return {
+        "Regions": _list_schema(
+            _object(
+                {
+                    "code": string,
+                    "name_en": string,
+                    "name_ja": string,
+                    "mission_name_en": string,
+                    "mission_name_ja": string,
+                    "mission_kind": {"type": "string", "enum": list(MissionKind.values)},
+                    "city_en": string,
+                    "city_ja": string,
+                    "states": {"type": "array", "items": string},
+                }
+            )
+        ),
+        "States": _list_schema(
+            _object(
+                {
+                    "code": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                    "name_en": string,
+                    "name_ja": string,
+                    "kind": {"type": "string", "enum": list(StateKind.values)},
+                    "regions": {"type": "array", "items": string},
+                }
+            )
+        ),
+        "Themes": _list_schema(
+            _object(
+                {
+                    "slug": string,
+                    "group": {"type": "string", "enum": list(ThemeGroup.values)},
+                    "name_en": string,
+                    "name_ja": string,
+                    "description_en": string,
+                    "description_ja": string,
+                }
+            )
+        ),
     }
 
 
@@ -272,11 +280,9 @@ STATS_DESCRIPTIONS = {
 }
 
 
-def openapi_document(request) -> dict:
-    with translation.override("en"):
-        case_parameters = [param.document() for param in contract.case_list_params()]
-        stats_params = [param.document() for param in contract.stats_params()]
-    paths = {
+def _case_paths(case_parameters: list) -> dict:
+    """The case list and one case."""
+    return {
         "/cases/": {
             "get": {
                 "operationId": "listCases",
@@ -316,6 +322,11 @@ def openapi_document(request) -> dict:
             }
         },
     }
+
+
+def _stats_paths(stats_params: list) -> dict:
+    """The figures, one path per dimension."""
+    paths = {}
     for by, (schema, summary) in STATS_DESCRIPTIONS.items():
         paths[f"/stats/{by}/"] = {
             "get": {
@@ -331,6 +342,12 @@ def openapi_document(request) -> dict:
                 },
             }
         }
+    return paths
+
+
+def _reference_paths() -> dict:
+    """The reference lists."""
+    paths = {}
     for name, schema, summary in (
         ("regions", "Regions", "The 17 regions (consular districts) and their states."),
         ("states", "States", "The 50 states, DC and 5 territories and their regions."),
@@ -343,6 +360,18 @@ def openapi_document(request) -> dict:
                 "responses": {"200": _json(schema, summary)},
             }
         }
+    return paths
+
+
+def openapi_document(request) -> dict:
+    with translation.override("en"):
+        case_parameters = [param.document() for param in contract.case_list_params()]
+        stats_params = [param.document() for param in contract.stats_params()]
+    paths = {
+        **_case_paths(case_parameters),
+        **_stats_paths(stats_params),
+        **_reference_paths(),
+    }
     return {
         "openapi": "3.1.0",
         "info": {
