@@ -186,7 +186,9 @@ def test_one_function_decides_which_fiscal_years_a_query_may_name():
     no other module compares a year with FY2017 (the model's own check of a case's dates is
     the rule for a record, not for a query)."""
     pattern = re.compile(r"[<>]=?\s*rules\.FIRST_FISCAL_YEAR|FIRST_FISCAL_YEAR\s*[<>]")
-    allowed = {ROOT / "cases" / name for name in ("stats/filters.py", "rules.py", "models/case.py")}
+    allowed = {
+        ROOT / "cases" / name for name in ("stats/filters.py", "rules.py", "models/case.py")
+    }
     offenders = [
         str(path.relative_to(ROOT))
         for unit in LAYERS
