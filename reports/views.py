@@ -118,19 +118,8 @@ def _region_report_response(request, report, data: dict) -> HttpResponse:
 
 def _region_report_page(request, report) -> HttpResponse:
     """The printable page, with links to download it in each format and back to the form."""
-    query = request.GET.copy()
-    query["download"] = "1"
-    downloads = {}
-    for other in ("html", "xlsx", "csv"):
-        query["format"] = other
-        downloads[other] = "?" + query.urlencode()
-    form_query = request.GET.copy()
-    form_query.pop("format", None)
     return HttpResponse(
-        html_report(
-            report,
-            browser={"downloads": downloads, "form": "?" + form_query.urlencode()},
-        ),
+        html_report(report, browser=_browser_links(request, ("html", "xlsx", "csv"))),
         content_type=CONTENT_TYPES["html"],
     )
 
@@ -173,19 +162,8 @@ def handout(request):
                 rows=made.cumulative_cases,
             )
             if in_browser:
-                query = request.GET.copy()
-                query["download"] = "1"
-                downloads = {}
-                for other in HANDOUT_FORMATS:
-                    query["format"] = other
-                    downloads[other] = "?" + query.urlencode()
-                form_query = request.GET.copy()
-                form_query.pop("format", None)
                 return HttpResponse(
-                    html_handout(
-                        made,
-                        browser={"downloads": downloads, "form": "?" + form_query.urlencode()},
-                    ),
+                    html_handout(made, browser=_browser_links(request, HANDOUT_FORMATS)),
                     content_type=HANDOUT_TYPES["html"],
                 )
             handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
@@ -222,3 +200,17 @@ def comparison_report(request):
         _context(request, title, public_url=public, **context),
         status=status,
     )
+
+
+def _browser_links(request, formats) -> dict:
+    """What a printable page opened in the browser links to: the same query as a download in
+    each format, and the form it came from."""
+    query = request.GET.copy()
+    query["download"] = "1"
+    downloads = {}
+    for other in formats:
+        query["format"] = other
+        downloads[other] = "?" + query.urlencode()
+    form_query = request.GET.copy()
+    form_query.pop("format", None)
+    return {"downloads": downloads, "form": "?" + form_query.urlencode()}
