@@ -205,17 +205,7 @@ def _options(argv):
 def _prepare(postgres, redis, folder) -> tuple[dict, int]:
     """Start the private services, create and seed the portal's database; returns the
     portal's environment and the seeded case's id."""
-    postgres.init()
-    postgres.start()
-    redis.start()
-    postgres.psql("CREATE DATABASE portal")
-    environ = stack.portal_environment(
-        DATABASE_URL=postgres.url("portal"),
-        REDIS_URL=redis.url,
-        DJANGO_CACHE_KEY_PREFIX=f"faults-{RUN_ID}",
-        DJANGO_STATIC_ROOT=folder / "static",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-    )
+    environ = stack.start_portal_services(postgres, redis, folder, f"faults-{RUN_ID}")
     print("Preparing the database ...", flush=True)
     stack.run_python(stack.PREPARE, environ)
     pk = int(stack.run_python(SEED.format(password=PASSWORD), environ).split()[-1])

@@ -213,6 +213,24 @@ def portal_environment(**settings) -> dict:
     return environ
 
 
+def start_portal_services(postgres, redis, folder, prefix: str, **settings) -> dict:
+    """Start a private PostgreSQL (with an empty `portal` database) and Redis, and give the
+    environment an app server of the portal runs with against them (no TLS redirect, static
+    files in `folder`, cache keys under `prefix`)."""
+    postgres.init()
+    postgres.start()
+    redis.start()
+    postgres.psql("CREATE DATABASE portal")
+    return portal_environment(
+        DATABASE_URL=postgres.url("portal"),
+        REDIS_URL=redis.url,
+        DJANGO_CACHE_KEY_PREFIX=prefix,
+        DJANGO_STATIC_ROOT=folder / "static",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        **settings,
+    )
+
+
 def run_python(code: str, environ: dict) -> str:
     """Run code in a fresh interpreter with Django set up; its stdout, or the test fails."""
     done = subprocess.run(

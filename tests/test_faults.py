@@ -61,17 +61,8 @@ def faults_stack(tmp_path_factory):
     redis = stack.PrivateRedis(folder)
     server = None
     try:
-        postgres.init()
-        postgres.start()
-        redis.start()
-        postgres.psql("CREATE DATABASE portal")
-        environ = stack.portal_environment(
-            DATABASE_URL=postgres.url("portal"),
-            REDIS_URL=redis.url,
-            DJANGO_CACHE_KEY_PREFIX=f"faults-{RUN_ID}",
-            DJANGO_STATIC_ROOT=folder / "static",
-            DJANGO_SECURE_SSL_REDIRECT="0",
-            DATABASE_CONN_MAX_AGE="60",
+        environ = stack.start_portal_services(
+            postgres, redis, folder, f"faults-{RUN_ID}", DATABASE_CONN_MAX_AGE="60"
         )
         stack.run_python(stack.PREPARE, environ)
         case_pk = int(stack.run_python(SEED.format(password=PASSWORD), environ).split()[-1])
