@@ -12,9 +12,10 @@ from django.views.decorators.http import require_safe
 from cases import rules, stats
 from cases.figures import comparison, provenance
 from cases.figures.caching import figure_response
-from cases.figures.charts import CHART_SLUGS, build_chart, build_charts, csv_rows
+from cases.figures.charts import CHART_SLUGS, build_chart, csv_rows
 from cases.filters import redirect_old_spellings
 from cases.stats import filters_query
+from dashboard.cards import chart_cards
 from dashboard.forms import ChartFilterForm
 from grassroots.language import page_language
 from security.csp import embeddable
@@ -56,7 +57,7 @@ def index(request):
             rules.fiscal_year_label(headline.latest_fy, language) if headline.latest_fy else ""
         ),
         "filtered_total": stats.total(filters, counts) if filtered else None,
-        "charts": build_charts(CHART_SLUGS, filters, counts),
+        "chart_cards": chart_cards(request, filters, counts),
         "page_data_date": _data_date(filters),
     }
     return render(request, "dashboard/index.html", context)

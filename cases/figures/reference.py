@@ -14,6 +14,7 @@ Only the latest generation is kept (a handful of small values), so memory stays 
 import contextlib
 import contextvars
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.db import connection
@@ -39,6 +40,27 @@ def request_scope(generation_value: str):
         _request.reset(token)
 
 
+def _values(request=None) -> dict | None:
+    """The memo that values of the current generation live in: this worker's (emptied when
+    the generation moves), the request's own inside a transaction, or None when nothing may
+    be kept (a transaction outside a figure view)."""
+    scope = _request.get()
+    if connection.in_atomic_block:
+        return None if scope is None else scope[1]
+    if scope is not None:
+        current = scope[0]
+    elif request is not None:
+        current = request_generation(request)
+    else:
+        current = generation()
+    if _memo["generation"] != current:
+        with _lock:
+            if _memo["generation"] != current:
+                _memo["values"] = {}
+                _memo["generation"] = current
+    return _memo["values"]
+
+
 def remembered(name, build, request=None):
     """`build()`'s value for this generation, built at most once per worker and generation.
 
@@ -46,32 +68,43 @@ def remembered(name, build, request=None):
     language). Inside a transaction (a test, a request that writes) values are kept for the
     request only: uncommitted data must never reach another request.
     """
-    scope = _request.get()
-    if connection.in_atomic_block:
-        if scope is None:
-            return build()
-        local = scope[1]
-        if name not in local:
-            local[name] = build()
-        return local[name]
-    if scope is not None:
-        current = scope[0]
-    elif request is not None:
-        current = request_generation(request)
-    else:
-        current = generation()
-    values = _memo["values"]
-    if _memo["generation"] != current:
-        with _lock:
-            if _memo["generation"] != current:
-                _memo["values"] = values = {}
-                _memo["generation"] = current
-            values = _memo["values"]
+    values = _values(request)
+    if values is None:
+        return build()
     try:
         return values[name]
     except KeyError:
         value = values[name] = build()
         return value
+
+
+# How many values `remembered_recently` keeps per worker and generation: enough for the
+# filter sets people use (each a few tens of kB of markup), few enough that a crawler walking
+# every combination cannot grow a worker's memory.
+RECENT_LIMIT = 64
+_RECENT = object()  # the key of the bounded memo inside a generation's values
+
+
+def remembered_recently(key, build, request=None):
+    """`build()`'s value for this generation, like `remembered`, for values of which there
+    are too many to keep them all (one per filter set): only the `RECENT_LIMIT` most
+    recently used are kept, so memory stays bounded whatever the queries."""
+    values = _values(request)
+    if values is None:
+        return build()
+    recent = values.get(_RECENT)
+    if recent is None:
+        recent = values.setdefault(_RECENT, OrderedDict())
+    with _lock:
+        if key in recent:
+            recent.move_to_end(key)
+            return recent[key]
+    value = build()
+    with _lock:
+        recent[key] = value
+        while len(recent) > RECENT_LIMIT:
+            recent.popitem(last=False)
+    return value
 
 
 @dataclass(frozen=True)
