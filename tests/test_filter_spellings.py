@@ -151,7 +151,7 @@ def test_from_query_reads_back_what_filters_query_writes(filters):
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ("from=abc", "from must be a fiscal year"),
+        ("from=abc", "from: “abc” is not a fiscal year."),
         ("to=2016", "to: The register starts with FY2017"),
         ("from=2024&to=2020", "is after the last"),
         ("region=atlantis", "no region"),

@@ -1,8 +1,11 @@
 """What to count: the parsed form of a query (`Filters`), its one spelling in a query string
-(`QUERY_NAMES`, the old spellings redirected) and the one rule for the fiscal years a query may
-name (`fiscal_year_span`, `fiscal_year_problem`, `fiscal_year_choices`)."""
+(`QUERY_NAMES`, the old spellings redirected), the one rule for the fiscal years a query may
+name (`fiscal_year_span`, `fiscal_year_problem`, `fiscal_year_choices`) and the one reader of
+a query's filters (`Filters.read`, tolerant; `Filters.from_query`, strict), which every surface
+uses: the case browser, its downloads and the API's case list, the dashboard, the API's
+figures, the comparison and the staff reports."""
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.http import QueryDict
 from django.utils import timezone
@@ -10,7 +13,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules
-from cases.models import Case, Region, State, Theme
+from cases.figures import reference
+from cases.models import Case, CaseFormat, Partner, PartnerKind
 from cases.search import matching_cases
 from grassroots.language import page_language
 
@@ -89,23 +93,128 @@ def current_spelling(pairs: list[tuple[str, str]]) -> list[tuple[str, str]] | No
     ]
 
 
-def _query_year(query, name: str) -> int | None:
-    raw = (query.get(name) or "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) < 6):
-        raise InvalidFilter(
-            _("%(name)s must be a fiscal year such as 2024, not “%(value)s”.")
-            % {"name": name, "value": raw}
-        )
+# Longer search text is cut to this length; no title, summary or name needs more.
+MAX_SEARCH_LENGTH = 100
+# A value quoted in a message is cut to this length, so a long one cannot fill a page.
+_QUOTED_LENGTH = 40
+
+# Every parameter the reader knows, in the order it reads (and reports) them, with the
+# Filters field each one sets: the figures' five (`QUERY_NAMES`), then the case browser's.
+READ_FIELDS = {
+    **{name: field for field, name in QUERY_NAMES.items()},
+    "format": "format",
+    "partner_kind": "partner_kind",
+    "partner": "partner",
+    "q": "search",
+}
+READ_PARAMETERS = tuple(READ_FIELDS)
+
+
+def _quoted(value: str) -> str:
+    value = str(value)
+    return value if len(value) <= _QUOTED_LENGTH else value[: _QUOTED_LENGTH - 1] + "…"
+
+
+def parse_fiscal_year(text) -> int:
+    """A fiscal year written as digits (`2024`) that the register can answer for, or
+    InvalidFilter saying why not in the reader's language: the one parser of a year in a
+    query, a form or a command."""
+    raw = str(text).strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4):
+        raise InvalidFilter(gettext("“%(value)s” is not a fiscal year.") % {"value": _quoted(raw)})
     year = int(raw)
     if problem := fiscal_year_problem(year):
-        raise InvalidFilter(f"{name}: {problem}")
+        raise InvalidFilter(problem)
     return year
 
 
-def _query_codes(query, name: str) -> tuple[str, ...]:
-    return tuple(value.strip() for value in query.getlist(name) if value and value.strip())
+def range_problem(first: int | None, last: int | None) -> str | None:
+    """Why a fiscal-year range cannot be (it ends before it starts), or None."""
+    if first is None or last is None or first <= last:
+        return None
+    language = page_language()
+    return gettext("The first fiscal year (%(first)s) is after the last (%(last)s).") % {
+        "first": rules.fiscal_year_label(first, language),
+        "last": rules.fiscal_year_label(last, language),
+    }
+
+
+def _unknown_message(name: str, value: str) -> str:
+    """The one message for a code of `name` the register does not know."""
+    messages = {
+        "region": _("There is no region with the code “%(value)s”."),
+        "state": _("There is no state with the code “%(value)s”."),
+        "theme": _("There is no theme “%(value)s”."),
+        "format": _("“%(value)s” is not a format."),
+        "partner_kind": _("“%(value)s” is not a kind of partner."),
+        "partner": _("There is no partner “%(value)s”."),
+    }
+    return str(messages[name]) % {"value": _quoted(value)}
+
+
+def _known(name: str, values: tuple[str, ...]) -> set[str]:
+    """Which of `values` the register knows as a `name`. Regions, states and themes come from
+    the reference memo (no query once per generation); partners cost one query, only when
+    the parameter is given."""
+    if name == "region":
+        known = reference.regions().ids
+    elif name == "state":
+        known = reference.states().ids
+    elif name == "theme":
+        known = reference.themes().ids
+    elif name == "format":
+        known = CaseFormat.values
+    elif name == "partner_kind":
+        known = PartnerKind.values
+    else:
+        clean = [value for value in values if "\x00" not in value]
+        known = Partner.objects.filter(slug__in=clean).values_list("slug", flat=True)
+    return set(values) & set(known)
+
+
+def _codes_problem(name: str, values: tuple[str, ...]) -> str | None:
+    """The message for the first value of `name` the register does not know, or None."""
+    if not values:
+        return None
+    known = _known(name, values)
+    unknown = [value for value in values if value not in known]
+    return _unknown_message(name, unknown[0]) if unknown else None
+
+
+def _values(query, name: str) -> list[str]:
+    """Every non-blank value of `name` in a query (a QueryDict, or a mapping of one value or
+    a list), stripped."""
+    if hasattr(query, "getlist"):
+        raw = query.getlist(name)
+    else:
+        raw = query.get(name)
+        raw = [] if raw is None else (list(raw) if isinstance(raw, list | tuple) else [raw])
+    return [str(value).strip() for value in raw if value is not None and str(value).strip()]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A query's filters as `Filters.read` found them: `filters` holds the parameters that are
+    valid; `problems` says, for each one that is not ({parameter as the URL spells it: message
+    in the reader's language}), why it was dropped."""
+
+    filters: "Filters"
+    problems: dict = field(default_factory=dict)
+    given: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def value(self, name: str):
+        """The value a valid parameter gives (an int for `from`/`to`, a tuple of codes, the
+        search text), or None when it is absent or dropped."""
+        if name not in self.given or name in self.problems:
+            return None
+        attribute = READ_FIELDS[name]
+        if attribute in ("region", "state", "theme", "partner"):
+            return _many(getattr(self.filters, attribute))
+        return getattr(self.filters, attribute)
 
 
 @dataclass(frozen=True)
@@ -147,23 +256,52 @@ class Filters:
         object.__setattr__(self, "search", (self.search or "").strip())
 
     @classmethod
-    def from_query(cls, query) -> "Filters":
-        """The one reading of a query string's filters (a QueryDict, or anything with `get` and
-        `getlist`): `from` and `to` (fiscal years), `region`, `state` and `theme` (codes;
-        several give the cases of any of them), validated. The inverse of `filters_query`.
+    def read(cls, query, *, public: bool = False, names=READ_PARAMETERS) -> Reading:
+        """The one reader of a query string's filters (a QueryDict, or a mapping with `get`):
+        `from` and `to` (fiscal years, `parse_fiscal_year`), `region`, `state` (either case),
+        `theme`, `format`, `partner_kind`, `partner` (several values of one give the cases of
+        any of them) and `q` (search words, cut to MAX_SEARCH_LENGTH); `names` limits it to
+        the parameters a surface takes. The inverse of `filters_query`.
 
-        Raises InvalidFilter whose message names the parameter and says, in the reader's
-        language, what is wrong: a year that is not a number or is outside the register
-        (`fiscal_year_problem`), a range that ends before it starts, a code the register does
-        not know."""
-        names = QUERY_NAMES
-        return cls(
-            from_fy=_query_year(query, names["from_fy"]),
-            to_fy=_query_year(query, names["to_fy"]),
-            region=_query_codes(query, names["region"]),
-            state=_query_codes(query, names["state"]),
-            theme=_query_codes(query, names["theme"]),
-        ).validate()
+        Tolerant: each parameter is judged on its own, and one that is not valid (a year that
+        is not one or is outside the register, a code the register does not know: one
+        unknown value drops the whole parameter) is left out of `filters` and reported in
+        `problems`; the others still apply. A range that ends before it starts is reported
+        once, under `to`, and only `to` is dropped: the range then runs from `from` to the
+        latest year, on every surface."""
+        problems: dict[str, str] = {}
+        values: dict[str, object] = {}
+        given = tuple(name for name in READ_PARAMETERS if name in names and _values(query, name))
+        for name in given:
+            raw = _values(query, name)
+            if name in ("from", "to"):
+                try:
+                    values[name] = parse_fiscal_year(raw[-1])
+                except InvalidFilter as problem:
+                    problems[name] = str(problem)
+            elif name == "q":
+                values[name] = raw[-1].replace("\x00", "")[:MAX_SEARCH_LENGTH].strip()
+            else:
+                codes = tuple(dict.fromkeys(v.upper() if name == "state" else v for v in raw))
+                if problem := _codes_problem(name, codes):
+                    problems[name] = problem
+                else:
+                    values[name] = codes
+        if problem := range_problem(values.get("from"), values.get("to")):
+            problems["to"] = problem
+            del values["to"]
+        fields = {READ_FIELDS[name]: value for name, value in values.items()}
+        return Reading(cls(public=public, **fields), problems, given)
+
+    @classmethod
+    def from_query(cls, query, names=PARAMETERS) -> "Filters":
+        """The strict reading of a query string's filters (the API's figures): `read`, and
+        InvalidFilter naming the first parameter that is not valid and saying why, in the
+        reader's language (`from: The register starts with FY2017 (1 April 2017).`)."""
+        reading = cls.read(query, names=names)
+        for name, problem in reading.problems.items():
+            raise InvalidFilter(f"{name}: {problem}")
+        return reading.filters
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -191,34 +329,25 @@ class Filters:
             or len(self.themes) > 1
         )
 
-    def validate(self) -> "Filters":
-        """Return self if every code exists and the range is sound; else raise InvalidFilter."""
-        from cases.models import CaseFormat, PartnerKind
-
-        if self.from_fy is not None and self.to_fy is not None and self.from_fy > self.to_fy:
-            raise InvalidFilter(
-                _("The first fiscal year (%(first)s) is after the last (%(last)s).")
-                % {"first": self.from_fy, "last": self.to_fy}
-            )
-        for year in (self.from_fy, self.to_fy):
+    def problems(self) -> dict[str, str]:
+        """What is wrong with these filters, by the parameter that names each one: the same
+        rules and messages as `read` (for filters built in code, a command's options...)."""
+        found = {}
+        for name, year in (("from", self.from_fy), ("to", self.to_fy)):
             if year is not None and (problem := fiscal_year_problem(year)):
-                raise InvalidFilter(problem)
-        checks = [
-            (self.regions, Region.objects.values_list("code", flat=True), _("region")),
-            (self.states, State.objects.values_list("code", flat=True), _("state")),
-            (self.themes, Theme.objects.values_list("slug", flat=True), _("theme")),
-            (self.format, CaseFormat.values, _("format")),
-            (self.partner_kind, PartnerKind.values, _("partner kind")),
-        ]
-        for values, known, what in checks:
-            if not values:
-                continue
-            unknown = sorted(set(values) - set(known))
-            if unknown:
-                raise InvalidFilter(
-                    _("There is no %(what)s with the code “%(code)s”.")
-                    % {"what": what, "code": unknown[0]}
-                )
+                found[name] = problem
+        if not found and (problem := range_problem(self.from_fy, self.to_fy)):
+            found["to"] = problem
+        for name in ("region", "state", "theme", "format", "partner_kind", "partner"):
+            if problem := _codes_problem(name, _many(getattr(self, name))):
+                found[name] = problem
+        return found
+
+    def validate(self) -> "Filters":
+        """Return self if every code exists and the range is sound; else raise InvalidFilter
+        with the first problem (`problems`)."""
+        for problem in self.problems().values():
+            raise InvalidFilter(problem)
         return self
 
     def without(self, name: str) -> "Filters":
@@ -269,11 +398,11 @@ ALL = Filters()
 def filters_query(filters: Filters) -> str:
     """The query string (without '?') that gives these filters; '' when there are none."""
     query = QueryDict(mutable=True)
-    for field, name in QUERY_NAMES.items():
-        value = getattr(filters, field)
-        if field == "state" and isinstance(value, str):
+    for attribute, name in QUERY_NAMES.items():
+        value = getattr(filters, attribute)
+        if attribute == "state" and isinstance(value, str):
             value = value.upper()
-        for one in _many(value) if field in ("region", "state", "theme") else (value,):
+        for one in _many(value) if attribute in ("region", "state", "theme") else (value,):
             if one not in (None, ""):
                 query.appendlist(name, str(one))
     return query.urlencode()
