@@ -3,6 +3,10 @@
 Every parameter is optional and independent; a value the register does not know makes a form
 error for that parameter alone, and the other filters still apply. The URL names are short and
 stable because people share them: from, to, region, state, theme, format, partner_kind, q, sort.
+
+The filter fields only draw the form (widgets, choices, counts): their values are read, checked
+and reported by the one reader, `cases.stats.Filters.read` (the form's `clean`), as on every
+other surface. Only `sort`, which is not a filter, is a field of the ordinary kind.
 """
 
 import functools
@@ -12,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import HttpResponsePermanentRedirect
@@ -19,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases import rules, stats
+from cases.figures import reference
 from cases.models import (
     CaseFormat,
     Partner,
@@ -28,11 +34,10 @@ from cases.models import (
     Theme,
     ThemeGroup,
 )
-from cases.search import matching_cases
 from grassroots.language import is_japanese, page_language
 
-# Longer search text is cut to this length; no title, summary or name needs more.
-MAX_SEARCH_LENGTH = 100
+# Longer search text is cut to this length (by the reader); no title or name needs more.
+MAX_SEARCH_LENGTH = stats.MAX_SEARCH_LENGTH
 
 
 def old_spelling_redirect(request) -> HttpResponsePermanentRedirect | None:
@@ -62,10 +67,39 @@ def redirect_old_spellings(view):
     return wrapper
 
 
-def fiscal_year_choices():
-    """The fiscal years of the register with an "Any year" first, built each time a form is
-    (so the labels follow the active language)."""
-    return [("", _("Any year")), *stats.fiscal_year_choices()]
+class ReadByStats:
+    """A form field that only draws its widget: it checks nothing but `required`, and hands
+    on its raw value; the form reads the filter with `stats.Filters.read`, the one reader."""
+
+    def clean(self, value):
+        if self.required and value in self.empty_values:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return value
+
+
+class FiscalYearChoiceField(ReadByStats, forms.TypedChoiceField):
+    """A fiscal year chosen from the register's (`stats.fiscal_year_choices`), "Any year"
+    first; the choices are built each time a form is, so the labels follow the language."""
+
+    def __init__(self, *, empty_label=None, **kwargs):
+        self.empty_label = empty_label
+        super().__init__(choices=self.year_choices, coerce=int, empty_value=None, **kwargs)
+
+    def year_choices(self):
+        first = [("", self.empty_label)] if self.empty_label is not None else []
+        return [*first, *stats.fiscal_year_choices()]
+
+
+class FiscalYearFilter(django_filters.TypedChoiceFilter):
+    field_class = FiscalYearChoiceField
+
+
+class SearchField(ReadByStats, forms.CharField):
+    """Search words; the reader cuts them to MAX_SEARCH_LENGTH."""
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
 
 
 class CountedChoices:
@@ -83,7 +117,7 @@ class CountedChoices:
         return f"{label} ({self.counts.get(value, 0):,})"
 
 
-class CodeChoiceField(CountedChoices, forms.ModelMultipleChoiceField):
+class CodeChoiceField(ReadByStats, CountedChoices, forms.ModelMultipleChoiceField):
     """Models chosen by their codes (several allowed), shown by their names in the page
     language, each with its count once the view has counted."""
 
@@ -94,12 +128,7 @@ class CodeChoiceField(CountedChoices, forms.ModelMultipleChoiceField):
 
 
 class StateChoiceField(CodeChoiceField):
-    """States by their USPS codes, in either case: ?state=fl is Florida."""
-
-    def clean(self, value):
-        if isinstance(value, list | tuple):
-            value = [v.upper() if isinstance(v, str) else v for v in value]
-        return super().clean(value)
+    """States by their USPS codes (the reader takes either case: ?state=fl is Florida)."""
 
 
 class GroupedThemeIterator(forms.models.ModelChoiceIterator):
@@ -114,7 +143,7 @@ class ThemeChoiceField(CodeChoiceField):
     iterator = GroupedThemeIterator
 
 
-class CountedMultipleChoiceField(CountedChoices, forms.MultipleChoiceField):
+class CountedMultipleChoiceField(ReadByStats, CountedChoices, forms.MultipleChoiceField):
     """Fixed choices (formats, partner kinds), several allowed, with counts."""
 
     widget = forms.CheckboxSelectMultiple
@@ -144,27 +173,44 @@ class CountedChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = CountedMultipleChoiceField
 
 
+class PartnerField(ReadByStats, forms.ModelMultipleChoiceField):
+    pass
+
+
+class PartnerFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = PartnerField
+
+
 def _invalid(message):
     return {"invalid_choice": message}
 
 
 class CaseFilterForm(forms.Form):
+    """The case browser's form: `reading()` is the query's filters as `stats.Filters.read`
+    finds them, and `clean` puts their values in cleaned_data and their problems in the
+    errors of the parameters they belong to."""
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
+    def reading(self) -> stats.Reading:
+        if not hasattr(self, "_reading"):
+            names = [name for name in stats.READ_PARAMETERS if name in self.fields]
+            self._reading = stats.Filters.read(self.data, public=True, names=names)
+        return self._reading
+
     def clean(self):
         cleaned = super().clean()
-        first, last = cleaned.get("from"), cleaned.get("to")
-        if first is not None and last is not None and first > last:
-            self.add_error(
-                "to",
-                _("The last fiscal year (%(last)s) is before the first (%(first)s).")
-                % {
-                    "first": rules.fiscal_year_label(first, page_language()),
-                    "last": rules.fiscal_year_label(last, page_language()),
-                },
-            )
+        reading = self.reading()
+        for name in stats.READ_PARAMETERS:
+            if name not in self.fields:
+                continue
+            cleaned.pop(name, None)
+            if name in reading.problems:
+                self.add_error(name, reading.problems[name])
+            elif (value := reading.value(name)) not in (None, (), ""):
+                cleaned[name] = value
         return cleaned
 
 
@@ -179,29 +225,23 @@ SORT_CHOICES = [
 class CaseFilter(django_filters.FilterSet):
     """Filters and sorting for the public case list. Give it `Case.objects.public()...`."""
 
-    q = django_filters.CharFilter(
+    q = SearchFilter(
         method="search",
         label=_("Search"),
         max_length=MAX_SEARCH_LENGTH,
         help_text=_("Words in the title or summary, a city or a partner's name."),
     )
-    from_fy = django_filters.TypedChoiceFilter(
+    from_fy = FiscalYearFilter(
         field_name="fiscal_year",
         lookup_expr="gte",
-        coerce=int,
-        empty_value=None,
-        choices=fiscal_year_choices,
+        empty_label=_("Any year"),
         label=pgettext_lazy("fiscal years", "From"),
-        error_messages=_invalid(_("“%(value)s” is not a fiscal year of the register.")),
     )
-    to_fy = django_filters.TypedChoiceFilter(
+    to_fy = FiscalYearFilter(
         field_name="fiscal_year",
         lookup_expr="lte",
-        coerce=int,
-        empty_value=None,
-        choices=fiscal_year_choices,
+        empty_label=_("Any year"),
         label=pgettext_lazy("fiscal years", "To"),
-        error_messages=_invalid(_("“%(value)s” is not a fiscal year of the register.")),
     )
     # Several values of one filter give the cases of any of them; different filters narrow
     # each other. The filtering itself is `cases.stats.Filters` (see filter_queryset), so the
@@ -210,37 +250,31 @@ class CaseFilter(django_filters.FilterSet):
         queryset=Region.objects.order_by("sort_order", "code"),
         to_field_name="code",
         label=_("Region"),
-        error_messages=_invalid(_("There is no region with the code “%(value)s”.")),
     )
     state = StateChoiceFilter(
         queryset=State.objects.order_by("name_en"),
         to_field_name="code",
         label=_("State"),
-        error_messages=_invalid(_("There is no state with the code “%(value)s”.")),
     )
     theme = ThemeChoiceFilter(
         field_name="themes",
         queryset=Theme.objects.order_by("group", "sort_order", "slug"),
         to_field_name="slug",
         label=_("Theme"),
-        error_messages=_invalid(_("There is no theme “%(value)s”.")),
     )
     format = CountedChoiceFilter(
         choices=CaseFormat.choices,
         label=_("Format"),
-        error_messages=_invalid(_("“%(value)s” is not a format.")),
     )
     partner_kind = CountedChoiceFilter(
         choices=PartnerKind.choices,
         label=_("Partner kind"),
-        error_messages=_invalid(_("“%(value)s” is not a kind of partner.")),
     )
-    partner = django_filters.ModelMultipleChoiceFilter(
+    partner = PartnerFilter(
         queryset=Partner.objects.all(),
         to_field_name="slug",
         label=_("Partner"),
         widget=forms.MultipleHiddenInput,
-        error_messages=_invalid(_("There is no partner “%(value)s”.")),
     )
     sort = django_filters.ChoiceFilter(
         method="sort_by",
@@ -262,9 +296,9 @@ class CaseFilter(django_filters.FilterSet):
         return {cls.URL_NAMES.get(name, name): f for name, f in super().get_filters().items()}
 
     def search(self, queryset, name, value):
-        """Every word in a title, a summary, the city, a partner's name or the case's story,
-        in either language: the site search's own matching (`cases.search`)."""
-        return matching_cases(queryset, value)
+        """Unused: `filter_queryset` narrows by `stats_filters()`, whose search is the site
+        search's own matching (`cases.search`)."""
+        return stats.Filters(search=value or "").narrow(queryset)
 
     def filter_queryset(self, queryset):
         """The queryset narrowed by `stats_filters()` (the valid filters), then sorted."""
@@ -272,25 +306,10 @@ class CaseFilter(django_filters.FilterSet):
         return self.sort_by(queryset, "sort", self.form.cleaned_data.get("sort"))
 
     def stats_filters(self):
-        """The valid filters of this URL as `cases.stats.Filters` of public cases: what the
-        list shows, and what its option counts and `manage.py case_stats --public` count."""
-        from cases.stats import Filters
-
-        form = self.form
-        form.is_valid()
-        data = form.cleaned_data
-        return Filters(
-            from_fy=data.get("from"),
-            to_fy=data.get("to"),
-            region=[region.code for region in data.get("region") or ()],
-            state=[state.code for state in data.get("state") or ()],
-            theme=[theme.slug for theme in data.get("theme") or ()],
-            format=data.get("format") or (),
-            partner_kind=data.get("partner_kind") or (),
-            partner=[partner.slug for partner in data.get("partner") or ()],
-            search=data.get("q") or "",
-            public=True,
-        )
+        """The valid filters of this URL as `cases.stats.Filters` of public cases (read by
+        `stats.Filters.read`): what the list shows, and what its option counts and
+        `manage.py case_stats --public` count."""
+        return self.form.reading().filters
 
     def sort_by(self, queryset, name, value):
         if value == "oldest":
@@ -311,7 +330,7 @@ class CaseFilter(django_filters.FilterSet):
         A parameter the form rejected is still listed (marked invalid) so it can be removed.
         """
         form = self.form
-        form.is_valid()
+        reading = form.reading()
         active = []
         for name in self.filters:
             if name == "sort":
@@ -320,38 +339,39 @@ class CaseFilter(django_filters.FilterSet):
             if not raw:
                 continue
             label = form[name].label
-            if name in form.errors or name not in form.cleaned_data:
+            value = reading.value(name)
+            if name in reading.problems or value in (None, (), ""):
                 active += [ActiveFilter(name, label, v, valid=False, values=raw) for v in raw]
                 continue
-            value = form.cleaned_data[name]
-            several = isinstance(value, list | tuple) or hasattr(value, "model")
-            items = list(value) if several else [value]
-            for item in items:
-                key = self._key(name, item)
+            if name == "q":
+                # One search, however long the text was: removing it removes the parameter.
                 active.append(
-                    ActiveFilter(name, label, self._describe(name, item), key=key, values=raw)
+                    ActiveFilter(name, label, f"“{value}”", key=raw[-1], values=raw[-1:])
                 )
+                continue
+            items = value if isinstance(value, tuple) else (value,)
+            names = self._names(name, items)
+            for item in items:
+                active.append(ActiveFilter(name, label, names[item], key=str(item), values=raw))
         return active
 
     @staticmethod
-    def _key(name, value) -> str:
-        for attribute in ("code", "slug"):
-            if hasattr(value, attribute):
-                return str(getattr(value, attribute))
-        return str(value)
-
-    @staticmethod
-    def _describe(name, value) -> str:
+    def _names(name, values) -> dict:
+        """What a chip calls each value of a filter, in the page language."""
         language = page_language()
         if name in ("from", "to"):
-            return rules.fiscal_year_label(value, language)
+            return {year: rules.fiscal_year_label(year, language) for year in values}
         if name == "format":
-            return CaseFormat(value).label
+            return {value: CaseFormat(value).label for value in values}
         if name == "partner_kind":
-            return PartnerKind(value).label
-        if name == "q":
-            return f"“{value}”"
-        return getattr(value, "name", str(value))
+            return {value: PartnerKind(value).label for value in values}
+        if name == "partner":
+            partners = Partner.objects.filter(slug__in=values)
+            return {partner.slug: partner.name for partner in partners}
+        listing = {"region": reference.regions, "state": reference.states}.get(
+            name, reference.themes
+        )()
+        return {value: listing.get(value).label(language) for value in values}
 
 
 @dataclass(frozen=True)
@@ -375,4 +395,4 @@ class ActiveFilter:
         return {self.param: kept or None, "page": None}
 
     def _key_of(self, raw: str) -> str:
-        return raw.upper() if self.param == "state" else raw
+        return raw.strip().upper() if self.param == "state" else raw.strip()
