@@ -2,20 +2,34 @@
 
 The parameters are `from` and `to` (fiscal years, both inclusive), `region` (code), `theme`
 (slug) and `state` (USPS code; not shown on the dashboard, but region and state pages link to
-CSV and embed pages with it). A bad value never stops a page: the form drops the fields that
-do not validate, says why, and the figures are drawn without them.
+CSV and embed pages with it). They are read by the one reader, `stats.Filters.read`; the fields
+only draw the widgets. A bad value never stops a page: the form drops the parameters the
+reader refuses, says why (the reader's message and what the figures do without it), and the
+figures are drawn without them.
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import rules, stats
 from cases.figures import reference
-from cases.models import State, ThemeGroup
+from cases.filters import ReadByStats
+from cases.models import ThemeGroup
 from cases.stats import Filters
 from grassroots.language import page_language
+
+# The parameters the charts take, in the order of the page.
+PARAMETERS = ("from", "to", "region", "theme", "state")
+
+# What the figures do without a parameter the reader refused, said after its message.
+CONSEQUENCES = {
+    "from": _("The figures start from the earliest year."),
+    "to": _("The figures run to the latest year."),
+    "region": _("The figures cover every region."),
+    "theme": _("The figures cover every theme."),
+    "state": _("The figures cover every state."),
+}
 
 
 class ChartFilterForm(forms.Form):
@@ -28,36 +42,16 @@ class ChartFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         years = [("", _("Earliest")), *stats.fiscal_year_choices()]
         # "from" is a Python keyword, so the fields are added here rather than declared.
-        self.fields["from"] = _choice_field(
-            _("From fiscal year"),
-            years,
-            _(
-                "“%(value)s” is not a fiscal year the register covers, so the figures "
-                "start from the earliest year."
-            ),
-            typed=True,
-        )
-        self.fields["to"] = _choice_field(
-            _("To fiscal year"),
-            [("", _("Latest")), *years[1:]],
-            _(
-                "“%(value)s” is not a fiscal year the register covers, so the figures "
-                "run to the latest year."
-            ),
-            typed=True,
-        )
+        self.fields["from"] = _choice_field(_("From fiscal year"), years)
+        self.fields["to"] = _choice_field(_("To fiscal year"), [("", _("Latest")), *years[1:]])
         self.fields["region"] = _choice_field(
-            _("Region"),
-            [("", _("All regions")), *self._region_choices()],
-            _("There is no region “%(value)s”, so the figures cover every region."),
+            _("Region"), [("", _("All regions")), *self._region_choices()]
         )
         self.fields["theme"] = _choice_field(
-            _("Theme"),
-            [("", _("All themes")), *self._theme_choices()],
-            _("There is no theme “%(value)s”, so the figures cover every theme."),
+            _("Theme"), [("", _("All themes")), *self._theme_choices()]
         )
         # Only region and state pages link with a state, so it is checked only when given.
-        self.fields["state"] = forms.CharField(
+        self.fields["state"] = ReadField(
             label=_("State"), required=False, widget=forms.HiddenInput
         )
         # Keep the query-string order on the page: from, to, region, theme.
@@ -80,46 +74,28 @@ class ChartFilterForm(forms.Form):
         others = [(group, items) for group, items in groups.items() if group not in ThemeGroup]
         return known + others
 
-    def clean_state(self):
-        code = (self.cleaned_data.get("state") or "").upper()
-        if code and (len(code) != 2 or not State.objects.filter(code=code).exists()):
-            raise ValidationError(
-                _("There is no state “%(value)s”, so the figures cover every state."),
-                params={"value": code},
-            )
-        return code
+    def reading(self) -> stats.Reading:
+        """The query's chart filters as `stats.Filters.read` finds them."""
+        if not hasattr(self, "_reading"):
+            self._reading = Filters.read(self.data, names=PARAMETERS)
+        return self._reading
 
     def clean(self):
         data = super().clean()
-        first, last = data.get("from"), data.get("to")
-        if first is not None and last is not None and first > last:
-            # Neither end can be trusted, so both are dropped.
-            del data["from"], data["to"]
-            raise ValidationError(
-                _(
-                    "The first fiscal year (%(first)s) is after the last (%(last)s), so the "
-                    "figures cover every fiscal year."
-                ),
-                params={
-                    "first": rules.fiscal_year_label(first, page_language()),
-                    "last": rules.fiscal_year_label(last, page_language()),
-                },
-            )
+        reading = self.reading()
+        for name in PARAMETERS:
+            data.pop(name, None)
+            if name in reading.problems:
+                self.add_error(name, f"{reading.problems[name]} {CONSEQUENCES[name]}")
+            elif (value := reading.value(name)) not in (None, ()):
+                data[name] = value
         return data
 
     def filters(self) -> Filters:
-        """The Filters for the fields that validated; an unbound form filters nothing."""
+        """The Filters of the valid parameters; an unbound form filters nothing."""
         if not self.is_bound:
             return Filters()
-        self.is_valid()  # cleans once; cleaned_data then holds the valid fields only
-        data = self.cleaned_data
-        return Filters(
-            from_fy=data.get("from"),
-            to_fy=data.get("to"),
-            region=data.get("region") or None,
-            state=data.get("state") or None,
-            theme=data.get("theme") or None,
-        )
+        return self.reading().filters
 
     def messages(self) -> list[str]:
         """Every problem with the filters, as sentences for the page."""
@@ -154,12 +130,14 @@ class ChartFilterForm(forms.Form):
             return []
         self.is_valid()
         chips = []
-        for name in ("from", "to", "region", "theme", "state"):
+        for name in PARAMETERS:
             value = self.cleaned_data.get(name)
-            if value in (None, ""):
+            if value in (None, "", ()):
                 continue
             field = self.fields[name]
-            label = dict(_flatten(getattr(field, "choices", []))).get(value, str(value))
+            names = dict(_flatten(getattr(field, "choices", [])))
+            values = value if isinstance(value, tuple) else (value,)
+            label = ", ".join(str(names.get(one, one)) for one in values)
             chips.append((name, f"{field.label}: {label}"))
         return chips
 
@@ -172,20 +150,13 @@ def _flatten(choices):
             yield value, label
 
 
-def _choice_field(label, choices, invalid_message, typed=False):
-    """An optional filter field whose invalid value is reported, not fatal."""
-    if typed:
-        return forms.TypedChoiceField(
-            label=label,
-            choices=choices,
-            coerce=int,
-            empty_value=None,
-            required=False,
-            error_messages={"invalid_choice": invalid_message},
-        )
-    return forms.ChoiceField(
-        label=label,
-        choices=choices,
-        required=False,
-        error_messages={"invalid_choice": invalid_message},
-    )
+class ReadField(ReadByStats, forms.CharField):
+    """A parameter with no choices to show (the state): read by the form's reader only."""
+
+
+class ReadChoiceField(ReadByStats, forms.ChoiceField):
+    """A filter's <select>: it draws the choices; the form's reader checks the value."""
+
+
+def _choice_field(label, choices):
+    return ReadChoiceField(label=label, choices=choices, required=False)

@@ -281,23 +281,31 @@ def test_filtered_page_shows_the_matching_total_and_removable_filters(client, re
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("query", "message"),
+    ("query", "message", "kept"),
     [
-        ("?from=abc", "“abc” is not a fiscal year the register covers"),
-        ("?to=1999", "“1999” is not a fiscal year the register covers"),
-        ("?region=nowhere", "There is no region “nowhere”"),
-        ("?theme=%3Cscript%3E", "There is no theme “&lt;script&gt;”"),
-        ("?from=2024&to=2020", "The first fiscal year (FY2024) is after the last (FY2020)"),
-        ("?state=zz", "There is no state “ZZ”"),
+        ("?from=abc", "“abc” is not a fiscal year. The figures start from the earliest year.", {}),
+        ("?to=1999", "The register starts with FY2017 (1 April 2017). The figures run to the", {}),
+        ("?region=nowhere", "There is no region with the code “nowhere”. The figures cover", {}),
+        ("?theme=%3Cscript%3E", "There is no theme “&lt;script&gt;”. The figures cover every", {}),
+        # A range that ends before it starts loses its end (on every surface): FY2024 onwards.
+        (
+            "?from=2024&to=2020",
+            "The first fiscal year (FY2024) is after the last (FY2020). The figures run to the",
+            {"from_fy": 2024},
+        ),
+        ("?state=zz", "There is no state with the code “ZZ”. The figures cover every state.", {}),
     ],
 )
-def test_bad_filters_give_a_message_and_the_unfiltered_figures(client, register, query, message):
+def test_bad_filters_give_a_message_and_figures_without_them(
+    client, register, query, message, kept
+):
     response = client.get(f"/en/dashboard/{query}")
     assert response.status_code == 200
     assert message in response.text
     assert 'role="alert"' in response.text
+    assert response.context["filters"] == Filters(**kept)
     shown = trace(figures(response)["fiscal-year"], "cases")["y"]
-    assert shown == stats.by_fiscal_year(Filters())["cases"].tolist()
+    assert shown == stats.by_fiscal_year(Filters(**kept))["cases"].tolist()
 
 
 @pytest.mark.django_db
@@ -312,14 +320,12 @@ def test_a_bad_filter_leaves_the_good_ones_in_force(client, register):
 @pytest.mark.django_db
 def test_bad_filters_message_is_translated(client, register):
     with translation.override("ja"):
-        expected = str(
-            translation.gettext(
-                "There is no region “%(value)s”, so the figures cover every region."
-            )
-        )
+        problem = translation.gettext("There is no region with the code “%(value)s”.")
+        consequence = translation.gettext("The figures cover every region.")
+    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", problem + consequence)
     response = client.get("/ja/dashboard/?region=nowhere")
     assert response.status_code == 200
-    assert expected % {"value": "nowhere"} in response.text
+    assert f"{problem % {'value': 'nowhere'}} {consequence}" in response.text
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -414,7 +420,7 @@ def test_unknown_chart_is_a_404(client):
 def test_csv_with_a_bad_filter_says_so(client):
     response = client.get("/en/dashboard/data/region.csv?region=nowhere")
     assert response.status_code == 400
-    assert "There is no region “nowhere”" in response.content.decode()
+    assert "There is no region with the code “nowhere”" in response.content.decode()
 
 
 # --- Embeds -------------------------------------------------------------------------------------
