@@ -77,6 +77,14 @@ class ReadByStats:
         return value
 
 
+class ReadField(ReadByStats, forms.CharField):
+    """A filter parameter with no choices to draw (a hidden or free one)."""
+
+
+class ReadChoiceField(ReadByStats, forms.ChoiceField):
+    """A filter's <select>: it draws the choices; the form's reader checks the value."""
+
+
 class FiscalYearChoiceField(ReadByStats, forms.TypedChoiceField):
     """A fiscal year chosen from the register's (`stats.fiscal_year_choices`), "Any year"
     first; the choices are built each time a form is, so the labels follow the language."""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import rules, stats
 from cases.figures import reference
-from cases.filters import ReadByStats
+from cases.filters import ReadChoiceField, ReadField
 from cases.models import ThemeGroup
 from cases.stats import Filters
 from grassroots.language import page_language
@@ -148,14 +148,6 @@ def _flatten(choices):
             yield from label
         else:
             yield value, label
-
-
-class ReadField(ReadByStats, forms.CharField):
-    """A parameter with no choices to show (the state): read by the form's reader only."""
-
-
-class ReadChoiceField(ReadByStats, forms.ChoiceField):
-    """A filter's <select>: it draws the choices; the form's reader checks the value."""
 
 
 def _choice_field(label, choices):

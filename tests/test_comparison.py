@@ -215,8 +215,9 @@ class TestThePage:
              "登録対象は2017年度（2017年4月1日）以降です。"),
             ("by=region&a=miami&b=boston&from=2024&to=2020",
              "The first fiscal year (FY2024) is after the last (FY2020).", "2024年度"),
-            ("by=fiscal-year&a=2023&b=2024&region=nowhere", "There is no district “nowhere”.",
-             "管轄地域「nowhere」はありません。"),
+            ("by=fiscal-year&a=2023&b=2024&region=nowhere",
+             "There is no region with the code “nowhere”.",
+             "コード「nowhere」の管轄地域はありません。"),
         ],
     )  # fmt: skip
     def test_a_bad_query_says_what_is_wrong_in_the_readers_language(

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from cases import rules, stats
 from cases.figures import provenance, reference
+from cases.filters import ReadChoiceField, ReadField
 from cases.models import ThemeGroup
 from grassroots.language import LANGUAGES, is_japanese, page_language, pick
 
@@ -63,27 +64,27 @@ def region_choices() -> list[tuple[str, str]]:
 
 
 class FiscalYearField(forms.CharField):
-    """A fiscal year given as digits, which `stats.fiscal_year_problem` must accept."""
+    """A side's fiscal year, read by `stats.parse_fiscal_year` (the one parser of a year)."""
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
-        if not (value.isascii() and value.isdigit() and len(value) <= 4):
-            raise ValidationError(
-                _("“%(value)s” is not a fiscal year."), code="invalid", params={"value": value}
-            )
-        problem = stats.fiscal_year_problem(int(value))
-        if problem:
-            raise ValidationError(problem, code="invalid")
-        return int(value)
+        try:
+            return stats.parse_fiscal_year(value)
+        except stats.InvalidFilter as problem:
+            raise ValidationError(str(problem), code="invalid") from None
 
 
 class ComparisonForm(forms.Form):
     """Reads a comparison query; `request()` gives the validated `ComparisonRequest`.
 
-    `a` and `b` are fiscal years or districts, as `by` says.
+    `a` and `b` are fiscal years or districts, as `by` says. What holds for both sides
+    (`region`, `from`, `to`) is read by the one reader of filters, `stats.Filters.read`;
+    a comparison takes one district (the last one given).
     """
+
+    FILTERS = ("from", "to", "region")
 
     by = forms.ChoiceField(
         choices=[
@@ -116,13 +117,12 @@ class ComparisonForm(forms.Form):
             missing = _("Choose two fiscal years to compare.")
             for name in ("a", "b"):
                 self.fields[name] = FiscalYearField(error_messages={"required": missing})
-        self.fields["region"] = forms.ChoiceField(
-            choices=[("", _("All districts")), *region_choices()],
-            required=False,
-            error_messages={"invalid_choice": gettext_lazy("There is no district “%(value)s”.")},
+        # Drawn only; the form's clean reads them (`stats.Filters.read`).
+        self.fields["region"] = ReadChoiceField(
+            choices=[("", _("All districts")), *region_choices()], required=False
         )
-        self.fields["from"] = FiscalYearField(required=False)
-        self.fields["to"] = FiscalYearField(required=False)
+        self.fields["from"] = ReadField(required=False)
+        self.fields["to"] = ReadField(required=False)
 
     def _side_label(self, value) -> str:
         if self.cleaned_data.get("by") == BY_REGION:
@@ -131,6 +131,13 @@ class ComparisonForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        reading = stats.Filters.read(self.data, names=self.FILTERS)
+        for name in self.FILTERS:
+            data.pop(name, None)
+            if name in reading.problems:
+                self.add_error(name, reading.problems[name])
+            elif (value := reading.value(name)) not in (None, ()):
+                data[name] = value[-1] if isinstance(value, tuple) else value
         by = data.get("by") or BY_FISCAL_YEAR
         data["by"] = by
         first, second = data.get("a"), data.get("b")
@@ -142,16 +149,6 @@ class ComparisonForm(forms.Form):
                 else _("Both sides are %(side)s: choose two different fiscal years.")
             )
             raise ValidationError(message, params={"side": label})
-        start, end = data.get("from"), data.get("to")
-        if start is not None and end is not None and start > end:
-            language = page_language()
-            raise ValidationError(
-                _("The first fiscal year (%(first)s) is after the last (%(last)s)."),
-                params={
-                    "first": rules.fiscal_year_label(start, language),
-                    "last": rules.fiscal_year_label(end, language),
-                },
-            )
         return data
 
     def messages(self) -> list[str]:
@@ -208,7 +205,7 @@ def default_request() -> ComparisonRequest:
     """The comparison a page without a query shows: the latest fiscal year with held cases and
     the year before it (the register's first two years when there is nothing yet)."""
     latest = stats.headline().latest_fy
-    if latest is None or stats.fiscal_year_problem(latest - 1):
+    if latest is None or stats.Filters(from_fy=latest - 1).problems():
         first, _last = stats.fiscal_year_span()
         latest = first + 1
     return ComparisonRequest(BY_FISCAL_YEAR, latest - 1, latest)
