@@ -110,7 +110,7 @@ def test_a_summary_becomes_at_most_four_lines_without_splitting_at_a_title():
     [
         (["--fy", "2016"], "The register starts with FY2017"),
         (["--fy", "2999"], "FY2999 has not begun"),
-        (["--fy", "abc"], "The fiscal year must be a year such as"),
+        (["--fy", "abc"], "“abc” is not a fiscal year."),
         (["--fy", "2024", "--lang", "fr"], "The language must be “ja” (Japanese) or “en”"),
     ],
 )
@@ -143,7 +143,7 @@ def test_hq_staff_find_the_handout_in_the_reports_section(signed_in, hq_editor):
     [
         ({"fy": "2016", "lang": "ja"}, "The register starts with FY2017"),
         ({"fy": "2999", "lang": "ja"}, "FY2999 has not begun"),
-        ({"fy": "20x4", "lang": "ja"}, "not “20x4”"),
+        ({"fy": "20x4", "lang": "ja"}, "“20x4” is not a fiscal year."),
         ({"fy": "2024", "lang": "fr"}, "The language must be “ja” (Japanese)"),
         ({"fy": "2024", "lang": "ja", "format": "pdf"}, "Select a valid choice"),
     ],

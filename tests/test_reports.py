@@ -380,7 +380,7 @@ class TestAdminPage:
             },
         )
         assert response.status_code == 200
-        assert "The last fiscal year is before the first." in response.content.decode()
+        assert "The first fiscal year (FY2024) is after the last (FY2022)." in response.text
 
 
 @pytest.mark.django_db

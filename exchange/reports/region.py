@@ -8,7 +8,6 @@ import pandas as pd
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
 
 from cases import rules, stats
 from cases.figures import provenance
@@ -152,25 +151,19 @@ def build_region_report(
     paper: str | None = None,
     taken_at: datetime.datetime | None = None,
 ) -> RegionReport:
-    """The figures of one region's report. Open years default to FY2017 and the current FY."""
+    """The figures of one region's report. Open years default to FY2017 and the current FY
+    (the span's ends: defaults, not a check). The region and the years are checked by the one
+    rule of filters (`stats.Filters.problems`); ReportError says what is wrong."""
     first, last = stats.fiscal_year_span()
     from_fy = first if from_fy is None else from_fy
     to_fy = last if to_fy is None else to_fy
-    region = Region.objects.filter(code=region_code).first()
-    if region is None:
-        raise ReportError(
-            _("There is no region with the code “%(code)s”.") % {"code": region_code}
-        )
-    for year in (from_fy, to_fy):
-        if problem := stats.fiscal_year_problem(year):
-            raise ReportError(problem)
-    if from_fy > to_fy:
-        raise ReportError(
-            _("The first fiscal year (%(first)s) is after the last (%(last)s).")
-            % {"first": from_fy, "last": to_fy}
-        )
+    filters = stats.Filters(from_fy=from_fy, to_fy=to_fy, region=region_code)
+    try:
+        filters.validate()
+    except stats.InvalidFilter as problem:
+        raise ReportError(str(problem)) from None
+    region = Region.objects.get(code=region_code)
     language = page_language(language)
-    filters = stats.Filters(from_fy=from_fy, to_fy=to_fy, region=region.code).validate()
     previous = stats.Filters(from_fy=to_fy - 1, to_fy=to_fy - 1, region=region.code)
     return RegionReport(
         region=region,

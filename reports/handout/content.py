@@ -29,18 +29,12 @@ class HandoutError(ValueError):
 
 
 def check_year(fiscal_year) -> int:
-    """The fiscal year as an int the register can answer for (`stats.fiscal_year_problem`,
-    the one rule), or HandoutError with a message a person can act on."""
-    text = str(fiscal_year).strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 4):
-        raise HandoutError(
-            _("The fiscal year must be a year such as %(last)s, not “%(year)s”.")
-            % {"last": stats.fiscal_year_span()[1], "year": text[:20]}
-        )
-    problem = stats.fiscal_year_problem(int(text))
-    if problem:
-        raise HandoutError(problem)
-    return int(text)
+    """The fiscal year as an int the register can answer for (`stats.parse_fiscal_year`, the
+    one parser and rule), or HandoutError with a message a person can act on."""
+    try:
+        return stats.parse_fiscal_year(fiscal_year)
+    except stats.InvalidFilter as problem:
+        raise HandoutError(str(problem)) from None
 
 
 def check_language(language) -> str:
