@@ -49,6 +49,9 @@ class Param:
     choices: tuple[str, ...] | None = None
     codes: Callable[[], list[str]] | None = None
     either_case: bool = False  # a code may be given in upper or lower case
+    # A fiscal year: checked by the one rule (`stats.parse_fiscal_year`); its limits, read
+    # from the same span, only say it in the document and the message.
+    fiscal_year: bool = False
     extra: dict = field(default_factory=dict)
 
     def limits(self) -> tuple[int | None, int | None]:
@@ -106,6 +109,15 @@ class Param:
                 "value": raw,
             }
         value = int(raw)
+        if self.fiscal_year:
+            try:
+                return stats.parse_fiscal_year(raw), None
+            except stats.InvalidFilter:
+                return None, _("%(name)s must be a whole number from %(low)s to %(high)s.") % {
+                    "name": self.name,
+                    "low": low,
+                    "high": high,
+                }
         if (low is not None and value < low) or (high is not None and value > high):
             return None, _("%(name)s must be a whole number from %(low)s to %(high)s.") % {
                 "name": self.name,
@@ -165,6 +177,8 @@ def empty_range(values: dict, first: str, last: str) -> bool:
 
 
 def _first_year() -> int:
+    """The span's first year, for the document and the message (`stats.parse_fiscal_year`
+    decides)."""
     return stats.fiscal_year_span()[0]
 
 
@@ -198,7 +212,14 @@ def _from_field(name: str, form_field) -> Param:
         return Param(name, description, codes=codes, either_case=either_case)
     if isinstance(form_field, forms.TypedChoiceField) and form_field.coerce is int:
         # The fiscal years: every one from the first of the register to the current one.
-        return Param(name, description, type="integer", minimum=_first_year, maximum=_last_year)
+        return Param(
+            name,
+            description,
+            type="integer",
+            minimum=_first_year,
+            maximum=_last_year,
+            fiscal_year=True,
+        )
     if isinstance(form_field, forms.ChoiceField):
         keys = tuple(str(k) for k, _label in _flat(form_field.choices) if k not in ("", None))
         return Param(name, description, choices=keys)
@@ -237,6 +258,7 @@ def stats_params() -> list[Param]:
             type="integer",
             minimum=_first_year,
             maximum=_last_year,
+            fiscal_year=True,
         ),
         Param(
             stats.QUERY_NAMES["to_fy"],
@@ -245,6 +267,7 @@ def stats_params() -> list[Param]:
             type="integer",
             minimum=_first_year,
             maximum=_last_year,
+            fiscal_year=True,
         ),
         Param("region", "Only cases led by this region (code).", codes=_codes(Region, "code")),
         Param(
