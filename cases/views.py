@@ -354,7 +354,7 @@ def _comparison_links(code: str, fiscal_years: list[dict]) -> dict:
     compare = reverse("dashboard:compare")
     held = [row["key"] for row in fiscal_years if row["cases"]]
     links = {"compare_years_url": None}
-    if held and not stats.fiscal_year_problem(held[-1] - 1):
+    if held and not stats.Filters(from_fy=held[-1] - 1).problems():
         query = {"by": "fiscal-year", "a": held[-1] - 1, "b": held[-1], "region": code}
         links["compare_years_url"] = f"{compare}?{urlencode(query)}"
     codes = [item.key for item in reference.regions().items]

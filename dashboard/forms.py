@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import rules, stats
 from cases.figures import reference
-from cases.filters import ReadChoiceField, ReadField
+from cases.filters import FiscalYearChoiceField, ReadChoiceField, ReadField
 from cases.models import ThemeGroup
 from cases.stats import Filters
 from grassroots.language import page_language
@@ -40,10 +40,13 @@ class ChartFilterForm(forms.Form):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        years = [("", _("Earliest")), *stats.fiscal_year_choices()]
         # "from" is a Python keyword, so the fields are added here rather than declared.
-        self.fields["from"] = _choice_field(_("From fiscal year"), years)
-        self.fields["to"] = _choice_field(_("To fiscal year"), [("", _("Latest")), *years[1:]])
+        self.fields["from"] = FiscalYearChoiceField(
+            label=_("From fiscal year"), empty_label=_("Earliest"), required=False
+        )
+        self.fields["to"] = FiscalYearChoiceField(
+            label=_("To fiscal year"), empty_label=_("Latest"), required=False
+        )
         self.fields["region"] = _choice_field(
             _("Region"), [("", _("All regions")), *self._region_choices()]
         )

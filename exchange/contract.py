@@ -169,8 +169,9 @@ def check(params: list[Param], query) -> dict:
 
 
 def empty_range(values: dict, first: str, last: str) -> bool:
-    """A fiscal-year range whose first year is after its last: no case can be in it."""
-    return first in values and last in values and values[first] > values[last]
+    """A fiscal-year range whose first year is after its last (`stats.range_problem`, the one
+    range rule): no case can be in it."""
+    return stats.range_problem(values.get(first), values.get(last)) is not None
 
 
 # --- The declarations ----------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from django.utils import timezone
 from cases.figures.models import FigureChange
 from cases.figures.reference import remembered
 from cases.models import Case, CaseOrigin, Region
-from cases.stats import QUERY_NAMES
+from cases.stats import QUERY_NAMES, InvalidFilter, parse_fiscal_year
 
 LICENCE = {
     "en": "Government of Japan Standard Terms of Use (Version 2.0), compatible with CC BY 4.0",
@@ -165,7 +165,11 @@ def for_filters(filters, count: int, link: str, *, listing: bool = False) -> Pro
 
 
 def _year(value) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 6 else None
+    """A year of the query (already checked by the list's reader), or None."""
+    try:
+        return parse_fiscal_year(value) if value else None
+    except InvalidFilter:
+        return None
 
 
 def for_case_list(request, count: int) -> Provenance:

@@ -177,7 +177,8 @@ def build_region_report(
         states=stats.by_state(filters),
         themes=stats.by_theme(filters),
         partner_kinds=analytics.by_partner_kind(filters),
-        previous_cases=stats.total(previous) if to_fy > first else 0,
+        # No year before the register's first: the one rule says whether there is one.
+        previous_cases=0 if previous.problems() else stats.total(previous),
         demo_cases=filters.cases().filter(origin=CaseOrigin.DEMO).count(),
     )
 
