@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
@@ -12,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CasePartner, CaseStatus, Publication, WorkflowError
+from cases.models import CasePartner, CaseStatus, Publication, Publishable, WorkflowError
 from grassroots.language import LocalizedText, localized
 
 # A page's publishing states: the register's vocabulary (`cases.models.Publication`, the same
@@ -105,7 +104,7 @@ def validate_hero_type(image) -> None:
         )
 
 
-class ShowcasePage(models.Model):
+class ShowcasePage(Publishable):
     """A best practice written up for the public: a story about one case, in both languages.
 
     The key facts (dates, place, partners, themes) are not repeated here: the page draws them
@@ -175,6 +174,9 @@ class ShowcasePage(models.Model):
     hero_alt_ja = models.CharField(_("image description (Japanese)"), max_length=300, blank=True)
     hero_credit_en = models.CharField(_("image credit (English)"), max_length=200, blank=True)
     hero_credit_ja = models.CharField(_("image credit (Japanese)"), max_length=200, blank=True)
+    # Publishable's fields, but for two differences: a page has no "approved" state and its
+    # editors choose its state in the form (a case's moves only by the workflow's steps), and
+    # its publication date is kept from the first publication on, not stamped at each step.
     publication = models.CharField(
         _("publication"), max_length=20, choices=PAGE_PUBLICATION, default=Publication.DRAFT
     )
@@ -183,25 +185,6 @@ class ShowcasePage(models.Model):
         null=True,
         blank=True,
         help_text=_("Set when the page is first published."),
-    )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -288,26 +271,11 @@ class ShowcasePage(models.Model):
             raise ValidationError(errors)
 
     # --- The publishing workflow ------------------------------------------------------------
-    # draft → submitted for review → published, and back to draft. Whether the user may take a
-    # step is the caller's check (the admin asks for showcase.publish_showcasepage to publish).
+    # draft → submitted for review (Publishable.submit_for_review) → published, and back to
+    # draft. Whether the user may take a step is the caller's check (the admin asks for
+    # showcase.publish_showcasepage to publish).
 
-    WORKFLOW_FIELDS = [
-        "publication",
-        "submitted_at",
-        "submitted_by",
-        "published_at",
-        "published_by",
-        "updated_at",
-    ]
-
-    def submit_for_review(self, user, *, save: bool = True) -> None:
-        """Draft → submitted for review."""
-        if self.publication != Publication.DRAFT:
-            raise WorkflowError(_("Only a draft can be submitted for review."))
-        self.publication = Publication.SUBMITTED
-        self.submitted_at, self.submitted_by = timezone.now(), user
-        if save:
-            self.save(update_fields=self.WORKFLOW_FIELDS)
+    WORKFLOW_FIELDS = [*Publishable.WORKFLOW_FIELDS, "updated_at"]
 
     def publish(self, user, *, save: bool = True) -> None:
         """Draft or submitted → published. The page keeps the date it was first published (the
@@ -325,16 +293,14 @@ class ShowcasePage(models.Model):
         self.publication = Publication.PUBLISHED
         self.published_at = self.published_at or timezone.now()
         self.published_by = user
-        if save:
-            self.save(update_fields=self.WORKFLOW_FIELDS)
+        self._stamp(user, save)
 
     def unpublish(self, user, *, save: bool = True) -> None:
         """Published or submitted → draft."""
         if self.publication == Publication.DRAFT:
             raise WorkflowError(_("The page is already a draft."))
         self.publication = Publication.DRAFT
-        if save:
-            self.save(update_fields=self.WORKFLOW_FIELDS)
+        self._stamp(user, save)
 
     # --- Bilingual text in the page language ------------------------------------------------
 

@@ -1,13 +1,13 @@
 """The case register: regions (consular districts), states, themes, partners and cases.
 
 One module per part: `reference` (the districts, offices, states, jurisdictions, counties,
-themes and published figures, loaded from fixtures/), `partners`, `case` (cases, their states
-of work and publication, and their partners) and `revisions` (changes waiting for HQ's
-review). Import the models from here.
+themes and published figures, loaded from fixtures/), `partners`, `publishable` (the publishing
+workflow's states and the abstract model cases and showcase pages share), `case` (cases, their
+states of work, and their partners) and `revisions` (changes waiting for HQ's review).
+Import the models from here.
 """
 
 from cases.models.case import (
-    REVIEWED,
     Case,
     CaseFormat,
     CaseOrigin,
@@ -15,10 +15,9 @@ from cases.models.case import (
     CaseQuerySet,
     CaseStatus,
     PartnerRole,
-    Publication,
-    WorkflowError,
 )
 from cases.models.partners import Partner, PartnerKind, partner_slug
+from cases.models.publishable import REVIEWED, Publication, Publishable, WorkflowError
 from cases.models.reference import (
     BilingualNameMixin,
     County,
@@ -51,6 +50,7 @@ __all__ = [
     "PartnerKind",
     "PartnerRole",
     "Publication",
+    "Publishable",
     "PublishedFigure",
     "Region",
     "Revision",

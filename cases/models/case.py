@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import rules
 from cases.models.partners import Partner
+from cases.models.publishable import REVIEWED, Publication, Publishable, WorkflowError
 from cases.models.reference import Jurisdiction, Region, State, Theme
 from grassroots.language import localized, page_language
 
@@ -45,30 +46,6 @@ class PartnerRole(models.TextChoices):
     SPEAKER = "speaker", _("Speaker")
     SPONSOR = "sponsor", _("Sponsor")
     PARTICIPANT = "participant", _("Participant")
-
-
-class Publication(models.TextChoices):
-    """Where a record stands in the publishing workflow: draft → submitted → approved or
-    published.
-
-    Only the two reviewed states count in the figures: *approved* (counted, not listed: a held
-    case HQ has reviewed but that the public site does not list) and *published* (counted and
-    listed). `Case.is_public` stays the flag every public query reads; a database constraint
-    makes sure it is only ever set on a published case.
-    """
-
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted for review")
-    APPROVED = "approved", _("Approved (counted, not listed)")
-    PUBLISHED = "published", _("Published")
-
-
-# The states HQ has reviewed: the figures count a held case in one of them.
-REVIEWED = (Publication.APPROVED, Publication.PUBLISHED)
-
-
-class WorkflowError(Exception):
-    """A publishing step that does not apply to an object in its present state."""
 
 
 class CaseQuerySet(models.QuerySet):
@@ -114,7 +91,7 @@ class CaseQuerySet(models.QuerySet):
         )
 
 
-class Case(models.Model):
+class Case(Publishable):
     """One initiative of the task force: a workshop, seminar, visit or event in the US.
 
     A case counts once, under the region whose mission led it. Its fiscal year follows from its
@@ -179,34 +156,6 @@ class Case(models.Model):
         _("public"),
         default=False,
         help_text=_("May be listed on the public site. Non-public held cases still count."),
-    )
-    publication = models.CharField(
-        _("publication"),
-        max_length=10,
-        choices=Publication,
-        default=Publication.DRAFT,
-        editable=False,
-        help_text=_("Consulate editors submit a case for review; HQ editors publish it."),
-    )
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("submitted by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
-    published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("published by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
     )
     is_best_practice = models.BooleanField(_("best practice"), default=False)
     origin = models.CharField(
@@ -329,28 +278,12 @@ class Case(models.Model):
             self.publication = Publication.APPROVED
 
     # --- The publishing workflow --------------------------------------------------------------
-    # Each step changes the instance and saves only the workflow fields (so history sees one
-    # change), stamping who and when. Whether the user may take the step is the caller's check
-    # (the admin asks for cases.publish_case before publishing).
+    # The fields and submit_for_review() are Publishable's. Each step changes the instance and
+    # saves only the workflow fields (so history sees one change), stamping who and when.
+    # Whether the user may take the step is the caller's check (the admin asks for
+    # cases.publish_case before publishing).
 
-    WORKFLOW_FIELDS = [
-        "publication",
-        "is_public",
-        "submitted_at",
-        "submitted_by",
-        "published_at",
-        "published_by",
-        "updated_at",
-        "updated_by",
-    ]
-
-    def submit_for_review(self, user, *, save: bool = True) -> None:
-        """Draft → submitted for review."""
-        if self.publication != Publication.DRAFT:
-            raise WorkflowError(_("Only a draft can be submitted for review."))
-        self.publication = Publication.SUBMITTED
-        self.submitted_at, self.submitted_by = timezone.now(), user
-        self._stamp(user, save)
+    WORKFLOW_FIELDS = [*Publishable.WORKFLOW_FIELDS, "is_public", "updated_at", "updated_by"]
 
     def publish(self, user, *, save: bool = True) -> None:
         """Draft, submitted or approved → published: counted and listed publicly from now on."""
@@ -378,8 +311,7 @@ class Case(models.Model):
 
     def _stamp(self, user, save: bool) -> None:
         self.updated_by = user
-        if save:
-            self.save(update_fields=self.WORKFLOW_FIELDS)
+        super()._stamp(user, save)
 
     def clean(self):
         self._align_publication()
