@@ -55,6 +55,15 @@ _TRACKED: dict[str, dict[str, Collection]] = {}
 _REGION_KEYS: dict[str, str] = {}
 
 
+def add_tracked(model, collections: dict[str, Collection], region_key: str = "") -> None:
+    """Keep `model`'s objects' snapshots, with `collections`, and (given `region_key`) their
+    region, from now on (`audit.tracking.track` connects the signals)."""
+    label = model._meta.label_lower
+    _TRACKED[label] = dict(collections)
+    if region_key:
+        _REGION_KEYS[label] = region_key
+
+
 def is_tracked(model) -> bool:
     return model._meta.label_lower in _TRACKED
 
@@ -155,7 +164,7 @@ def _load(model, pk):
 
 
 @functools.cache
-def _diff_fields(model) -> frozenset[str]:
+def diff_fields(model) -> frozenset[str]:
     """The names whose differences make a change: fields staff edit, and a case's collections.
 
     Fields the system maintains (timestamps, who last saved, the stored fiscal year) stay in
@@ -169,7 +178,7 @@ def _diff_fields(model) -> frozenset[str]:
 
 def diff(model, before: dict | None, after: dict | None) -> dict:
     """field -> [old, new] for the fields that differ (a create lists the fields it set)."""
-    names = _diff_fields(model)
+    names = diff_fields(model)
     if before is None and after is not None:
         return {
             name: [None, value]

@@ -19,9 +19,7 @@ def track(
 ) -> None:
     """Record every save and delete of `model`'s objects as audit entries."""
     label = model._meta.label_lower
-    recorder._TRACKED[label] = dict(collections or {})
-    if region_key:
-        recorder._REGION_KEYS[label] = region_key
+    recorder.add_tracked(model, collections or {}, region_key)
     uid = f"audit-{label}"
     pre_save.connect(signals.before_save, sender=model, dispatch_uid=f"{uid}-pre-save")
     post_save.connect(signals.after_save, sender=model, dispatch_uid=f"{uid}-post-save")

@@ -99,12 +99,12 @@ class Writer(threading.Thread):
 
     def __init__(self, port: int, pk: int):
         super().__init__()
-        from tests.test_faults import _plain_http
+        from tests.test_faults import plain_http
         from tests.test_two_servers import Browser, as_pairs, form_fields
 
         self.as_pairs = as_pairs
         self.browser = Browser(port)
-        self.browser.request = _plain_http(self.browser)
+        self.browser.request = plain_http(self.browser)
         _s, _h, page = self.browser.get("/en/admin/login/")
         fields = form_fields(page, "login-form")
         fields.update(username=["hq"], password=[PASSWORD])

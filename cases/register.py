@@ -86,12 +86,12 @@ class CaseRegister(Workflow):
     ]
     collections = {
         "themes": (
-            lambda case: tracking._read_themes([case.pk]).get(case.pk, []),
-            tracking._write_themes,
+            lambda case: tracking.read_themes([case.pk]).get(case.pk, []),
+            tracking.write_themes,
         ),
         "partners": (
-            lambda case: tracking._read_partners([case.pk]).get(case.pk, []),
-            tracking._write_partners,
+            lambda case: tracking.read_partners([case.pk]).get(case.pk, []),
+            tracking.write_partners,
         ),
     }
 
@@ -271,8 +271,8 @@ class CaseRegister(Workflow):
         current = {"themes": {}, "partners": {}}
         for start in range(0, len(pks), BATCH):
             chunk = pks[start : start + BATCH]
-            current["themes"].update(tracking._read_themes(chunk))
-            current["partners"].update(tracking._read_partners(chunk))
+            current["themes"].update(tracking.read_themes(chunk))
+            current["partners"].update(tracking.read_partners(chunk))
         return current
 
     def _collections_differ(self, change, current) -> bool:

@@ -27,7 +27,7 @@ from cases.models import (
 # --- a case's collections -----------------------------------------------------------------------
 
 
-def _read_themes(pks: list) -> dict:
+def read_themes(pks: list) -> dict:
     # The through table directly: the same ids as `case.themes` without joining the themes.
     themes: dict = {}
     rows = Case.themes.through.objects.filter(case_id__in=pks).order_by()
@@ -42,11 +42,11 @@ def _check_themes(ids: list) -> list[str]:
     return [_("A theme of this version has been deleted since.")] if wanted - found else []
 
 
-def _write_themes(case, ids: list) -> None:
+def write_themes(case, ids: list) -> None:
     case.themes.set(ids or [])
 
 
-def _read_partners(pks: list) -> dict:
+def read_partners(pks: list) -> dict:
     partners: dict = {}
     rows = CasePartner.objects.filter(case_id__in=pks).order_by()
     for pk, partner_id, role in rows.values_list("case_id", "partner_id", "role"):
@@ -66,7 +66,7 @@ def _check_partners(rows: list) -> list[str]:
     return problems
 
 
-def _write_partners(case, rows: list) -> None:
+def write_partners(case, rows: list) -> None:
     """Make the case's partner rows exactly `rows` ([partner id, role] pairs)."""
     wanted = {(int(partner_id), role) for partner_id, role in rows or []}
     current = {(row.partner_id, row.role): row for row in case.partner_roles.all()}
@@ -78,8 +78,8 @@ def _write_partners(case, rows: list) -> None:
 
 
 CASE_COLLECTIONS = {
-    "themes": Collection(read=_read_themes, check=_check_themes, write=_write_themes),
-    "partners": Collection(read=_read_partners, check=_check_partners, write=_write_partners),
+    "themes": Collection(read=read_themes, check=_check_themes, write=write_themes),
+    "partners": Collection(read=read_partners, check=_check_partners, write=write_partners),
 }
 
 

@@ -152,7 +152,7 @@ def make_case(db):
 # --- The people who use the register (shared personas) -------------------------------------------
 
 
-def _staff(username, role, *regions, email=""):
+def staff_member(username, role, *regions, email=""):
     import io
 
     from django.contrib.auth import get_user_model
@@ -175,7 +175,7 @@ def make_staff(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
     def make(username, role, *regions, password=None):
-        user = _staff(username, role, *regions)
+        user = staff_member(username, role, *regions)
         if password:
             user.set_password(password)
             user.save(update_fields=["password"])
@@ -188,28 +188,28 @@ def make_staff(db, settings):
 def hq_editor(db, settings):
     """An HQ editor: every district, may publish and review."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return _staff("persona-hq", "hq")
+    return staff_member("persona-hq", "hq")
 
 
 @pytest.fixture
 def editor_a(db, settings):
     """A consulate editor of district A (Miami)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return _staff("persona-miami", "consulate", "miami")
+    return staff_member("persona-miami", "consulate", "miami")
 
 
 @pytest.fixture
 def editor_b(db, settings):
     """A consulate editor of district B (New York)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return _staff("persona-new-york", "consulate", "new-york")
+    return staff_member("persona-new-york", "consulate", "new-york")
 
 
 @pytest.fixture
 def viewer(db, settings):
     """A viewer: reads everything, changes nothing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return _staff("persona-viewer", "viewer")
+    return staff_member("persona-viewer", "viewer")
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def missing(message: str):
     pytest.skip(message)
 
 
-def _wait_for_port(port: int, seconds: float, process=None, what="server") -> None:
+def wait_for_port(port: int, seconds: float, process=None, what="server") -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -84,7 +84,7 @@ class PrivateRedis:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        _wait_for_port(self.port, 10, self.process, "redis-server")
+        wait_for_port(self.port, 10, self.process, "redis-server")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -11,6 +11,9 @@ app uses. It is a unit of its own here, apart from the rest of `grassroots`.
 `cases` holds the register and the figures core (`cases.stats`, `cases.figures`) that every
 page app reads; the page apps do not import one another. A cross-app import inside a function
 would hide an edge from this picture, so there are none, apart from an AppConfig.ready().
+
+Also here: migrations run no project code, one function bounds a query's fiscal years, tests act
+as personas, and no module takes another module's private (underscored) names.
 """
 
 import ast
@@ -212,3 +215,58 @@ def test_tests_act_as_the_persona_who_would_do_the_work():
     assert {name: n for name, n in found.items() if n} == {
         name: n for name, n in allowed.items() if n
     }
+
+
+def _project_files() -> list[Path]:
+    """Every Python file of the project: the apps, bench/, tools/, tests/ and the top level."""
+    skip = {".venv", ".tools", "node_modules", "migrations"}
+    return [
+        path for path in sorted(ROOT.rglob("*.py")) if not skip & set(path.relative_to(ROOT).parts)
+    ]
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def _project_module(dotted: str) -> bool:
+    path = ROOT.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def _private_names_taken(path: Path) -> list[str]:
+    """`from module import _name`, and (outside tests/) `module._name` of a project module."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    where = path.relative_to(ROOT)
+    found, modules = [], {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+            source = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if _private(alias.name):
+                    found.append(f"{where}:{node.lineno}: from {source} import {alias.name}")
+                if node.level == 0:
+                    modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                bound = alias.asname or alias.name.split(".")[0]
+                modules[bound] = alias.name if alias.asname else bound
+    # A test may look into the module it tests (reset its state, call a step on its own).
+    if where.parts[0] == "tests":
+        return found
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Attribute) and _private(node.attr)):
+            continue
+        owner = ast.unparse(node.value)
+        head, _dot, rest = owner.partition(".")
+        if head in modules and _project_module(".".join(filter(None, [modules[head], rest]))):
+            found.append(f"{where}:{node.lineno}: {owner}.{node.attr}")
+    return found
+
+
+def test_no_module_takes_another_modules_private_names():
+    """A leading underscore says "only this module uses it". A name another module needs is
+    made public where it is defined (or the code moves to where it is used), so reading a
+    module tells what the rest of the project relies on."""
+    offenders = [found for path in _project_files() for found in _private_names_taken(path)]
+    assert not offenders, offenders

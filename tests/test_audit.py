@@ -25,7 +25,7 @@ from cases.models import Case, CasePartner, Partner, PartnerKind, Region, State,
 from showcase.models import ShowcasePage
 from staff.models import StaffProfile
 from staff.roles import CONSULATE_EDITORS, ensure_roles
-from tests.test_import import _named, case_row, csv_file
+from tests.test_import import case_row, csv_file, named_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -289,7 +289,7 @@ def test_the_history_page_lists_the_changes_by_field_name_newest_first(hq_client
 def test_an_import_through_the_admin_is_recorded_as_an_import_by_its_user(hq_client, hq, chamber):
     data = csv_file([case_row()])
     preview = hq_client.post(
-        "/en/admin/exchange/importbatch/upload/", {"file": _named(data, "c.csv")}
+        "/en/admin/exchange/importbatch/upload/", {"file": named_upload(data, "c.csv")}
     )
     sha256 = preview.context["plan"].sha256
     done = hq_client.post(
@@ -309,7 +309,7 @@ def test_an_import_through_the_admin_is_recorded_as_an_import_by_its_user(hq_cli
     # A re-import that changes a title and drops the partner is one change entry.
     data = csv_file([case_row(title_en="Renamed workshop", partners="")])
     preview = hq_client.post(
-        "/en/admin/exchange/importbatch/upload/", {"file": _named(data, "d.csv")}
+        "/en/admin/exchange/importbatch/upload/", {"file": named_upload(data, "d.csv")}
     )
     hq_client.post(
         "/en/admin/exchange/importbatch/upload/preview/",

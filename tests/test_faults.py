@@ -196,7 +196,7 @@ def test_saves_during_a_database_outage_are_whole_or_absent(faults_stack):
     port, postgres, pk = (faults_stack[k] for k in ("server", "postgres", "case"))
     port = port.port
     browser = Browser(port)
-    browser.request = _plain_http(browser)
+    browser.request = plain_http(browser)
     status, _h, page = browser.get("/en/admin/login/")
     fields = form_fields(page, "login-form")
     fields.update(username=["hq"], password=[PASSWORD])
@@ -255,7 +255,7 @@ _AUDIT_COUNT = (
 )
 
 
-def _plain_http(browser):
+def plain_http(browser):
     """The servers run without the https redirect: talk plain http, no forwarded header."""
     from http.client import HTTPConnection
     from http.cookies import SimpleCookie

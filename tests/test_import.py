@@ -676,7 +676,7 @@ class TestAdmin:
     preview_url = "/en/admin/exchange/importbatch/upload/preview/"
 
     def upload(self, client, data: bytes, name: str):
-        return client.post(self.upload_url, {"file": _named(data, name)})
+        return client.post(self.upload_url, {"file": named_upload(data, name)})
 
     def test_upload_preview_confirm_imports_the_file(self, hq_client, hq_editor, chamber):
         assert hq_client.get(self.upload_url).status_code == 200
@@ -788,7 +788,7 @@ class TestAdmin:
         assert client.get(self.upload_url).status_code == 403
 
 
-def _named(data: bytes, name: str):
+def named_upload(data: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
@@ -839,7 +839,7 @@ class TestFormulas:
     def test_the_preview_calls_the_file_invalid_and_shows_the_cell(self, hq_client, chamber):
         data = xlsx_file([case_row(title_en="=5*2")])
         response = hq_client.post(
-            "/en/admin/exchange/importbatch/upload/", {"file": _named(data, "f.xlsx")}
+            "/en/admin/exchange/importbatch/upload/", {"file": named_upload(data, "f.xlsx")}
         )
         page = response.content.decode()
         assert response.status_code == 200

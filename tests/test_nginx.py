@@ -139,7 +139,7 @@ def proxied(tmp_path_factory):
             [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf"), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        stack._wait_for_port(https, 10, proxy, "nginx")
+        stack.wait_for_port(https, 10, proxy, "nginx")
         yield {
             "https": https, "http": http, "servers": servers, "planned": planned,
             "folder": folder,

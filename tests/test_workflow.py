@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 
 from cases.models import Case, Publication, WorkflowError
 from showcase.models import ShowcasePage
-from tests.conftest import _staff
+from tests.conftest import staff_member
 from tests.test_roles import case_form
 
 ADMIN = "/en/admin"
@@ -256,7 +256,7 @@ def test_an_import_that_publishes_a_case_records_the_importer_as_its_publisher(m
     from tests.test_import import case_row, csv_file
 
     # The register applies the importer's own rights: an HQ editor may publish.
-    importer = _staff("importer", "hq")
+    importer = staff_member("importer", "hq")
     earlier = get_user_model().objects.create_user("earlier", is_staff=True)
     draft = make_case(external_ref="MIA-002", is_public=False, updated_by=earlier)
     already = make_case(

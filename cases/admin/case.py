@@ -502,7 +502,7 @@ class CaseAdmin(PublishingAdmin, AuditedAdmin, admin.ModelAdmin):
             name: [None, value] for name, value in version.items() if value not in (None, "", [])
         }
         shown = {
-            name: values for name, values in shown.items() if name in recorder._diff_fields(Case)
+            name: values for name, values in shown.items() if name in recorder.diff_fields(Case)
         }
         return confirm_page(
             self.admin_site,

@@ -4,7 +4,6 @@
 import contextlib
 import threading
 
-import pandas as pd
 from django.db.models import Count, Sum
 
 from cases.figures import freshness, reference
@@ -33,7 +32,7 @@ def counting_raw():
         _source.raw = previous
 
 
-def _counts(filters: Filters, *fields: str) -> dict:
+def count_by(filters: Filters, *fields: str) -> dict:
     """{value(s) of `fields`: number of held cases} for the filters.
 
     `fields` are lookups shared by cases and tallies: region__code, state__code, fiscal_year,
@@ -97,14 +96,6 @@ def _raw_counts(filters: Filters, fields):
     return filters.cases().values_list(*fields).annotate(n=Count("pk")).order_by()
 
 
-def _frame(rows, columns) -> pd.DataFrame:
-    # Object columns keep None as None (pandas' string dtype would turn it into NaN).
-    frame = pd.DataFrame(list(rows), columns=columns, dtype=object)
-    if "cases" in frame:
-        frame["cases"] = frame["cases"].astype("int64")
-    return frame
-
-
 class Counts:
     """Every count one page needs for one Filters, read with as few queries as possible.
 
@@ -113,7 +104,7 @@ class Counts:
     query reads those few hundred rows and Python sums them each way. Themes take one more
     query. Pass one Counts to several functions below to share the queries. Made with
     `shared=False` (what the functions do without one), or counting raw (`counting_raw()`),
-    each figure is one query of its own, as `_counts` makes it.
+    each figure is one query of its own, as `count_by` makes it.
     """
 
     def __init__(self, filters: Filters = ALL, *, shared: bool = True):
@@ -123,10 +114,10 @@ class Counts:
         self._by: dict[tuple, dict] = {}
 
     def of(self, *fields: str) -> dict:
-        """The counts keyed as `_counts(filters, *fields)` keys them."""
+        """The counts keyed as `count_by(filters, *fields)` keys them."""
         if fields not in self._by:
             if getattr(_source, "raw", False) or not self.shared or not self.filters.simple:
-                self._by[fields] = _counts(self.filters, *fields)
+                self._by[fields] = count_by(self.filters, *fields)
             elif fields == ("theme__slug",):
                 self._by[fields] = self._themes()
             else:
@@ -173,7 +164,7 @@ class Counts:
         try:
             picks = [positions[name] for name in fields]
         except KeyError:
-            return _counts(self.filters, *fields)
+            return count_by(self.filters, *fields)
         if len(picks) == 1:
             # A page asks for every single grain: sum all three in one pass over the rows.
             years: dict = {}
@@ -201,9 +192,3 @@ class Counts:
         tally = self._tally(ThemeYearTally if national else ThemeTally)
         rows = tally.values_list("theme_id").annotate(n=Sum("cases")).order_by()
         return {slugs.get(theme): n for theme, n in rows}
-
-
-def _counts_for(filters: Filters, counts: "Counts | None") -> "Counts":
-    if counts is not None and counts.filters == filters:
-        return counts
-    return Counts(filters, shared=False)

@@ -9,7 +9,7 @@ import pandas as pd
 from cases import rules
 from cases.figures import reference
 from cases.models import Case, PublishedFigure, Region, Revision
-from cases.stats.counting import Counts, _counts, _counts_for, _frame
+from cases.stats.counting import Counts, count_by
 from cases.stats.filters import ALL, Filters
 
 COUNT_COLUMNS = ["key", "label_en", "label_ja", "cases"]
@@ -39,10 +39,25 @@ NO_STATE_LABEL_EN = "No single state (nationwide)"
 NO_STATE_LABEL_JA = "特定の州なし（全米）"
 
 
+def _frame(rows, columns) -> pd.DataFrame:
+    # Object columns keep None as None (pandas' string dtype would turn it into NaN).
+    frame = pd.DataFrame(list(rows), columns=columns, dtype=object)
+    if "cases" in frame:
+        frame["cases"] = frame["cases"].astype("int64")
+    return frame
+
+
+def _counts_for(filters: Filters, counts: Counts | None) -> Counts:
+    """The Counts a figure reads: the one given if it is for these filters, else its own."""
+    if counts is not None and counts.filters == filters:
+        return counts
+    return Counts(filters, shared=False)
+
+
 def total(filters: Filters = ALL, counts: Counts | None = None) -> int:
     """The number of held cases that match."""
     if counts is None:
-        return _counts(filters)[()]
+        return count_by(filters)[()]
     return _counts_for(filters, counts).of()[()]
 
 
@@ -174,7 +189,7 @@ def format_rows(filters: Filters = ALL) -> list[dict]:
     """
     from cases.models import CaseFormat
 
-    found = _counts(filters, "format")
+    found = count_by(filters, "format")
     return [
         {
             "key": value,
@@ -196,7 +211,7 @@ def partner_kind_rows(filters: Filters = ALL) -> list[dict]:
     """
     from cases.models import PartnerKind
 
-    found = _counts(filters, "partner_kind")
+    found = count_by(filters, "partner_kind")
     return [
         {
             "key": value,
@@ -258,7 +273,7 @@ def by_region_fiscal_year(filters: Filters = ALL) -> pd.DataFrame:
     order, years ascending. Columns: region (code), region_label_en, region_label_ja,
     fiscal_year, cases, cumulative (running total within the region).
     """
-    counts = _counts(filters, "region__code", "fiscal_year")
+    counts = count_by(filters, "region__code", "fiscal_year")
     years = _fiscal_year_range(filters, {year for _code, year in counts})
     regions = Region.objects.order_by("sort_order", "code")
     if filters.region:
@@ -280,7 +295,7 @@ def reconcile() -> pd.DataFrame:
     Columns: from_fy, to_fy, label_en, label_ja, published, computed, difference (computed
     minus published), source_en, source_ja. One row per published figure.
     """
-    counts = _counts(ALL, "fiscal_year")
+    counts = count_by(ALL, "fiscal_year")
     rows = []
     for figure in PublishedFigure.objects.all():
         computed = sum(n for year, n in counts.items() if figure.from_fy <= year <= figure.to_fy)
