@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench import dataflow, dataset, machine, report, transfer, wrk
+from bench import database, dataflow, dataset, machine, report, transfer, wrk
 from bench.config import ROOT, Config
-from bench.dataset import log
+from bench.database import log
 from bench.server import Server, ServerFailed, base_env, collect_static, make_workdir
 
 PAGES = {
@@ -47,7 +47,7 @@ def preflight(cfg: Config) -> None:
     if not shutil.which(cfg.wrk):
         raise SystemExit(f"wrk not found at {cfg.wrk}: apt-get install wrk (or set BENCH_WRK)")
     try:
-        with dataset.connect(cfg.admin_url, connect_timeout=5) as conn:
+        with database.connect(cfg.admin_url, connect_timeout=5) as conn:
             conn.execute("SELECT 1")
     except Exception as problem:
         raise SystemExit(f"cannot reach PostgreSQL at {cfg.admin_url}: {problem}") from None

@@ -23,7 +23,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.config import PYTHON, ROOT, Config
-from bench.dataset import Generator, connect, log
+from bench.database import connect, log
+from bench.dataset import Generator
 from bench.server import MemoryWatch, Server
 
 # The same rows and columns as the public download (exchange/columns.py), in its order.

@@ -24,7 +24,7 @@ import random
 import time
 
 from bench.config import ROOT, Config
-from bench.database import (  # connect, log and manage are also imported from here
+from bench.database import (
     COPY_CHUNK,
     bulk_load,
     column_plan,

@@ -37,7 +37,7 @@ def machine() -> dict:
 
 def versions(cfg: Config) -> dict:
     from bench import wrk
-    from bench.dataset import connect
+    from bench.database import connect
 
     found = {"Python": platform.python_version()}
     for package in ("Django", "gunicorn", "psycopg", "whitenoise", "redis"):

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench.config import GUNICORN, ROOT, Config
-from bench.dataset import log, manage
+from bench.database import log, manage
 
 
 def base_env(cfg: Config, static_root: Path) -> dict:
