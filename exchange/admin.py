@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,12 +40,9 @@ SESSION_KEY = "exchange.pending_import"
 PREVIEW_ROWS = 500
 
 
-def cases_admin_url(batch_id: int | None = None) -> str | None:
-    """The case list in the admin, filtered to one import, if the case admin is there."""
-    try:
-        url = reverse("admin:cases_case_changelist")
-    except NoReverseMatch:
-        return None
+def cases_admin_url(batch_id: int | None = None) -> str:
+    """The case list in the admin, filtered to one import."""
+    url = reverse("admin:cases_case_changelist")
     return f"{url}?import_batch__id__exact={batch_id}" if batch_id else url
 
 
@@ -88,7 +85,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def cases_link(self, batch):
         url = cases_admin_url(batch.pk)
         count = batch.created + batch.updated
-        if url is None or not count:
+        if not count:
             return count
         return format_html('<a href="{}">{}</a>', url, _("%(count)s cases") % {"count": count})
 

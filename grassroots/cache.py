@@ -26,17 +26,13 @@ import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
 
 logger = logging.getLogger("grassroots.cache")
 
 # What redis-py raises for a server that is down, hanging, restarting or refusing (and the
 # socket errors beneath); a programming error (a bad value, a missing key for incr) still raises.
-try:
-    from redis.exceptions import RedisError
-
-    FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError)
-except ImportError:  # pragma: no cover - redis is a dependency
-    FAILURES = (OSError,)
+FAILURES: tuple[type[BaseException], ...] = (RedisError, OSError)
 
 # Connect and read timeouts (seconds) unless the settings give others: a Redis that does not
 # answer costs at most this much, once per retry interval.

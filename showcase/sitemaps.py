@@ -9,7 +9,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from cases.models import Case, Region, State
-from showcase.links import SECTIONS, reverse_or_none
+from showcase.links import SECTIONS
 from showcase.models import ShowcasePage
 
 
@@ -21,16 +21,14 @@ class _Bilingual(Sitemap):
 
 
 class PortalSitemap(_Bilingual):
-    """The portal's fixed pages: this app's, and the sections other apps serve once their
-    routes exist (a section without one is left out, so the sitemap never lists a 404)."""
+    """The portal's fixed pages: this app's, and the sections other apps serve."""
 
     priority = 0.8
     changefreq = "weekly"
     own_pages = ["showcase:home", "showcase:index", "showcase:about", "showcase:accessibility"]
 
     def items(self):
-        sections = [name for name in SECTIONS.values() if reverse_or_none(name)]
-        return [*self.own_pages, *sections]
+        return [*self.own_pages, *SECTIONS.values()]
 
     def location(self, name):
         return reverse(name)
@@ -50,14 +48,12 @@ class ShowcaseSitemap(_Bilingual):
 
 
 class CaseSitemap(_Bilingual):
-    """Public cases' pages, once the case browser serves them (`cases:detail`)."""
+    """Public cases' pages (`cases:detail`)."""
 
     priority = 0.5
     changefreq = "monthly"
 
     def items(self):
-        if reverse_or_none("cases:detail", pk=1) is None:
-            return Case.objects.none()
         return Case.objects.public().order_by("pk").only("pk", "updated_at")
 
     def location(self, case):
@@ -68,14 +64,12 @@ class CaseSitemap(_Bilingual):
 
 
 class RegionSitemap(_Bilingual):
-    """Each region's page, once the region pages exist (`cases:region-detail`)."""
+    """Each region's page (`cases:region-detail`)."""
 
     priority = 0.6
     changefreq = "weekly"
 
     def items(self):
-        if reverse_or_none("cases:region-detail", code="miami") is None:
-            return []
         return list(Region.objects.order_by("sort_order", "code").values_list("code", flat=True))
 
     def location(self, code):
@@ -83,14 +77,12 @@ class RegionSitemap(_Bilingual):
 
 
 class StateSitemap(_Bilingual):
-    """Each state's page (DC and the territories too), once they exist (`cases:state-detail`)."""
+    """Each state's page, DC's and the territories' too (`cases:state-detail`)."""
 
     priority = 0.6
     changefreq = "weekly"
 
     def items(self):
-        if reverse_or_none("cases:state-detail", code="FL") is None:
-            return []
         return list(State.objects.order_by("code").values_list("code", flat=True))
 
     def location(self, code):

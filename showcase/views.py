@@ -21,7 +21,7 @@ from cases.search import MAX_QUERY_LENGTH, terms
 from cases.structured_data import case_event
 from showcase.filters import ShowcaseFilter
 from showcase.illustrations import og_card
-from showcase.links import reverse_or_none, section_urls
+from showcase.links import section_urls
 from showcase.models import ShowcasePage
 from showcase.register import pages as page_register
 from showcase.search import KINDS, search_everything
@@ -187,8 +187,8 @@ def _render_page(request, page: ShowcasePage, *, related, preview=False, reasons
             "themes": list(case.themes.all()),
             "partner_roles": list(case.partner_roles.all()),
             "related": related,
-            "region_url": reverse_or_none("cases:region-detail", code=case.region.code),
-            "state_url": reverse_or_none("cases:state-detail", code=case.state.code)
+            "region_url": reverse("cases:region-detail", kwargs={"code": case.region.code}),
+            "state_url": reverse("cases:state-detail", kwargs={"code": case.state.code})
             if case.state_id
             else None,
             "preview": preview,

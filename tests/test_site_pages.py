@@ -10,7 +10,7 @@ from django.template import Context, Template
 from django.template.loader import get_template
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 
 from cases.models import Case, Publication, Region, State
 from grassroots.urls import urlpatterns as portal_urlpatterns
@@ -140,15 +140,12 @@ class TestSitemap:
             for page in ["", "about/", "accessibility/", "showcase/", "showcase/public-page/"]:
                 assert f"http://testserver/{language}/{page}" in locs, (language, page)
 
-    def test_lists_the_other_sections_once_they_exist(self, client, pages):
+    def test_lists_the_other_sections(self, client, pages):
         from showcase.links import SECTIONS
 
         locs, _ = _sitemap(client)
         for name in SECTIONS.values():
-            try:
-                url = reverse(name)
-            except NoReverseMatch:
-                continue
+            url = reverse(name)
             assert f"http://testserver{url}" in locs
             assert f"http://testserver{url.replace('/en/', '/ja/', 1)}" in locs
 
@@ -164,14 +161,9 @@ class TestSitemap:
         assert "draft-page" not in text
         assert "withdrawn-page" not in text
 
-    def test_lists_public_cases_only_once_the_case_pages_exist(self, client, pages):
+    def test_lists_public_cases_only(self, client, pages):
         locs, _ = _sitemap(client)
         public = Case.objects.public().values_list("pk", flat=True)
-        try:
-            reverse("cases:detail", kwargs={"pk": 1})
-        except NoReverseMatch:
-            assert not [loc for loc in locs if "/cases/" in loc]
-            return
         for pk in public:
             assert f"http://testserver/en/cases/{pk}/" in locs
             assert f"http://testserver/ja/cases/{pk}/" in locs
@@ -179,12 +171,8 @@ class TestSitemap:
             assert f"http://testserver/en/cases/{hidden.pk}/" not in locs
             assert f"http://testserver/ja/cases/{hidden.pk}/" not in locs
 
-    def test_region_and_state_pages_when_they_exist(self, client, pages):
+    def test_region_and_state_pages(self, client, pages):
         locs, _ = _sitemap(client)
-        try:
-            reverse("cases:region-detail", kwargs={"code": "miami"})
-        except NoReverseMatch:
-            pytest.skip("the region pages are not built yet")
         assert len([loc for loc in locs if "/regions/" in loc]) == 2 * (Region.objects.count() + 1)
         assert "http://testserver/en/states/FL/" in locs
         assert len([loc for loc in locs if "/states/" in loc]) == 2 * (State.objects.count() + 1)

@@ -4,7 +4,7 @@ language, counts of cases, and the addresses of the pages a chart links to."""
 import functools
 import textwrap
 
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -87,28 +87,26 @@ _PLACEHOLDER = "ZZ"
 
 
 @functools.lru_cache(maxsize=64)
-def _url_around_code(name: str, fallback: str, language: str, prefix: str, urlconf):
+def _url_around_code(name: str, language: str, prefix: str, urlconf):
     """The URL of `name` split around its code: reversing once per language instead of once
-    for each of the hundred-odd tiles and rows of a dashboard."""
-    try:
-        url = reverse(name, kwargs={"code": _PLACEHOLDER}, urlconf=urlconf)
-    except NoReverseMatch:
-        url = f"/{language}/{fallback}/{_PLACEHOLDER}/"
+    for each of the hundred-odd tiles and rows of a dashboard (the language and the script
+    prefix are part of the cache key: reverse() reads them)."""
+    url = reverse(name, kwargs={"code": _PLACEHOLDER}, urlconf=urlconf)
     before, _sep, after = url.partition(_PLACEHOLDER)
     return before, after
 
 
-def url_maker(name: str, fallback: str):
+def url_maker(name: str):
     """A function from a code to the page's URL, for the active language and URL conf: the
     language and URL conf are read once, not once per tile and row."""
-    key = (name, fallback, page_language(), get_script_prefix(), get_urlconf())
+    key = (name, page_language(), get_script_prefix(), get_urlconf())
     before, after = _url_around_code(*key)
     return lambda code: f"{before}{iri_to_uri(code)}{after}"
 
 
 def state_urls():
     """The maker of state page URLs (see url_maker)."""
-    return url_maker("cases:state-detail", "states")
+    return url_maker("cases:state-detail")
 
 
 def with_query(url: str, query: str) -> str:

@@ -255,7 +255,7 @@ def _region(filters: Filters, language: str, counts: stats.Counts) -> dict:
     keys = [row["key"] for row in records]
     labels = [row_label(row, language) for row in records]
     values = [int(row["cases"]) for row in records]
-    region_link = url_maker("cases:region-detail", "regions")
+    region_link = url_maker("cases:region-detail")
     links = [region_link(key) for key in keys]
     bars = _horizontal_bars(keys, labels, values, language)
     bars["customdata"] = links
