@@ -77,6 +77,24 @@ def _log_value(value: str) -> str:
     return '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
 
 
+def log_request(method, path, status, started, request_id, user_id=_NO_REQUEST) -> None:
+    """The one access line of a request (this middleware's, and the stored-page path's in
+    `grassroots.stored_pages`, which answers before Django): `started` is its
+    `time.perf_counter()` when the request arrived."""
+    duration_ms = (time.perf_counter() - started) * 1000
+    logger.log(
+        logging.ERROR if status >= 500 else logging.INFO,
+        "method=%s path=%s status=%d duration_ms=%.1f request_id=%s user_id=%s",
+        _log_value(method),
+        _log_value(path),
+        status,
+        duration_ms,
+        request_id,
+        user_id,
+        extra={"request_id": request_id},
+    )
+
+
 class RequestIdMiddleware:
     """Assigns the request id and logs `method path status duration_ms request_id user_id`.
 
@@ -100,18 +118,13 @@ class RequestIdMiddleware:
                 # A HEAD answer has GET's headers (Content-Length included) and no body; the
                 # development server drops the body itself, gunicorn warns on every one.
                 response.content = b""
-            duration_ms = (time.perf_counter() - started) * 1000
-            status = response.status_code
-            logger.log(
-                logging.ERROR if status >= 500 else logging.INFO,
-                "method=%s path=%s status=%d duration_ms=%.1f request_id=%s user_id=%s",
-                _log_value(request.method or ""),
-                _log_value(request.path),
-                status,
-                duration_ms,
+            log_request(
+                request.method or "",
+                request.path,
+                response.status_code,
+                started,
                 request_id,
                 _logged_in_user_id(request),
-                extra={"request_id": request_id},
             )
             return response
         finally:

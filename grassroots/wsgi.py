@@ -7,6 +7,11 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "grassroots.settings")
 application = get_wsgi_application()
 
+from grassroots.stored_pages import StoredPages  # noqa: E402 (needs Django set up)
+
+# Anonymous visitors' stored figure pages are answered before Django (grassroots.stored_pages).
+application = StoredPages(application)
+
 
 def _warm_up() -> None:
     """Import every view and compile the main templates now, before gunicorn forks.

@@ -206,6 +206,10 @@ def figure_response(*, per_user: bool = True):
                     response = _from_cache(request, stored)
             else:
                 response = _from_cache(request, stored)
+            if stored is not None:
+                # The same answer for every anonymous visitor of this address and generation:
+                # grassroots.stored_pages may keep it whole and answer before Django next time.
+                response.stored_page_generation = stored[0]
             if response.status_code == 200:
                 encoded = response.get("Content-Encoding") == "gzip"
                 response["ETag"] = f"W/{etag}" if encoded else etag

@@ -1,0 +1,144 @@
+"""Stored pages answered before Django: anonymous cache hits in one cache round trip.
+
+A figure page an anonymous visitor asks for is usually already stored (`cases.figures.caching`),
+but finding that out inside Django costs the whole middleware stack and URL resolution before
+the cache is read. `StoredPages` wraps the WSGI application and, for a request that can only
+get the stored page, answers from one `get_many` (the generation and the page) with the
+response Django sent last time for exactly that request, headers included:
+
+- **Which requests.** GET or HEAD with no cookie, no `Authorization` and no `If-None-Match`
+  (Django answers revalidations, which cost it little), outside the static and media files,
+  with the figure cache on. Everything else goes straight to Django, as does a miss.
+- **What is kept.** When Django answers such a request with a page taken from or put into the
+  figure cache (`response.stored_page_generation`, set by `caching.figure_response` only for
+  what every anonymous visitor gets alike), its final status, headers and body, after every
+  middleware, are kept under a key made of everything in the request Django's answer could
+  depend on: scheme and forwarded scheme, host and forwarded host, path, query string,
+  whether gzip is accepted and the Accept-Language header. A response that sets a cookie is
+  never kept.
+- **When it is used.** Only while the generation it was made for is current: any change to a
+  case moves the generation and the next request goes to Django again.
+- **What differs.** Nothing but the request id: the `X-Request-ID` header is the request's own
+  (the client's when sane, as `RequestIdMiddleware` decides), and the access line is written
+  by the same function (`grassroots.middleware.log_request`). A HEAD gets GET's headers and no
+  body, as from Django.
+
+If the cache cannot be read, the request goes to Django, which knows how to answer without it.
+"""
+
+import hashlib
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.handlers.wsgi import get_path_info, get_script_name
+
+from cases.figures.caching import PAGE_TIMEOUT, cache_enabled
+from cases.figures.freshness import GENERATION_KEY
+from grassroots.middleware import HEADER, incoming_or_new_id, log_request
+
+logger = logging.getLogger(__name__)
+
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+KEY_PREFIX = "stored-page:"
+
+
+def _eligible(environ) -> bool:
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    if any(environ.get(name) for name in ("HTTP_COOKIE", "HTTP_AUTHORIZATION")):
+        return False
+    if environ.get("HTTP_IF_NONE_MATCH") or settings.DISALLOWED_USER_AGENTS:
+        return False
+    path = environ.get("PATH_INFO", "")
+    return not any(
+        prefix and path.startswith(prefix)
+        for prefix in (settings.STATIC_URL, getattr(settings, "MEDIA_URL", None))
+    )
+
+
+def stored_page_key(environ) -> str:
+    """Everything in a request (eligible ones: no cookie, no credentials) that Django's answer
+    could depend on, as a cache key."""
+    parts = (
+        environ.get("wsgi.url_scheme", ""),
+        environ.get("HTTP_X_FORWARDED_PROTO", ""),
+        environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""),
+        environ.get("HTTP_X_FORWARDED_HOST", ""),
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        "gzip" if _ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")) else "",
+        environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+    )
+    digest = hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=16)
+    return KEY_PREFIX + digest.hexdigest()
+
+
+def _path(environ) -> str:
+    """The path as Django's request.path gives it (for the access line)."""
+    return get_script_name(environ).rstrip("/") + get_path_info(environ)
+
+
+class StoredPages:
+    """WSGI middleware: answer eligible requests whose page is stored and current (see the
+    module's docstring); hand everything else to `application`."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if not (cache_enabled() and _eligible(environ)):
+            return self.application(environ, start_response)
+        started = time.perf_counter()
+        key = stored_page_key(environ)
+        try:
+            found = cache.get_many([GENERATION_KEY, key])
+        except Exception:  # an unreachable cache is Django's to handle
+            logger.warning("stored pages: the cache could not be read", exc_info=True)
+            return self.application(environ, start_response)
+        stored, current = found.get(key), found.get(GENERATION_KEY)
+        if stored is not None and current is not None and stored[0] == str(current):
+            return self._answer(environ, start_response, stored, started)
+        return self._from_django(environ, start_response, key)
+
+    @staticmethod
+    def _answer(environ, start_response, stored, started):
+        _generation, status, headers, body = stored
+        request_id = incoming_or_new_id(environ.get("HTTP_X_REQUEST_ID"))
+        start_response(
+            status, [(name, request_id if value is None else value) for name, value in headers]
+        )
+        method = environ["REQUEST_METHOD"]
+        log_request(method, _path(environ), int(status.split(" ", 1)[0]), started, request_id)
+        return [b""] if method == "HEAD" else [body]
+
+    def _from_django(self, environ, start_response, key):
+        sent = {}
+
+        def remember(status, headers, exc_info=None):
+            sent["status"], sent["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        response = self.application(environ, remember)
+        generation = getattr(response, "stored_page_generation", None)
+        if (
+            generation is not None
+            and environ["REQUEST_METHOD"] == "GET"
+            and sent.get("status", "").startswith("200 ")
+            and not getattr(response, "streaming", True)
+            and not any(name.lower() == "set-cookie" for name, _value in sent["headers"])
+        ):
+            headers = [
+                (name, None if name.lower() == HEADER.lower() else value)
+                for name, value in sent["headers"]
+            ]
+            try:
+                cache.set(
+                    key, (generation, sent["status"], headers, response.content), PAGE_TIMEOUT
+                )
+            except Exception:  # keeping a copy is optional
+                logger.warning("stored pages: the page could not be kept", exc_info=True)
+        return response
