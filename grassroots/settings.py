@@ -156,6 +156,9 @@ else:
 # Cache figures and whole anonymous figure pages under the generation key (cases.figures.caching).
 # Off (0) only to measure the uncached cost; ETags and 304s work either way.
 PORTAL_FIGURE_CACHE = env_bool("PORTAL_FIGURE_CACHE", default=True)
+# Seconds a shared cache in front of the app (deploy/nginx, a CDN) may serve an anonymous
+# figure page before revalidating it with its ETag (cases.figures.caching).
+PORTAL_SHARED_CACHE_SECONDS = env_int("PORTAL_SHARED_CACHE_SECONDS", 10)
 
 # Paper of the reports (XLSX page setup, printable pages): "a4", "letter", or "auto" (A4 for a
 # Japanese report, Letter for an English one). A report form or --paper can still choose.

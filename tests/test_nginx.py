@@ -50,6 +50,7 @@ def render_site(ports, https: int, http: int, folder: Path, static: Path) -> str
         ("/var/log/nginx/grassroots.access.log", str(folder / "access.log")),
         ("/srv/grassroots/staticfiles/", f"{static}/"),
         ("/srv/grassroots/media/", f"{folder}/media/"),
+        ("/var/cache/nginx/grassroots", f"{folder}/cache"),
     ]
     for old, new in replacements:
         assert old in text, f"{old!r} is no longer in {CONFIG.name}"
@@ -110,6 +111,7 @@ def proxied(tmp_path_factory):
             DJANGO_ALLOWED_HOSTS="localhost,127.0.0.1",
             DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
             DJANGO_TRUSTED_PROXY_COUNT="1",
+            PORTAL_SHARED_CACHE_SECONDS=str(SHARED_SECONDS),
         )
         planned = int(
             stack.run_python(
@@ -274,6 +276,50 @@ def test_a_publish_through_the_proxy_shows_on_both_servers(proxied):
     after = [figures(first), figures(second)]
     assert after[0] == after[1]
     assert after[0]["dashboard"] == before[0]["dashboard"] + 1
+
+
+SHARED_SECONDS = 1
+
+
+def test_the_proxy_keeps_anonymous_figure_pages_and_revalidates_them(proxied):
+    """A figure page is kept by nginx's cache for the app's s-maxage, answered from there
+    (with this request's own id), then revalidated with its ETag (the app says 304)."""
+    visitor = browser(proxied)
+    path = "/en/dashboard/?from=2019"  # an address no other test asks for
+    status, first, body = visitor.get(path)
+    assert status == 200
+    assert first["X-Cache-Status"] == "MISS"
+    control = {part.strip() for part in first["Cache-Control"].split(",")}
+    assert {"public", "max-age=0", f"s-maxage={SHARED_SECONDS}", "must-revalidate"} <= control
+    status, kept, again = visitor.get(path)
+    assert (status, kept["X-Cache-Status"], again) == (200, "HIT", body)
+    assert kept["ETag"] == first["ETag"]
+    assert kept["X-Request-ID"] != first["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", kept["X-Request-ID"])
+    assert wait_for_log_line(
+        proxied["folder"] / "access.log", f"rid={kept['X-Request-ID']} cache=HIT"
+    )
+    time.sleep(SHARED_SECONDS + 0.5)
+    status, revalidated, again = visitor.get(path)
+    assert (status, revalidated["X-Cache-Status"], again) == (200, "REVALIDATED", body)
+
+
+def test_the_proxy_never_keeps_or_serves_a_signed_in_page(proxied):
+    staff = browser(proxied)
+    status, _headers, page = staff.get("/en/admin/login/")
+    fields = form_fields(page, "login-form")
+    fields.update(username=["hq"], password=[PASSWORD])
+    assert staff.post("/en/admin/login/?next=/en/admin/", as_pairs(fields))[0] == 302
+    path = "/en/dashboard/?from=2018"
+    visitor = browser(proxied)
+    assert visitor.get(path)[1]["X-Cache-Status"] == "MISS"
+    assert visitor.get(path)[1]["X-Cache-Status"] == "HIT"
+    for _ in range(2):
+        status, headers, _body = staff.get(path)
+        assert status == 200
+        assert headers["X-Cache-Status"] == "BYPASS"
+        assert "private" in headers["Cache-Control"]
+        assert "ETag" not in headers
 
 
 def test_static_files_carry_long_cache_headers_and_gzip(proxied):

@@ -175,7 +175,12 @@ def figure_response(*, per_user: bool = True):
         def wrapper(request, *args, **kwargs):
             if request.method not in ("GET", "HEAD") or (per_user and _personal(request)):
                 with request_scope(request_generation(request)):
-                    return view(request, *args, **kwargs)
+                    response = view(request, *args, **kwargs)
+                if per_user and not response.has_header("Cache-Control"):
+                    # A signed-in person's copy is theirs: no shared cache may keep it.
+                    patch_cache_control(response, private=True, no_cache=True)
+                    patch_vary_headers(response, ["Cookie"])
+                return response
             use_cache = cache_enabled()
             revalidating = bool(request.META.get("HTTP_IF_NONE_MATCH"))
             # A revalidation mostly ends in a 304, for which the generation alone is enough.
@@ -221,9 +226,23 @@ def figure_response(*, per_user: bool = True):
     return decorate
 
 
+def shared_cache_seconds() -> int:
+    """How long a shared cache (a reverse proxy such as deploy/nginx, a CDN) may answer with
+    its copy of an anonymous page before asking again with the ETag."""
+    return max(1, int(getattr(settings, "PORTAL_SHARED_CACHE_SECONDS", 10)))
+
+
 def _revalidate(response, per_user: bool) -> None:
-    """Browsers keep the page but ask each time, so a change shows on the next request; a page
-    that differs for a signed-in user varies on the cookie."""
-    patch_cache_control(response, no_cache=True)
+    """Browsers keep the page but ask each time (`max-age=0`, with the ETag), so a change
+    shows on their next request. A shared cache may keep it too (`public`) and answer for
+    `s-maxage` seconds before it revalidates; a page that differs for a signed-in user varies
+    on the cookie, and a signed-in user's copy is private (see `figure_response`)."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=shared_cache_seconds(),
+        must_revalidate=True,
+    )
     if per_user:
         patch_vary_headers(response, ["Cookie"])
