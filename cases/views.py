@@ -5,7 +5,6 @@ non-public or not-held case is never shown (it still counts in the figures).
 """
 
 from django.apps import apps
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from cases.figures import provenance, reference
 from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
 from cases.filters import CaseFilter, redirect_old_spellings
+from cases.listing import ListPaginator, list_depth_label
 from cases.models import (
     Case,
     CasePartner,
@@ -37,6 +37,8 @@ from grassroots.language import is_japanese, page_language
 from staff.access import can_report, holds_region
 
 PAGE_SIZE = 20
+
+
 # The case browser's filters that take several values, each option with its count.
 FACETS = ("region", "state", "theme", "format", "partner_kind")
 RECENT_CASES = 6
@@ -104,7 +106,7 @@ def case_list(request):
     if shorter is not None:
         return shorter
     filterset = CaseFilter(request.GET, queryset=Case.objects.public().for_listing())
-    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    paginator = ListPaginator(filterset.qs, PAGE_SIZE)
     page, page_notice = _page(paginator, request.GET.get("page"))
     filters = filterset.stats_filters()
     counted = _count_options(filterset.form, filters)
@@ -144,6 +146,11 @@ def _without_empty_fields(request):
 def _page(paginator, asked: str | None):
     """The page asked for (the nearest one if there is no such page) and, then, a notice."""
     page = paginator.get_page(asked)
+    if paginator.capped and page.number == paginator.num_pages:
+        return page, _(
+            "Lists are shown page by page up to their first %(depth)s cases: narrow the "
+            "filters, or download the list (CSV, Excel or JSON) to have every case."
+        ) % {"depth": list_depth_label()}
     if asked is None or asked == str(page.number):
         return page, None
     notice = _("There is no page “%(asked)s”; this is page %(page)s of %(pages)s.") % {

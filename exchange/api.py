@@ -23,6 +23,7 @@ from cases import stats
 from cases.figures import provenance
 from cases.figures.caching import figure_response
 from cases.filters import old_spelling_redirect
+from cases.listing import list_depth, list_depth_label
 from cases.models import Case, Jurisdiction, Region, State, Theme
 from exchange import contract
 from exchange.contract import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
@@ -120,6 +121,16 @@ def case_list(request):
         queryset = export_queryset(Case.objects.none())
     else:
         queryset = export_queryset(public_cases(request.GET, request))
+    if (page - 1) * size >= list_depth():
+        return error(
+            _(
+                "Lists are paged up to their first %(depth)s cases, so page %(page)s of "
+                "%(size)s is too deep: narrow the filters, or download the list as CSV, XLSX "
+                "or JSON (/<language>/cases/export.csv) to have every case."
+            )
+            % {"depth": list_depth_label(), "page": page, "size": size},
+            404,
+        )
     count = queryset.count()
     pages = max(1, -(-count // size))
     if page > pages:
@@ -138,7 +149,7 @@ def case_list(request):
     return json_response(
         {
             "count": count,
-            "next": link(page + 1) if page < pages else None,
+            "next": link(page + 1) if page < pages and page * size < list_depth() else None,
             "previous": link(page - 1) if page > 1 else None,
             "results": [case_record(request, case) for case in cases],
             "provenance": _listing_provenance(request, count),

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from cases import stats
 from cases.filters import CaseFilter
+from cases.listing import list_depth_label
 from cases.models import Case, Region, State, Theme
 from exchange.filtering import BadQuery
 
@@ -233,7 +234,15 @@ def case_list_params() -> list[Param]:
     params = [_from_field(name, form_field) for name, form_field in form.fields.items()]
     return [
         *params,
-        Param("page", "Page number, from 1.", type="integer", minimum=1, maximum=MAX_ID),
+        Param(
+            "page",
+            f"Page number, from 1. A list is paged up to its first {list_depth_label()} cases; "
+            "a deeper page, like a page beyond the last, is a 404 (the downloads give every "
+            "case).",
+            type="integer",
+            minimum=1,
+            maximum=MAX_ID,
+        ),
         Param(
             "page_size",
             f"Cases per page (default {DEFAULT_PAGE_SIZE}); values above {MAX_PAGE_SIZE} give "

@@ -159,6 +159,9 @@ PORTAL_FIGURE_CACHE = env_bool("PORTAL_FIGURE_CACHE", default=True)
 # Seconds a shared cache in front of the app (deploy/nginx, a CDN) may serve an anonymous
 # figure page before revalidating it with its ETag (cases.figures.caching).
 PORTAL_SHARED_CACHE_SECONDS = env_int("PORTAL_SHARED_CACHE_SECONDS", 10)
+# How many cases of a list (the case browser, the API's case list) can be reached page by page
+# (cases.listing): deeper pages cost an OFFSET over most of the table; downloads give all.
+PORTAL_LIST_DEPTH = 10_000
 
 # Paper of the reports (XLSX page setup, printable pages): "a4", "letter", or "auto" (A4 for a
 # Japanese report, Letter for an English one). A report form or --paper can still choose.
