@@ -71,6 +71,18 @@ def _size_label(size: int) -> str:
     return f"{size:,}"
 
 
+# Issue 14's targets for the dashboard, as ratios to hello-world on the same server.
+CACHED_DASHBOARD_TARGET = 1.2
+UNCACHED_DASHBOARD_TARGET = 0.30
+
+
+def _cpu_words(page, hello) -> str:
+    """'; CPU 0.41 vs 0.52 ms/request' when both runs have the workers' CPU time."""
+    if page.cpu_ms is None or hello.cpu_ms is None:
+        return ""
+    return f"; CPU {page.cpu_ms:.2f} vs {hello.cpu_ms:.2f} ms/request"
+
+
 def _cached_dashboard_targets(results: Results) -> list[Target]:
     """The cached dashboard against hello-world, at each size."""
     cfg = results.cfg
@@ -80,19 +92,18 @@ def _cached_dashboard_targets(results: Results) -> list[Target]:
         dash = results.run(size, "cached", "dashboard")
         if hello and dash:
             rps = _div(dash.rps, hello.rps)
-            p99 = _div(dash.p99, hello.p99)
-            ok = rps >= 0.70 and p99 <= 3 and dash.errors == 0
+            ok = rps >= CACHED_DASHBOARD_TARGET and dash.errors == 0
             measured = (
                 f"{dash.rps:,.0f} vs {hello.rps:,.0f} req/s; "
-                f"p99 {dash.p99:.1f} vs {hello.p99:.1f} ms"
+                f"p99 {dash.p99:.1f} vs {hello.p99:.1f} ms" + _cpu_words(dash, hello)
             )
-            ratio = f"{_fmt_ratio(rps)}; p99 {_fmt_ratio(p99)}×"
+            ratio = _fmt_ratio(rps)
         else:
             ok, measured, ratio = False, "not measured", "n/a"
         rows.append(
             Target(
                 f"dashboard, cached, {_size_label(size)} cases ÷ hello-world",
-                "≥ 0.70, p99 ≤ 3 × hello p99",
+                f"≥ {CACHED_DASHBOARD_TARGET:.2f}",
                 measured,
                 ratio,
                 ok,
@@ -111,10 +122,14 @@ def _uncached_dashboard_targets(results: Results) -> list[Target]:
     rows.append(
         Target(
             f"dashboard, every request uncached, {_size_label(page)} cases ÷ hello-world",
-            "≥ 0.25",
-            f"{dash.rps:,.0f} vs {hello.rps:,.0f} req/s" if dash and hello else "not measured",
+            f"≥ {UNCACHED_DASHBOARD_TARGET:.2f}",
+            (
+                f"{dash.rps:,.0f} vs {hello.rps:,.0f} req/s" + _cpu_words(dash, hello)
+                if dash and hello
+                else "not measured"
+            ),
             _fmt_ratio(value),
-            value >= 0.25 and bool(dash) and dash.errors == 0,
+            value >= UNCACHED_DASHBOARD_TARGET and bool(dash) and dash.errors == 0,
         )
     )
     return rows
@@ -358,7 +373,9 @@ def _intro(results: Results, machine_info: dict, version_info: dict) -> list[str
         f"{results.worker_class} workers, DJANGO_DEBUG=0, "
         f"PostgreSQL database `{cfg.database}`, Redis database {cfg.redis_db}, all on loopback; "
         f"wrk `-t{cfg.threads} -c{cfg.connections} -d{cfg.duration}s --latency` after a "
-        f"{cfg.warmup} s warm-up, with `Accept-Encoding: gzip, br`.",
+        f"{cfg.warmup} s warm-up, with `Accept-Encoding: gzip, br`; each page measured "
+        f"{cfg.runs} time(s), the run with the median req/s reported, with the workers' CPU "
+        "time per request (user + system, /proc) and the load average when it started.",
         "",
         "## Targets",
         "",
@@ -399,6 +416,9 @@ def _runs_table(results: Results) -> list[str]:
                 f"{run.latency_ms.get('90', float('nan')):.2f}",
                 f"{run.latency_ms.get('99', float('nan')):.2f}",
                 str(run.errors),
+                "" if run.cpu_ms is None else f"{run.cpu_ms:.2f}",
+                "" if run.load is None else f"{run.load:.2f}",
+                " / ".join(f"{rps:,.0f}" for rps in run.rps_runs) if len(run.rps_runs) > 1 else "",
             ]
         )
     out += _table(
@@ -413,6 +433,9 @@ def _runs_table(results: Results) -> list[str]:
             "p90 ms",
             "p99 ms",
             "errors",
+            "worker CPU ms/request",
+            "load (1 min)",
+            "req/s of each run",
         ],
         run_rows,
     )

@@ -3,10 +3,18 @@
 `wrk --latency` prints the requests/s, the latency percentiles (50/75/90/99), socket errors
 and "Non-2xx or 3xx responses". wrk counts a 3xx as a success, so every URL the suite loads
 is first fetched once and must answer 200 itself (no redirect); see `check_ok()`.
+
+Beside wrk's figures each run records what the app's workers spent: their CPU time (user +
+system, from /proc/<pid>/stat) over the run divided by the requests served, which does not
+depend on what else the machine was doing, and the load average when the run started. A
+page is measured `cfg.runs` times and the run with the median requests/s is kept (all of
+them are listed in the report).
 """
 
 import http.client
+import os
 import re
+import statistics
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +38,11 @@ class WrkResult:
     socket_errors: dict = field(default_factory=dict)
     non_2xx: int = 0
     raw: str = ""
+    # The workers' CPU time per request (ms) and the 1-minute load average at the start.
+    cpu_ms: float | None = None
+    load: float | None = None
+    # Requests/s of every run of this page, when it was measured more than once.
+    rps_runs: list = field(default_factory=list)
 
     @property
     def p50(self) -> float:
@@ -44,9 +57,10 @@ class WrkResult:
         return sum(self.socket_errors.values()) + self.non_2xx
 
     def summary(self) -> str:
+        cpu = f", {self.cpu_ms:.2f} ms CPU/request" if self.cpu_ms is not None else ""
         return (
             f"{self.rps:,.0f} req/s, p50 {self.p50:.1f} ms, p99 {self.p99:.1f} ms, "
-            f"{self.errors} errors"
+            f"{self.errors} errors{cpu}"
         )
 
 
@@ -80,6 +94,19 @@ def parse(output: str, result: WrkResult) -> WrkResult:
     return result
 
 
+def cpu_seconds(pids) -> float:
+    """User plus system CPU time of these processes so far (a process gone counts 0)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / ticks
+
+
 def run(
     cfg: Config,
     name: str,
@@ -88,8 +115,11 @@ def run(
     connections: int | None = None,
     duration: int | None = None,
     warmup: bool = True,
+    workers=None,
 ) -> WrkResult:
-    """A warm-up run (discarded), then the measured run."""
+    """A warm-up run (discarded), then `cfg.runs` measured runs; the one with the median
+    requests/s is returned, with every run's requests/s. `workers()` gives the pids of the
+    app's workers, whose CPU time per request is recorded."""
     connections = connections or cfg.connections
     duration = duration or cfg.duration
     command = [cfg.wrk, f"-t{cfg.threads}", "--latency", "--timeout", "10s"]
@@ -102,13 +132,29 @@ def run(
             check=True,
         )
         drain(url, cfg.workers)
-    completed = subprocess.run(
-        [*command, f"-c{connections}", f"-d{duration}s", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return parse(completed.stdout, WrkResult(name, url, connections, duration))
+    results = []
+    for number in range(max(1, cfg.runs)):
+        if number:
+            drain(url, cfg.workers)
+        pids = workers() if workers else []
+        load = os.getloadavg()[0]
+        before = cpu_seconds(pids)
+        completed = subprocess.run(
+            [*command, f"-c{connections}", f"-d{duration}s", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        spent = cpu_seconds(pids) - before
+        result = parse(completed.stdout, WrkResult(name, url, connections, duration))
+        result.load = load
+        if pids and result.requests:
+            result.cpu_ms = spent * 1000 / result.requests
+        results.append(result)
+    median = statistics.median_low([result.rps for result in results])
+    chosen = next(result for result in results if result.rps == median)
+    chosen.rps_runs = [result.rps for result in results]
+    return chosen
 
 
 def drain(url: str, count: int) -> None:

@@ -2,6 +2,8 @@
 view's routing (only in the benchmark's own URLconf) and the reading of wrk's output.
 The suite itself runs with `./dev bench`."""
 
+import os
+
 import pytest
 
 from bench import wrk
@@ -76,3 +78,32 @@ def test_quick_run_is_small():
     assert max(quick.sizes) <= 10_000
     assert quick.page_size in quick.sizes
     assert Config().sizes == (1_000, 100_000, 1_000_000)
+
+
+def test_the_workers_cpu_time_is_read_from_proc():
+    import time
+
+    before = wrk.cpu_seconds([os.getpid()])
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:
+        pass
+    assert wrk.cpu_seconds([os.getpid()]) - before >= 0.03
+    assert wrk.cpu_seconds([2**22 + 12345]) == 0  # a process that is gone counts nothing
+
+
+def test_the_run_with_the_median_requests_is_kept_with_every_runs_figures(monkeypatch):
+    import subprocess
+
+    outputs = iter([WRK_OUTPUT.replace("2998.50", rps) for rps in ("900.0", "1100.0", "1000.0")])
+
+    def fake(command, **kwargs):
+        return subprocess.CompletedProcess(command, 0, stdout=next(outputs), stderr="")
+
+    monkeypatch.setattr(wrk.subprocess, "run", fake)
+    monkeypatch.setattr(wrk, "drain", lambda url, count: None)
+    cfg = Config(runs=3, warmup=0)
+    result = wrk.run(cfg, "page", "http://127.0.0.1:1/", workers=lambda: [os.getpid()])
+    assert result.rps == 1000.0
+    assert result.rps_runs == [900.0, 1100.0, 1000.0]
+    assert result.cpu_ms is not None
+    assert result.load is not None
