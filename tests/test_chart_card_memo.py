@@ -110,3 +110,29 @@ def test_nothing_is_kept_across_requests_inside_a_transaction(client, make_case,
     client.get("/en/dashboard/")
     client.get("/en/dashboard/")
     assert builds == [stats.ALL, stats.ALL]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_kept_cards_the_headline_is_one_aggregate_query(client, make_case, uncached):
+    """Kept cards read nothing, so the page does not read every tally row for its headline:
+    one GROUP BY of the tallies by fiscal year (and one SUM for a filtered total)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    load_reference_data()
+    make_case(region="miami", state="FL")
+    freshness.bump_generation()
+    for url, aggregates in (("/en/dashboard/", 1), ("/en/dashboard/?region=miami", 2)):
+        first = client.get(url).content.decode()
+        with CaptureQueriesContext(connection) as queries:
+            second = client.get(url).content.decode()
+        tally = [q["sql"] for q in queries.captured_queries if "tally" in q["sql"].lower()]
+        assert len(tally) == aggregates, tally
+        assert all("GROUP BY" in sql or "SUM(" in sql for sql in tally), tally
+        assert _cards(first) == _cards(second)
+        assert _headline(first) == _headline(second)
+
+
+def _headline(html: str) -> str:
+    start = html.index('<section class="figures dashboard-figures"')
+    return html[start : html.index("</section>", start)]

@@ -113,6 +113,11 @@ class Counts:
         self._grain: list[tuple] | None = None
         self._by: dict[tuple, dict] = {}
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the tally rows at their grain have been read: sums of them cost no query."""
+        return self._grain is not None
+
     def of(self, *fields: str) -> dict:
         """The counts keyed as `count_by(filters, *fields)` keys them."""
         if fields not in self._by:
