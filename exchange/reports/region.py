@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 import pandas as pd
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 
@@ -103,16 +103,13 @@ class RegionReport:
     def region_url(self) -> str:
         """The region's page on the portal."""
         return self.base_url + _portal_path(
-            "cases:region-detail",
-            {"code": self.region.code},
-            self.language,
-            f"/{self.language}/regions/{self.region.code}/",
+            "cases:region-detail", {"code": self.region.code}, self.language
         )
 
     @property
     def browse_url(self) -> str:
         """The case browser with this report's filters (its public cases)."""
-        path = _portal_path("cases:list", {}, self.language, f"/{self.language}/cases/")
+        path = _portal_path("cases:list", {}, self.language)
         query = urlencode({"region": self.region.code, "from": self.from_fy, "to": self.to_fy})
         return f"{self.base_url}{path}?{query}"
 
@@ -133,12 +130,10 @@ def fiscal_year_range_label(first: int, last: int, language: str) -> str:
     )
 
 
-def _portal_path(name: str, kwargs: dict, language: str, fallback: str) -> str:
+def _portal_path(name: str, kwargs: dict, language: str) -> str:
+    """The path of a portal page in the report's language (every URLconf routes them)."""
     with translation.override(language):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            return fallback
+        return reverse(name, kwargs=kwargs)
 
 
 def build_region_report(
