@@ -17,7 +17,7 @@ from cases.figures import reference
 from cases.filters import FiscalYearChoiceField, ReadChoiceField, ReadField
 from cases.models import ThemeGroup
 from cases.stats import Filters
-from grassroots.language import page_language
+from grassroots.language import join_sentences, page_language
 
 # The parameters the charts take, in the order of the page.
 PARAMETERS = ("from", "to", "region", "theme", "state")
@@ -89,7 +89,7 @@ class ChartFilterForm(forms.Form):
         for name in PARAMETERS:
             data.pop(name, None)
             if name in reading.problems:
-                self.add_error(name, f"{reading.problems[name]} {CONSEQUENCES[name]}")
+                self.add_error(name, join_sentences([reading.problems[name], CONSEQUENCES[name]]))
             elif (value := reading.value(name)) not in (None, ()):
                 data[name] = value
         return data

@@ -33,6 +33,12 @@ def is_japanese(language: str | None = None) -> bool:
     return page_language(language) == JAPANESE
 
 
+def join_sentences(parts, language: str | None = None) -> str:
+    """Sentences one after another in the page's (or the given) language: Japanese ones with
+    no space between them (。の後に半角スペースを入れない), English ones with one."""
+    return ("" if is_japanese(language) else " ").join(str(part) for part in parts if part)
+
+
 def other_language(language: str | None = None) -> str:
     """The language the page is not in."""
     return ENGLISH if is_japanese(language) else JAPANESE

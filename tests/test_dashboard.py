@@ -322,7 +322,7 @@ def test_bad_filters_message_is_translated(client, register):
     assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", problem + consequence)
     response = client.get("/ja/dashboard/?region=nowhere")
     assert response.status_code == 200
-    assert f"{problem % {'value': 'nowhere'}} {consequence}" in response.text
+    assert f"{problem % {'value': 'nowhere'}}{consequence}" in response.text  # no space after 。
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -583,3 +583,16 @@ def test_embed_pages_carry_the_portal_favicon(client, register):
     """A framed chart opened on its own would otherwise make the browser 404 on /favicon.ico."""
     page = client.get("/en/dashboard/embed/state-map/").content.decode()
     assert 'rel="icon"' in page
+
+
+@pytest.mark.django_db
+def test_japanese_filter_messages_run_sentences_together_without_a_space(client):
+    """A refused filter's message is two sentences (what is wrong, what the figures do);
+    Japanese sentences follow one another with no space after 。, English ones with one."""
+    page = client.get("/ja/dashboard/?region=nowhere&from=2030").content.decode()
+    errors = page[page.index('<div class="filter-errors"') :]
+    errors = errors[: errors.index("</div>")]
+    assert "管轄地域はありません。すべての管轄地域を集計しています。" in errors
+    assert "。 " not in errors
+    page = client.get("/en/dashboard/?region=nowhere").content.decode()
+    assert "“nowhere”. The figures cover every region." in page

@@ -31,7 +31,7 @@ from cases import rules, stats
 from cases.figures import provenance, reference
 from cases.filters import ReadChoiceField, ReadField
 from cases.models import ThemeGroup
-from grassroots.language import LANGUAGES, is_japanese, page_language, pick
+from grassroots.language import LANGUAGES, is_japanese, join_sentences, page_language, pick
 
 BY_FISCAL_YEAR, BY_REGION = "fiscal-year", "region"
 DIMENSIONS = ("theme", "state", "format")
@@ -581,7 +581,7 @@ def summarise(comparison: Comparison, language: str) -> str:
     with translation.override(language):
         sentences = [_total_sentence(comparison, language)]
         sentences += [_table_sentence(comparison, name, language) for name in DIMENSIONS]
-    return ("" if is_japanese(language) else " ").join(sentences)
+    return join_sentences(sentences, language)
 
 
 def summaries(comparison: Comparison) -> dict[str, str]:

@@ -10,7 +10,7 @@ from cases import maps, rules, stats
 from cases.figures.labels import cases_text, row_label, state_urls, url_maker, wrap_label
 from cases.models import ThemeGroup
 from cases.stats import Filters
-from grassroots.language import is_japanese, page_language
+from grassroots.language import join_sentences, page_language
 
 # The portal's palette (static/css/portal.css).
 INK = "#1b1f24"
@@ -39,13 +39,6 @@ def _counts_axis(largest: int) -> dict:
     if largest <= 5:
         ticks["dtick"] = 1
     return ticks
-
-
-def _sentences(parts) -> str:
-    """Sentences of a note in the page language: Japanese sentences follow one another with
-    no space between them (。の後に半角スペースを入れない), English ones with one."""
-    joiner = "" if is_japanese() else " "
-    return joiner.join(str(part) for part in parts)
 
 
 def _axis(**extra) -> dict:
@@ -212,7 +205,7 @@ def _fiscal_year(filters: Filters, language: str, counts: stats.Counts) -> dict:
         figure["layout"].update(_no_data({}))
     return {
         "title": _("Cases by fiscal year"),
-        "note": _sentences(
+        "note": join_sentences(
             [
                 _(
                     "Bars: cases held in each fiscal year. Line: the running total from the "
@@ -280,7 +273,7 @@ def _region(filters: Filters, language: str, counts: stats.Counts) -> dict:
     )
     return {
         "title": _("Cases by region"),
-        "note": _sentences(
+        "note": join_sentences(
             [
                 _(
                     "The 17 consular districts of the Embassy, the Consulates-General and the "
@@ -366,7 +359,7 @@ def _theme(filters: Filters, language: str, counts: stats.Counts) -> dict:
     )
     return {
         "title": _("Cases by theme"),
-        "note": _sentences(
+        "note": join_sentences(
             [
                 _(
                     "Themes in three groups: the line of work, the topic and the Action Plan 4.0 "
@@ -413,7 +406,7 @@ def _state_map(filters: Filters, language: str, counts: stats.Counts) -> dict:
         note.append(_("States outside the selected region or state are shown in grey."))
     return {
         "title": _("Cases by state"),
-        "note": _sentences(note),
+        "note": join_sentences(note),
         "figure": {},
         "svg": maps.render_map(filters, counts, element_id="us-map"),
         "columns": [_("State"), _("USPS code"), _("Cases")],

@@ -16,7 +16,7 @@ from cases import geo, places, rules, stats
 from cases.figures import provenance, reference
 from cases.maps import colour as count_colour
 from cases.models import Case, CasePartner, PartnerRole
-from grassroots.language import LANGUAGES, is_japanese, localized
+from grassroots.language import LANGUAGES, is_japanese, join_sentences, localized
 from reports.handout.paths import polygons
 
 PPTX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -147,8 +147,7 @@ def summary_lines(text: str, language: str) -> list[str]:
     else:
         parts = [part for part in _ENGLISH_END.split(text) if part.strip()]
     if len(parts) > MAX_LINES:
-        joiner = "" if is_japanese(language) else " "
-        parts = [*parts[: MAX_LINES - 1], joiner.join(parts[MAX_LINES - 1 :])]
+        parts = [*parts[: MAX_LINES - 1], join_sentences(parts[MAX_LINES - 1 :], language)]
     return parts
 
 
