@@ -36,7 +36,7 @@ def listing_provenance(request, count: int) -> provenance.Provenance:
 def case_download(request, fmt: str):
     """The case browser's current view as a file: the same query string, public cases only.
 
-    CSV and JSON stream as they are written; XLSX is built in a temporary file first.
+    CSV, XLSX and JSON all stream as they are written: the first bytes leave at once.
     """
     if fmt not in DOWNLOAD_FORMATS:
         raise Http404

@@ -3,8 +3,13 @@
 - CSV is UTF-8 with a byte-order mark, so Japanese Excel opens it correctly, and streams. On
   PostgreSQL the rows come straight from `COPY ... TO STDOUT` (`exporting.copy_csv`), byte for
   byte what the Python writer makes of them; elsewhere the Python writer writes them.
-- XLSX is written by xlsxwriter in constant-memory mode into a temporary file, from the
-  exporter's fastest row source (`table_rows()`).
+- XLSX streams too (`xlsx_chunks`): the zip (OOXML) is sent as it is written, the workbook's
+  fixed parts first and then the sheet row by row from the exporter's fastest row source
+  (`table_rows()`), in constant memory, so a download's first bytes leave at once whatever its
+  size. Those fixed parts (styles, theme, the "about" sheet) are xlsxwriter's own for a
+  workbook of the same sheets and `SheetFormats`, and each row is the XML xlsxwriter's
+  constant-memory mode writes for it, so the streamed file holds what `write_xlsx` (xlsxwriter,
+  for the small workbooks) makes of the same exporter, cell for cell.
 - JSON streams one record at a time.
 
 In CSV and XLSX a text cell that starts with = + - @ (or a tab or carriage return, or their
@@ -16,11 +21,14 @@ import csv
 import datetime
 import io
 import json
-import tempfile
+import math
+import re
+import zipfile
 from collections.abc import Iterable, Iterator
 
 import xlsxwriter
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_range_abs
 
 from exchange.exporting import PartnerCell
 
@@ -198,7 +206,7 @@ def write_cell(sheet, row: int, col: int, value, formats: SheetFormats, key: str
     elif isinstance(value, datetime.date):
         sheet.write_datetime(row, col, value, formats.date)
     elif isinstance(value, int | float):
-        fmt = formats.plain_integer if key in ("id", "fiscal_year") else formats.integer
+        fmt = formats.plain_integer if key in PLAIN_NUMBER_KEYS else formats.integer
         sheet.write_number(row, col, value, fmt)
     elif isinstance(value, list):
         text = LIST_SEPARATOR.join(str(v) for v in value)
@@ -210,20 +218,33 @@ def write_cell(sheet, row: int, col: int, value, formats: SheetFormats, key: str
         sheet.write_string(row, col, neutralise(str(value)))
 
 
+# Numbers in these columns have no thousands separator.
+PLAIN_NUMBER_KEYS = ("id", "fiscal_year")
+
+
+def write_header(sheet, first_row: int, exporter, formats: SheetFormats) -> None:
+    """The exporter's header row on a sheet, the column widths, the header frozen."""
+    keys = exporter.keys()
+    for col, (key, title) in enumerate(zip(keys, exporter.header(), strict=True)):
+        sheet.write_string(first_row, col, neutralise(title), formats.header)
+        sheet.set_column(col, col, CASE_COLUMN_WIDTHS.get(key, 14))
+    sheet.freeze_panes(first_row + 1, 0)
+
+
+def table_rows(exporter) -> Iterator[list]:
+    """A case exporter offers its fastest row source; other exporters (the template) just rows."""
+    return exporter.table_rows() if hasattr(exporter, "table_rows") else exporter.rows()
+
+
 def write_table(sheet, first_row: int, exporter, formats: SheetFormats) -> int:
     """The exporter's header and rows on a sheet from `first_row`; returns the rows written.
 
     Rows go in order, as constant-memory mode requires.
     """
     keys = exporter.keys()
-    for col, (key, title) in enumerate(zip(keys, exporter.header(), strict=True)):
-        sheet.write_string(first_row, col, neutralise(title), formats.header)
-        sheet.set_column(col, col, CASE_COLUMN_WIDTHS.get(key, 14))
-    sheet.freeze_panes(first_row + 1, 0)
+    write_header(sheet, first_row, exporter, formats)
     count = 0
-    # A case exporter offers its fastest row source; other exporters (the template) just rows.
-    rows = exporter.table_rows() if hasattr(exporter, "table_rows") else exporter.rows()
-    for count, row in enumerate(rows, start=1):
+    for count, row in enumerate(table_rows(exporter), start=1):
         for col, (key, value) in enumerate(zip(keys, row, strict=True)):
             write_cell(sheet, first_row + count, col, value, formats, key)
     if count:
@@ -256,15 +277,264 @@ def write_xlsx(exporter, target, sheet_name: str = "cases", about=None) -> None:
     workbook.close()
 
 
-def xlsx_response(exporter, filename: str, sheet_name: str = "cases", about=None) -> FileResponse:
-    """The workbook, built in a temporary file (not in memory) and sent from there."""
-    # FileResponse closes the file (and so deletes it) once it is sent.
-    handle = tempfile.TemporaryFile()  # noqa: SIM115
-    write_xlsx(exporter, handle, sheet_name, about)
-    handle.seek(0)
-    return FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+def xlsx_response(
+    exporter, filename: str, sheet_name: str = "cases", about=None
+) -> StreamingHttpResponse:
+    """The workbook, streamed as it is written (`xlsx_chunks`)."""
+    response = StreamingHttpResponse(
+        xlsx_chunks(exporter, sheet_name, about), content_type=XLSX_CONTENT_TYPE
     )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- XLSX, streamed ---------------------------------------------------------------------------
+
+# Excel's last row; xlsxwriter drops what goes below it, and so does the streamed sheet.
+XLSX_MAX_ROWS = 1_048_576
+# A cell holds at most this many UTF-16 code units; xlsxwriter cuts longer text there.
+XLSX_MAX_TEXT = 32_767
+# Deflate level of the zip's members: 1 is several times faster than zlib's default 6 and
+# makes the case sheet only a little larger.
+XLSX_COMPRESSLEVEL = 1
+# Rows of sheet XML handed to the compressor at a time (a few hundred kB of text at most), and
+# the compressed bytes gathered before they go out as one chunk of the response.
+XLSX_ROWS_PER_WRITE = 50
+XLSX_CHUNK_BYTES = 64 * 1024
+SHEET_PART = "xl/worksheets/sheet1.xml"
+WORKBOOK_PART = "xl/workbook.xml"
+
+# Text as xlsxwriter's constant-memory mode writes it: an "_xHHHH_" already in the text is
+# escaped, then control characters XML cannot hold (and U+FFFE, U+FFFF) become "_xHHHH_".
+_ESCAPED_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_DIMENSION = re.compile(r"<dimension [^>]*/>")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30).toordinal()
+_FIRST_TRUE_DAY = datetime.date(1900, 3, 1)  # Excel counts a 29 February 1900 before it
+
+
+def _control_escape(match) -> str:
+    return f"_x{ord(match.group()):04X}_"
+
+
+def _text_xml(ref: str, text: str) -> str:
+    """An inline-string cell of already neutralised text."""
+    if len(text) > XLSX_MAX_TEXT // 2 and len(text.encode("utf-16-le")) > 2 * XLSX_MAX_TEXT:
+        text = text.encode("utf-16-le")[: 2 * XLSX_MAX_TEXT].decode("utf-16-le", "ignore")
+    if "_x" in text:
+        text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)
+    if _NOT_IN_XML.search(text):
+        text = _NOT_IN_XML.sub(_control_escape, text)
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _serial(value: datetime.date) -> float | int:
+    """A date (or naive datetime) as Excel's day number, as xlsxwriter writes it."""
+    timed = isinstance(value, datetime.datetime)
+    day = value.date() if timed else value
+    days = day.toordinal() - _EXCEL_EPOCH
+    if day < _FIRST_TRUE_DAY:
+        days -= 1
+    if timed:
+        midnight = datetime.datetime.combine(day, datetime.time(), value.tzinfo)
+        return days + (value - midnight).total_seconds() / 86400
+    return days
+
+
+class XlsxStyles:
+    """The xf index (s="n") of each cell format in the template's styles."""
+
+    def __init__(self, formats: SheetFormats):
+        self.date = formats.date.xf_index
+        self.integer = formats.integer.xf_index
+        self.plain_integer = formats.plain_integer.xf_index
+
+
+def sheet_rows_xml(rows: Iterable[list], keys: list[str], styles: XlsxStyles) -> Iterator[str]:
+    """Each row's <row> element from the sheet's second row on: the XML xlsxwriter's
+    constant-memory mode writes for `write_cell` of each value (blank cells left out)."""
+    letters = [xl_col_to_name(col) for col in range(len(keys))]
+    number_styles = [
+        styles.plain_integer if key in PLAIN_NUMBER_KEYS else styles.integer for key in keys
+    ]
+    date_style = styles.date
+    for n, row in enumerate(rows, start=2):
+        if n > XLSX_MAX_ROWS:
+            break
+        cells = [f'<row r="{n}">']
+        add = cells.append
+        for letter, number_style, value in zip(letters, number_styles, row, strict=True):
+            if value is None:
+                continue
+            kind = type(value)
+            if kind is str:
+                if value:
+                    add(_text_xml(f"{letter}{n}", neutralise(value)))
+            elif kind is bool:
+                add(f'<c r="{letter}{n}" t="b"><v>{int(value)}</v></c>')
+            elif kind is int or (kind is float and math.isfinite(value)):
+                add(f'<c r="{letter}{n}" s="{number_style}"><v>{value:.16G}</v></c>')
+            elif kind is datetime.date or kind is datetime.datetime:
+                add(f'<c r="{letter}{n}" s="{date_style}"><v>{_serial(value):.16G}</v></c>')
+            elif kind is list:
+                text = LIST_SEPARATOR.join(str(item) for item in value)
+                if text:
+                    add(_text_xml(f"{letter}{n}", neutralise(text)))
+            else:
+                # Anything else (a subclass, a float that is no number): as write_cell would.
+                add(_other_xml(f"{letter}{n}", value, number_style, date_style))
+        add("</row>")
+        yield "".join(cells)
+
+
+def _other_xml(ref: str, value, number_style: int, date_style: int) -> str:
+    if value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, datetime.date):
+        return f'<c r="{ref}" s="{date_style}"><v>{_serial(value):.16G}</v></c>'
+    if isinstance(value, int | float) and math.isfinite(value):
+        return f'<c r="{ref}" s="{number_style}"><v>{value:.16G}</v></c>'
+    if isinstance(value, list):
+        text = LIST_SEPARATOR.join(str(item) for item in value)
+        return _text_xml(ref, neutralise(text)) if text else ""
+    text = str(value)
+    return _text_xml(ref, neutralise(text)) if text else ""
+
+
+class WorkbookTemplate:
+    """Everything of the workbook but the table's rows, as xlsxwriter writes it for the same
+    sheets and formats: the fixed parts (content types, relationships, styles, theme, document
+    properties, the "about" sheet), the case sheet's XML up to its first data row and from the
+    end of its rows, and workbook.xml."""
+
+    def __init__(self, exporter, sheet_name: str = "cases", about=None):
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS)
+        formats = SheetFormats(workbook)
+        sheet = workbook.add_worksheet(sheet_name)
+        write_header(sheet, 0, exporter, formats)
+        # One cell in each format a row may use, so the styles hold them all; this row is cut.
+        # In the order of a case row's columns (start date, fiscal year, participants), so the
+        # styles are numbered as xlsxwriter numbers them for the case table.
+        sheet.write_datetime(1, 0, datetime.date(2000, 1, 1), formats.date)
+        sheet.write_number(1, 1, 0, formats.plain_integer)
+        sheet.write_number(1, 2, 0, formats.integer)
+        sheet.write_blank(2, 0, None, formats.date)  # constant-memory mode writes row 2 now
+        if about:
+            write_about(workbook, about, formats)
+        workbook.close()
+        self.styles = XlsxStyles(formats)
+        self.sheet_name = sheet_name
+        self.columns = len(exporter.keys())
+        self.parts = []
+        with zipfile.ZipFile(buffer) as archive:
+            for name in archive.namelist():
+                if name == SHEET_PART:
+                    sheet_xml = archive.read(name).decode("utf-8")
+                elif name == WORKBOOK_PART:
+                    self.workbook_xml = archive.read(name).decode("utf-8")
+                else:
+                    self.parts.append((name, archive.read(name)))
+        sheet_xml = _DIMENSION.sub("", sheet_xml, count=1)
+        self.sheet_head = sheet_xml[: sheet_xml.index('<row r="2"')]
+        self.sheet_tail = sheet_xml[sheet_xml.index("</sheetData>") :]
+        # workbook() adds the filter's defined name before <calcPr>.
+        assert "<calcPr" in self.workbook_xml
+        assert "<definedNames>" not in self.workbook_xml
+
+    def sheet_end(self, count: int) -> str:
+        """The end of the case sheet after `count` data rows: the filter over the table."""
+        if not count:
+            return self.sheet_tail
+        ref = xl_range(0, 0, count, self.columns - 1)
+        return self.sheet_tail.replace("</sheetData>", f'</sheetData><autoFilter ref="{ref}"/>', 1)
+
+    def workbook(self, count: int) -> bytes:
+        """workbook.xml, with the name Excel gives a sheet's filtered range when it has one."""
+        xml = self.workbook_xml
+        if count:
+            target = (
+                quote_sheetname(self.sheet_name)
+                + "!"
+                + xl_range_abs(0, 0, count, self.columns - 1)
+            )
+            name = (
+                '<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" '
+                f'hidden="1">{escape_xml(target)}</definedName></definedNames>'
+            )
+            xml = xml.replace("<calcPr", name + "<calcPr", 1)
+        return xml.encode("utf-8")
+
+
+def escape_xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _Pipe:
+    """A write-only file that keeps what the zip writer writes until it is taken: the zip
+    goes out a chunk at a time. It cannot seek, so every member gets a data descriptor."""
+
+    def __init__(self):
+        self.parts = []
+        self.size = 0
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts, self.size = [], 0
+        return data
+
+
+def xlsx_chunks(exporter, sheet_name: str = "cases", about=None) -> Iterator[bytes]:
+    """The workbook as a zip stream: the fixed parts at once, then the case sheet in chunks of
+    about 64 kB as the exporter yields its rows, then workbook.xml (which names the filtered
+    range, known only at the end). Memory stays that of a chunk of rows."""
+    template = WorkbookTemplate(exporter, sheet_name, about)
+    pipe = _Pipe()
+    rows = table_rows(exporter)
+    try:
+        with zipfile.ZipFile(
+            pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSLEVEL
+        ) as archive:
+            for name, data in template.parts:
+                archive.writestr(name, data)
+            with archive.open(SHEET_PART, "w") as sheet:
+                sheet.write(template.sheet_head.encode("utf-8"))
+                yield pipe.take()
+                count, buffer = 0, []
+                for row_xml in sheet_rows_xml(rows, exporter.keys(), template.styles):
+                    count += 1
+                    buffer.append(row_xml)
+                    if len(buffer) >= XLSX_ROWS_PER_WRITE:
+                        sheet.write("".join(buffer).encode("utf-8", "replace"))
+                        buffer = []
+                        if pipe.size >= XLSX_CHUNK_BYTES:
+                            yield pipe.take()
+                buffer.append(template.sheet_end(count))
+                sheet.write("".join(buffer).encode("utf-8", "replace"))
+            archive.writestr(WORKBOOK_PART, template.workbook(count))
+        yield pipe.take()
+    finally:
+        # A client that goes away half way: end the row query (a server-side cursor) now.
+        if hasattr(rows, "close"):
+            rows.close()
+
+
+def xlsx_bytes(exporter, sheet_name: str = "cases", about=None) -> bytes:
+    """The whole streamed workbook at once, for small files and tests."""
+    return b"".join(xlsx_chunks(exporter, sheet_name, about))
 
 
 # --- JSON -------------------------------------------------------------------------------------

@@ -23,6 +23,13 @@ def require(*commands: str) -> None:
 def to_pdf(path: Path, workdir: Path) -> Path:
     """Convert an office file to PDF with LibreOffice headless, in a profile of its own (two
     runs at once must not share one), and return the PDF's path."""
+    return convert(path, workdir, "pdf")
+
+
+def convert(path: Path, workdir: Path, fmt: str, options: str = "") -> Path:
+    """Convert an office file with LibreOffice headless (to "pdf", "csv"...), with the export
+    filter's `options` when given ("csv", "Text - txt - csv (StarCalc):44,34,76" is UTF-8
+    CSV): the new file."""
     require("soffice")
     profile = workdir / "lo-profile"
     subprocess.run(
@@ -32,7 +39,7 @@ def to_pdf(path: Path, workdir: Path) -> Path:
             "--headless",
             "--norestore",
             "--convert-to",
-            "pdf",
+            f"{fmt}:{options}" if options else fmt,
             "--outdir",
             str(workdir),
             str(path),
@@ -41,9 +48,9 @@ def to_pdf(path: Path, workdir: Path) -> Path:
         capture_output=True,
         timeout=300,
     )
-    pdf = workdir / (path.stem + ".pdf")
-    assert pdf.exists(), f"LibreOffice made no PDF of {path.name}"
-    return pdf
+    made = workdir / f"{path.stem}.{fmt}"
+    assert made.exists(), f"LibreOffice made no {fmt} of {path.name}"
+    return made
 
 
 def pages_text(pdf: Path) -> list[str]:
