@@ -2,13 +2,20 @@
 
 - Downloads: the public CSV and XLSX of the case browser (`/en/cases/export.csv|xlsx`) for a
   fiscal-year slice of about `export_rows` public cases, read to the last byte over HTTP,
-  against `COPY (SELECT the same rows and columns) TO STDOUT` read through psycopg. The
-  worker's memory is sampled during each download.
+  against `COPY (SELECT the same rows and columns) TO STDOUT` read through psycopg. The time to
+  the first byte of the body is kept beside the whole time, and the worker's memory is sampled
+  during each download. The server's workers have a 10-second timeout
+  (`Config.worker_timeout`): a sync worker's timeout counts a whole response, streamed or not,
+  so a download that does not finish within it is cut, and counts as failed.
 - Import: a valid CSV in the import template's format, applied by `exchange.importing` in a
   Django process (its start-up not counted), against `COPY FROM` of the same file into a
   temporary table with the template's columns.
 
 COPY baselines are the median of three runs; each app figure is one run after a warm-up.
+
+`python -m bench.dataflow [CASES]` measures only the downloads, on a data set of its own
+(BENCH_DB, default grassroots_bench, is dropped and built with CASES cases, default 125,000:
+about 100,000 public ones), and prints them.
 """
 
 import csv
@@ -94,6 +101,7 @@ class Download:
     rows: int
     status: int = 0
     seconds: float = float("nan")
+    first_byte_seconds: float = float("nan")
     bytes: int = 0
     copy_seconds: float = float("nan")
     copy_bytes: int = 0
@@ -159,16 +167,28 @@ def copy_out_seconds(cfg: Config, first: int, last: int, runs: int = 3) -> tuple
     return statistics.median(timings), size
 
 
-def fetch(server: Server, path: str, timeout: float = 600) -> tuple[int, int, float, int]:
-    """(status, bytes, seconds, lines) of a GET read to the last byte, no content encoding."""
+@dataclass
+class Fetched:
+    status: int
+    bytes: int
+    seconds: float
+    first_byte_seconds: float
+    lines: int
+
+
+def fetch(server: Server, path: str, timeout: float = 600) -> Fetched:
+    """A GET read to the last byte, no content encoding: its status, size, time, time to the
+    first byte of the body, and lines."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
     started = time.perf_counter()
+    first_byte = float("nan")
     try:
         conn.request("GET", path, headers={"Accept-Encoding": "identity"})
         response = conn.getresponse()
         size = lines = 0
-        while chunk := response.read(256 * 1024):
+        while chunk := (response.read1(256 * 1024) if not size else response.read(256 * 1024)):
             if not size:
+                first_byte = time.perf_counter() - started
                 # A CSV opens with lines saying what it holds (provenance) and a blank line:
                 # count only the table's lines.
                 end = chunk.find(b"\r\n\r\n")
@@ -176,7 +196,38 @@ def fetch(server: Server, path: str, timeout: float = 600) -> tuple[int, int, fl
                     lines -= chunk[: end + 4].count(b"\n")
             size += len(chunk)
             lines += chunk.count(b"\n")
-        return response.status, size, time.perf_counter() - started, lines
+        return Fetched(response.status, size, time.perf_counter() - started, first_byte, lines)
+    finally:
+        conn.close()
+
+
+def xlsx_rows(data: bytes) -> int:
+    """The data rows of a streamed case workbook's first sheet (its last <row r="N">, less the
+    header), or -1 when the file is not a whole zip."""
+    import re
+    import zipfile
+
+    try:
+        with (
+            zipfile.ZipFile(io.BytesIO(data)) as archive,
+            archive.open("xl/worksheets/sheet1.xml") as sheet,
+        ):
+            tail = b""
+            while block := sheet.read(1 << 20):
+                tail = (tail + block)[-4096:]
+    except (zipfile.BadZipFile, KeyError, EOFError):
+        return -1
+    numbers = re.findall(rb'<row r="(\d+)"', tail)
+    return int(numbers[-1]) - 1 if numbers else 0
+
+
+def fetch_body(server: Server, path: str, timeout: float = 600) -> bytes:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    try:
+        conn.request("GET", path, headers={"Accept-Encoding": "identity"})
+        return conn.getresponse().read()
+    except http.client.IncompleteRead as cut:
+        return cut.partial
     finally:
         conn.close()
 
@@ -198,20 +249,27 @@ def measure_downloads(cfg: Config, server: Server) -> list[Download]:
             fetch(server, warm)
         try:
             with MemoryWatch(server) as watch:
-                download.status, download.bytes, download.seconds, lines = fetch(
-                    server, download.url
-                )
+                got = fetch(server, download.url)
+            download.status, download.bytes = got.status, got.bytes
+            download.seconds, download.first_byte_seconds = got.seconds, got.first_byte_seconds
             download.memory_growth_kb = watch.growth_kb
             download.peak_kb = watch.peak_kb
             if download.status != 200:
                 download.error = f"HTTP {download.status}"
-            elif kind == "csv" and lines != rows + 1:
+            elif kind == "csv" and got.lines != rows + 1:
                 # The generated text has no line breaks inside a cell: one line per case.
-                download.error = f"{lines - 1:,} rows in the CSV, {rows:,} expected"
-        except OSError as problem:
+                download.error = f"{got.lines - 1:,} rows in the CSV, {rows:,} expected"
+            elif kind == "xlsx":
+                # Read again to check the file is whole: a worker cut by its timeout sends a
+                # truncated zip with status 200.
+                found = xlsx_rows(fetch_body(server, download.url))
+                if found != rows:
+                    download.error = f"{found:,} rows in the XLSX, {rows:,} expected"
+        except (OSError, http.client.HTTPException) as problem:
             download.error = f"{type(problem).__name__}: {problem}"
         log(
-            f"  {kind}: {download.seconds:.2f} s, {download.bytes / 1e6:.1f} MB "
+            f"  {kind}: first byte {download.first_byte_seconds:.3f} s, "
+            f"whole {download.seconds:.2f} s, {download.bytes / 1e6:.1f} MB "
             f"(COPY {copy_seconds:.2f} s, {copy_bytes / 1e6:.1f} MB), "
             f"peak memory +{download.memory_growth_kb / 1024:.1f} MB {download.error}"
         )
@@ -279,3 +337,39 @@ def measure_import(cfg: Config, env: dict, generator: Generator, workdir: Path) 
         f"COPY FROM {result.copy_seconds * 1000:.0f} ms {result.error}"
     )
     return result
+
+
+def main(argv: list[str]) -> int:
+    """Only the downloads, on a data set of their own: `python -m bench.dataflow [CASES]`."""
+    import tempfile
+
+    from bench import dataset
+    from bench.server import base_env, collect_static
+
+    size = int(argv[0]) if argv else 125_000
+    cfg = Config(sizes=(size,), page_size=size)
+    with tempfile.TemporaryDirectory(prefix="bench-dataflow-") as folder:
+        workdir = Path(folder)
+        env = base_env(cfg, workdir / "static")
+        collect_static(env)
+        generator = dataset.build_stage(cfg, env, size, None)
+        try:
+            with Server(cfg, env, workdir) as server:
+                downloads = measure_downloads(cfg, server)
+        finally:
+            generator.conn.close()
+    failed = [d for d in downloads if d.error]
+    for d in downloads:
+        print(
+            f"{d.kind}: {d.rows:,} rows, first byte {d.first_byte_seconds:.3f} s, whole "
+            f"{d.seconds:.2f} s, {d.bytes / 1e6:.1f} MB; COPY {d.copy_seconds:.2f} s; "
+            f"ratio {d.ratio:.2f}; worker memory +{d.memory_growth_kb / 1024:.1f} MB "
+            f"(worker timeout {cfg.worker_timeout} s) {d.error}"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))

@@ -41,6 +41,7 @@ def base_env(cfg: Config, static_root: Path) -> dict:
         # The portal's settings with the benchmark's URLconf (adds /bench/hello).
         DJANGO_SETTINGS_MODULE="bench.settings",
         WEB_CONCURRENCY=str(cfg.workers),
+        GUNICORN_TIMEOUT=str(cfg.worker_timeout),
         PYTHONDONTWRITEBYTECODE="1",
     )
     return env
