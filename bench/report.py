@@ -211,22 +211,36 @@ def _burst_targets(results: Results) -> list[Target]:
     return rows
 
 
+# Per format: the most seconds per second of COPY, the most worker memory growth (MB), and the
+# longest wait for the first byte (s; issue 14: "XLSX of 100,000 cases: first byte <= 1 s,
+# whole file <= 5 x COPY"). Every download must also finish within the workers' timeout
+# (Config.worker_timeout), or it is cut and fails.
+DOWNLOAD_LIMITS = {"csv": (3, 32, 1.0), "xlsx": (5, 64, 1.0)}
+
+
 def _downloads_targets(results: Results) -> list[Target]:
     """The CSV and XLSX downloads against PostgreSQL's COPY of the same rows."""
     rows: list[Target] = []
-    limits = {"csv": (3, 32), "xlsx": (30, 64)}
+    timeout = results.cfg.worker_timeout
     for download in results.downloads:
-        times, memory = limits[download.kind]
+        times, memory, first = DOWNLOAD_LIMITS[download.kind]
         growth = download.memory_growth_kb / 1024
-        ok = not download.error and download.ratio <= times and growth <= memory
+        ok = (
+            not download.error
+            and download.ratio <= times
+            and growth <= memory
+            and download.first_byte_seconds <= first
+            and download.seconds < timeout
+        )
         rows.append(
             Target(
                 f"{download.kind.upper()} download of {download.rows:,} cases ÷ COPY of the "
                 "same rows",
-                f"≤ {times} ×, worker memory growth ≤ {memory} MB",
+                f"≤ {times} ×, first byte ≤ {first:g} s, whole within the {timeout} s worker "
+                f"timeout, worker memory growth ≤ {memory} MB",
                 (
-                    f"{download.seconds:.2f} s vs {download.copy_seconds:.3f} s; "
-                    f"peak memory +{growth:.1f} MB"
+                    f"{download.seconds:.2f} s vs {download.copy_seconds:.3f} s; first byte "
+                    f"{download.first_byte_seconds:.3f} s; peak memory +{growth:.1f} MB"
                     if not download.error
                     else download.error
                 ),
@@ -236,7 +250,7 @@ def _downloads_targets(results: Results) -> list[Target]:
         )
     if not results.downloads:
         rows.append(
-            Target("CSV/XLSX downloads ÷ COPY", "≤ 3 × / ≤ 30 ×", "not measured", "", False)
+            Target("CSV/XLSX downloads ÷ COPY", "≤ 3 × / ≤ 5 ×", "not measured", "", False)
         )
     return rows
 
@@ -451,7 +465,8 @@ def _exports_table(results: Results) -> list[str]:
             [
                 f"{download.kind.upper()} `{download.url}`",
                 f"{download.rows:,}",
-                f"{download.seconds:.2f} s, {download.bytes / MB:.1f} MB",
+                f"{download.seconds:.2f} s (first byte {download.first_byte_seconds:.3f} s), "
+                f"{download.bytes / MB:.1f} MB",
                 f"{download.copy_seconds:.3f} s, {download.copy_bytes / MB:.1f} MB",
                 _fmt_ratio(download.ratio),
                 f"+{download.memory_growth_kb / 1024:.1f} MB "
@@ -547,7 +562,12 @@ def _method(results: Results) -> list[str]:
         f"- Exports: the public CSV and XLSX of a fiscal-year slice of about "
         f"{cfg.export_rows:,} public cases of the largest data set, read to the last byte; "
         "COPY is `COPY (SELECT the same rows and columns, themes and partners aggregated, same "
-        "order) TO STDOUT (FORMAT csv)` read through psycopg, median of 3. Worker memory is "
+        "order) TO STDOUT (FORMAT csv)` read through psycopg, median of 3. Both downloads "
+        "stream (the XLSX as a zip written row by row): the first byte is the time to the "
+        "first byte of the body. The workers run with a "
+        f"{cfg.worker_timeout}-second timeout (GUNICORN_TIMEOUT), which for a sync worker "
+        "counts the whole response: a download that does not finish within it is cut and "
+        "fails (the XLSX is read again to check its last row). Worker memory is "
         "VmHWM from /proc/<worker>/status, sampled every 50 ms during the download after a "
         "small warm-up download; growth is the largest rise of a worker's peak.",
         f"- Import: {cfg.import_rows:,} new held cases in the import template's columns, "
