@@ -45,7 +45,9 @@ threads = _int("GUNICORN_THREADS", 1)
 worker_class = "gthread" if threads > 1 else "sync"
 
 # A request that runs longer than this is stuck (every page answers in well under a second;
-# the largest export streams in a few seconds): kill the worker and start a fresh one.
+# the largest export streams in a few seconds): kill the worker and start a fresh one. A
+# download keeps its worker alive while it sends (post_worker_init below), so only one that
+# sends nothing for this long is stopped.
 timeout = _int("GUNICORN_TIMEOUT", 30)
 # On restart or deploy (SIGTERM/SIGHUP), requests already running get this long to finish.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
@@ -92,3 +94,12 @@ if _control_socket:
     control_socket = _control_socket
 else:
     control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Streamed downloads (CSV, XLSX, JSON) tell the master this worker is alive as they send
+    (exchange/heartbeat.py): a sync worker says so only between requests, and a download
+    longer than the timeout would be cut half way."""
+    from exchange import heartbeat
+
+    heartbeat.install(worker.notify)

@@ -39,9 +39,10 @@ class Config:
     burst_connections: int = 64
     burst_duration: int = 30
     workers: int = 2
-    # GUNICORN_TIMEOUT of the servers: the largest download must finish within it (issue 14:
-    # "a 100,000-row XLSX download completes under a 10-second worker timeout"). A sync
-    # worker's timeout counts the whole response, streamed or not; a page takes milliseconds.
+    # GUNICORN_TIMEOUT of the servers: the largest download must take less (issue 14: "a
+    # 100,000-row XLSX download completes under a 10-second worker timeout"). A sync worker's
+    # timeout counts a whole response unless it beats (exchange/heartbeat.py); a page takes
+    # milliseconds.
     worker_timeout: int = 10
     seed: int = 20170401
     pg_url: str = field(

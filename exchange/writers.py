@@ -31,6 +31,7 @@ from django.http import StreamingHttpResponse
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_range_abs
 
 from exchange.exporting import PartnerCell
+from exchange.heartbeat import beat, beating
 
 BOM = "\ufeff"
 # Characters a spreadsheet may read as the start of a formula or of a DDE payload.
@@ -128,7 +129,7 @@ def write_csv(exporter, stream) -> None:
 
 def csv_response(exporter, filename: str, preamble=None) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        csv_byte_chunks(exporter, preamble), content_type=CSV_CONTENT_TYPE
+        beating(csv_byte_chunks(exporter, preamble)), content_type=CSV_CONTENT_TYPE
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -521,6 +522,7 @@ def xlsx_chunks(exporter, sheet_name: str = "cases", about=None) -> Iterator[byt
                         sheet.write("".join(buffer).encode("utf-8", "replace"))
                         buffer = []
                         if pipe.size >= XLSX_CHUNK_BYTES:
+                            beat()
                             yield pipe.take()
                 buffer.append(template.sheet_end(count))
                 sheet.write("".join(buffer).encode("utf-8", "replace"))
@@ -568,7 +570,7 @@ def json_chunks(meta: dict, records: Iterable[dict]) -> Iterator[str]:
 
 def json_response(exporter, meta: dict, filename: str | None = None) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
-        (chunk.encode("utf-8") for chunk in json_chunks(meta, exporter.records())),
+        beating(chunk.encode("utf-8") for chunk in json_chunks(meta, exporter.records())),
         content_type=f"{JSON_CONTENT_TYPE}; charset=utf-8",
     )
     if filename:

@@ -5,6 +5,7 @@ formats, frozen header, filter and "about" sheet."""
 import datetime
 import io
 import re
+import runpy
 import tracemalloc
 import zipfile
 from decimal import Decimal
@@ -12,10 +13,11 @@ from xml.dom import minidom
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.http import QueryDict
 
 from cases.models import Case, CasePartner, Partner, PartnerKind, Theme
-from exchange import writers
+from exchange import heartbeat, writers
 from exchange.columns import COLUMNS, HEADERS
 from exchange.exporting import CaseExporter, PartnerCell
 from exchange.writers import write_xlsx, xlsx_bytes, xlsx_chunks
@@ -321,3 +323,54 @@ def test_libreoffice_opens_the_streamed_workbook(tmp_path):
     assert "2024-04-02" in text
     assert "1,001" in text
     assert "spaces around" in text
+
+
+class TestHeartbeat:
+    """A streamed download tells gunicorn its worker is alive as it sends (a sync worker's
+    timeout otherwise counts the whole response: a 6-second XLSX was cut at a 3-second timeout
+    before, and is whole with the heartbeat)."""
+
+    @pytest.fixture
+    def beats(self, monkeypatch):
+        calls = []
+        monkeypatch.setattr(heartbeat, "INTERVAL", 0)
+        heartbeat.install(lambda: calls.append(1))
+        yield calls
+        heartbeat.install(None)
+
+    def test_the_xlsx_beats_as_its_chunks_go_out(self, beats):
+        chunks = list(xlsx_chunks(Synthetic(5_000)))
+        assert len(chunks) > 5
+        assert len(beats) >= len(chunks) - 2
+
+    def test_csv_and_json_downloads_beat(self, beats):
+        exporter = Synthetic(3)
+        b"".join(writers.csv_response(exporter, "x.csv").streaming_content)
+        exporter.records = lambda: ({"n": n} for n in range(3))
+        b"".join(writers.json_response(exporter, {}).streaming_content)
+        assert len(beats) >= 2
+
+    def test_beats_are_spaced_and_nothing_happens_outside_gunicorn(self, monkeypatch):
+        calls = []
+        heartbeat.install(lambda: calls.append(1))
+        try:
+            for _ in range(100):
+                heartbeat.beat()
+        finally:
+            heartbeat.install(None)
+        assert calls == [1]  # at most one per INTERVAL
+        heartbeat.beat()  # none installed: nothing to call
+
+    def test_each_gunicorn_worker_installs_its_notify(self):
+        config = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+
+        class Worker:
+            def notify(self):
+                pass
+
+        worker = Worker()
+        try:
+            config["post_worker_init"](worker)
+            assert heartbeat._notify == worker.notify
+        finally:
+            heartbeat.install(None)
