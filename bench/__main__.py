@@ -66,7 +66,14 @@ def measure_page(cfg, results, server, size, mode, name, path, **options) -> Non
         results.problems.append(f"{path} answered {status} ({mode}, {size:,} cases)")
         log(f"  {name}: {path} answered {status}; not measured")
         return
-    run = wrk.run(cfg, name, server.base_url + path, workers=server.worker_pids, **options)
+    run = wrk.run(
+        cfg,
+        name,
+        server.base_url + path,
+        workers=server.worker_pids,
+        master=server.process.pid,
+        **options,
+    )
     results.runs[(size, mode, name)] = run
     log(f"  {name} ({mode}, {size:,}): {run.summary()}")
 

@@ -94,16 +94,32 @@ def parse(output: str, result: WrkResult) -> WrkResult:
     return result
 
 
-def cpu_seconds(pids) -> float:
-    """User plus system CPU time of these processes so far (a process gone counts 0)."""
+def _stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name, or None for a process gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def cpu_seconds(pids, master: int | None = None) -> float:
+    """User plus system CPU time of these processes so far (a process gone counts 0), plus,
+    for `master`, the CPU time of its children that have exited and been reaped.
+
+    gunicorn restarts a worker after max_requests, so the workers at the end of a run are
+    not all those of its start. Read the workers alive at each end and the master's reaped
+    children at both ends: the difference is what every worker spent during the run (a
+    worker that ended has all its time in the master's count, less what it had at the start;
+    one that began has all of its own)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
     for pid in pids:
-        try:
-            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        fields = _stat(pid)
+        if fields is not None:
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    if master is not None and (fields := _stat(master)) is not None:
+        total += int(fields[13]) + int(fields[14])  # cutime, cstime (fields 16 and 17)
     return total / ticks
 
 
@@ -116,10 +132,11 @@ def run(
     duration: int | None = None,
     warmup: bool = True,
     workers=None,
+    master: int | None = None,
 ) -> WrkResult:
     """A warm-up run (discarded), then `cfg.runs` measured runs; the one with the median
     requests/s is returned, with every run's requests/s. `workers()` gives the pids of the
-    app's workers, whose CPU time per request is recorded."""
+    app's workers and `master` gunicorn's: their CPU time per request is recorded."""
     connections = connections or cfg.connections
     duration = duration or cfg.duration
     command = [cfg.wrk, f"-t{cfg.threads}", "--latency", "--timeout", "10s"]
@@ -138,14 +155,14 @@ def run(
             drain(url, cfg.workers)
         pids = workers() if workers else []
         load = os.getloadavg()[0]
-        before = cpu_seconds(pids)
+        before = cpu_seconds(pids, master)
         completed = subprocess.run(
             [*command, f"-c{connections}", f"-d{duration}s", url],
             capture_output=True,
             text=True,
             check=True,
         )
-        spent = cpu_seconds(pids) - before
+        spent = cpu_seconds(workers() if workers else [], master) - before
         result = parse(completed.stdout, WrkResult(name, url, connections, duration))
         result.load = load
         if pids and result.requests:

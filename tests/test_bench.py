@@ -107,3 +107,15 @@ def test_the_run_with_the_median_requests_is_kept_with_every_runs_figures(monkey
     assert result.rps_runs == [900.0, 1100.0, 1000.0]
     assert result.cpu_ms is not None
     assert result.load is not None
+
+
+def test_a_worker_that_ended_during_a_run_counts_through_its_master():
+    """gunicorn replaces a worker after max_requests: the time of one that ended is read from
+    its master's reaped children, so the run's CPU time never goes down."""
+    import subprocess
+    import sys
+
+    before = wrk.cpu_seconds([], master=os.getpid())
+    burn = "import time\nend = time.process_time() + 0.2\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", burn], check=True)
+    assert wrk.cpu_seconds([], master=os.getpid()) - before >= 0.15
