@@ -8,7 +8,7 @@ import re
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from cases.figures import freshness
@@ -30,9 +30,12 @@ class Counting:
 
 @pytest.fixture
 def django_app():
-    # As Django's test client does: the end of a request must not close the test's connection.
+    # As Django's test client does: neither the start nor the end of a request may close the
+    # test's connection (on PostgreSQL it would, and the test's transaction with it).
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield Counting()
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
