@@ -20,6 +20,7 @@ from cases.models import Case, CasePartner, Partner, PartnerKind, Theme
 from exchange import heartbeat, writers
 from exchange.columns import COLUMNS, HEADERS
 from exchange.exporting import CaseExporter, PartnerCell
+from exchange.template_files import EXAMPLE
 from exchange.writers import write_xlsx, xlsx_bytes, xlsx_chunks
 from tests.office import convert
 
@@ -29,23 +30,14 @@ ABOUT = [["Data as of / データの日付", "2026-12-04"], ["Filters", "=region
 
 def row(i: int, **values) -> list:
     """A case row as `CaseExporter.rows()` gives it, `values` by column key."""
+    # The import template's example case (exchange.template_files.EXAMPLE), numbered.
     base = {
+        **EXAMPLE,
         "external_ref": f"REF-{i}",
         "title_en": f"Workshop number {i}",
-        "title_ja": "交通インフラに関するワークショップ",
         "summary_en": "Co-hosted with the chamber of commerce, " * 3,
         "summary_ja": "商工会議所との共催。" * 4,
         "start_date": datetime.date(2024, 4, 1) + datetime.timedelta(days=i % 365),
-        "end_date": None,
-        "fiscal_year": 2024,
-        "region": "miami",
-        "state": "FL",
-        "county": "",
-        "city_en": "Miami",
-        "city_ja": "マイアミ",
-        "format": "workshop",
-        "status": "held",
-        "is_public": True,
         "is_best_practice": i % 2 == 0,
         "participants": 1000 + i,
         "themes": ["culture", "energy"],
