@@ -28,20 +28,18 @@ If the cache cannot be read, the request goes to Django, which knows how to answ
 
 import hashlib
 import logging
-import re
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.handlers.wsgi import get_path_info, get_script_name
 
-from cases.figures.caching import PAGE_TIMEOUT, cache_enabled
+from cases.figures.caching import ACCEPTS_GZIP, PAGE_TIMEOUT, cache_enabled
 from cases.figures.freshness import GENERATION_KEY
 from grassroots.middleware import HEADER, incoming_or_new_id, log_request
 
 logger = logging.getLogger(__name__)
 
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 KEY_PREFIX = "stored-page:"
 
 
@@ -70,7 +68,7 @@ def stored_page_key(environ) -> str:
         environ.get("SCRIPT_NAME", ""),
         environ.get("PATH_INFO", ""),
         environ.get("QUERY_STRING", ""),
-        "gzip" if _ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")) else "",
+        "gzip" if ACCEPTS_GZIP.search(environ.get("HTTP_ACCEPT_ENCODING", "")) else "",
         environ.get("HTTP_ACCEPT_LANGUAGE", ""),
     )
     digest = hashlib.blake2b("\n".join(parts).encode("utf-8", "surrogateescape"), digest_size=16)

@@ -32,7 +32,7 @@ from cases.figures.freshness import GENERATION_KEY, flush, generation, request_g
 from cases.figures.reference import request_scope
 from grassroots.language import page_language
 
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 PAGE_TIMEOUT = 24 * 3600  # stale generations are never read again; let them expire
 # Headers a view sets that a cached copy must carry too (middleware adds the rest each time).
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Access-Control-Allow-Origin", "Vary")
@@ -135,7 +135,7 @@ def _storable(request, response) -> bool:
 
 
 def _accepts_gzip(request) -> bool:
-    return bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    return bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
 def _from_cache(request, stored) -> HttpResponse:
