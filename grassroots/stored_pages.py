@@ -8,7 +8,9 @@ response Django sent last time for exactly that request, headers included:
 
 - **Which requests.** GET or HEAD with no cookie, no `Authorization` and no `If-None-Match`
   (Django answers revalidations, which cost it little), outside the static and media files,
-  with the figure cache on. Everything else goes straight to Django, as does a miss.
+  with the figure cache on, to a path this worker has seen Django answer with a stored figure
+  page (`figure_paths`). Everything else goes straight to Django without touching the cache,
+  as does a miss: a case page or the home page costs no cache round trip here.
 - **What is kept.** When Django answers such a request with a page taken from or put into the
   figure cache (`response.stored_page_generation`, set by `caching.figure_response` only for
   what every anonymous visitor gets alike), its final status, headers and body, after every
@@ -41,6 +43,32 @@ from grassroots.middleware import HEADER, incoming_or_new_id, log_request
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "stored-page:"
+# How many paths a worker remembers as figure pages before it starts learning them again.
+KNOWN_PATHS_LIMIT = 4096
+
+
+class FigurePaths:
+    """The paths (without query string) this worker has seen Django answer with a stored
+    figure page: only for them is the cache worth a round trip before Django. A path is
+    learnt from Django's own answer, so no list of routes is kept here; the set is bounded
+    (emptied when full), and a path it forgets costs one answer from Django to learn again."""
+
+    def __init__(self, limit: int = KNOWN_PATHS_LIMIT):
+        self.limit = limit
+        self._paths: set[str] = set()
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._paths
+
+    def learn(self, path: str) -> None:
+        if path in self._paths:
+            return
+        if len(self._paths) >= self.limit:
+            self._paths = set()
+        self._paths.add(path)
+
+    def forget(self) -> None:
+        self._paths = set()
 
 
 def _eligible(environ) -> bool:
@@ -75,6 +103,10 @@ def stored_page_key(environ) -> str:
     return KEY_PREFIX + digest.hexdigest()
 
 
+def _figure_path(environ) -> str:
+    return environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+
+
 def _path(environ) -> str:
     """The path as Django's request.path gives it (for the access line)."""
     return get_script_name(environ).rstrip("/") + get_path_info(environ)
@@ -86,10 +118,13 @@ class StoredPages:
 
     def __init__(self, application):
         self.application = application
+        self.figure_paths = FigurePaths()
 
     def __call__(self, environ, start_response):
         if not (cache_enabled() and _eligible(environ)):
             return self.application(environ, start_response)
+        if _figure_path(environ) not in self.figure_paths:
+            return self._from_django(environ, start_response)
         started = time.perf_counter()
         key = stored_page_key(environ)
         try:
@@ -113,7 +148,7 @@ class StoredPages:
         log_request(method, _path(environ), int(status.split(" ", 1)[0]), started, request_id)
         return [b""] if method == "HEAD" else [body]
 
-    def _from_django(self, environ, start_response, key):
+    def _from_django(self, environ, start_response, key=None):
         sent = {}
 
         def remember(status, headers, exc_info=None):
@@ -129,13 +164,16 @@ class StoredPages:
             and not getattr(response, "streaming", True)
             and not any(name.lower() == "set-cookie" for name, _value in sent["headers"])
         ):
+            self.figure_paths.learn(_figure_path(environ))
             headers = [
                 (name, None if name.lower() == HEADER.lower() else value)
                 for name, value in sent["headers"]
             ]
             try:
                 cache.set(
-                    key, (generation, sent["status"], headers, response.content), PAGE_TIMEOUT
+                    key or stored_page_key(environ),
+                    (generation, sent["status"], headers, response.content),
+                    PAGE_TIMEOUT,
                 )
             except Exception:  # keeping a copy is optional
                 logger.warning("stored pages: the page could not be kept", exc_info=True)

@@ -201,3 +201,51 @@ def test_the_portal_is_served_through_it():
     from grassroots.wsgi import application
 
     assert isinstance(application, StoredPages)
+
+
+class CountingCache:
+    """The cache, counting the reads the fast path makes."""
+
+    def __init__(self, cache):
+        self.cache, self.reads = cache, 0
+
+    def get_many(self, keys):
+        self.reads += 1
+        return self.cache.get_many(keys)
+
+    def set(self, *args, **kwargs):
+        return self.cache.set(*args, **kwargs)
+
+
+@pytest.fixture
+def counting_cache(monkeypatch):
+    counting = CountingCache(stored_pages.cache)
+    monkeypatch.setattr(stored_pages, "cache", counting)
+    return counting
+
+
+@pytest.mark.django_db
+def test_a_page_that_is_never_stored_costs_no_cache_read(app, django_app, counting_cache):
+    for _ in range(3):
+        call(app, "/en/about/")
+        call(app, "/admin/login/")
+    assert counting_cache.reads == 0
+    assert django_app.calls == 6
+
+
+@pytest.mark.django_db
+def test_a_figure_path_is_looked_up_once_django_has_answered_it(app, django_app, counting_cache):
+    call(app, "/en/dashboard/")  # not yet known to this worker: Django answers and teaches it
+    assert counting_cache.reads == 0
+    call(app, "/en/dashboard/", "from=2024")  # the same path with other filters: looked up
+    call(app, "/en/dashboard/", "from=2024")
+    assert counting_cache.reads == 2
+    assert django_app.calls == 2
+
+
+def test_the_known_paths_are_bounded():
+    known = stored_pages.FigurePaths(limit=2)
+    for path in ("/en/dashboard/", "/ja/dashboard/", "/en/cases/"):
+        known.learn(path)
+    assert "/en/cases/" in known
+    assert "/en/dashboard/" not in known  # full: it started again
