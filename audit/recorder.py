@@ -426,6 +426,41 @@ def record_bulk(action: str, instances, before: dict | None = None) -> None:
         _write_many(items, state)
 
 
+def record_written(instances, collections: dict[str, dict]) -> None:
+    """Record objects a bulk writer has just created, from the values it wrote rather than
+    read back: each instance as saved (its stamps set) and, for each tracked collection,
+    `collections[name][pk]`, the sorted values the database now holds. The same entries as
+    `record_bulk("create", instances)`, without reading the rows again; inserted with COPY on
+    PostgreSQL, bulk_create elsewhere."""
+    from audit.models import AuditEntry
+
+    instances = [obj for obj in instances if obj.pk is not None and is_tracked(type(obj))]
+    if not instances:
+        return
+    state = _state_for_event()
+    model = type(instances[0])
+    fields = _concrete_fields(model)
+    names = list(collections_of(model))
+    entries, seen = [], set()
+    for instance in instances:
+        key = _key(model, instance.pk)
+        if key in seen:
+            continue
+        seen.add(key)
+        state.pending.pop(key, None)
+        after = _field_values(instance, fields)
+        for name in names:
+            after[name] = collections.get(name, {}).get(instance.pk, [])
+        pending = Pending(model, instance.pk, None, action=CREATE, exists_before=False)
+        entry = _entry(pending, state, instance, after=after)
+        if entry is not None:
+            entries.append(entry)
+    if connection.vendor == "postgresql":
+        _copy_in(entries)
+    else:
+        AuditEntry.objects.bulk_create(entries, batch_size=CHUNK)
+
+
 def _fill_from_last_entries(model, items: list[Pending]) -> None:
     """Give changed objects without a before-state their last recorded snapshot, if any (two
     queries per chunk: the newest entry of each object, then those entries' snapshots)."""

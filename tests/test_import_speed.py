@@ -49,6 +49,14 @@ def calls(monkeypatch):
             (action, [case.pk for case in instances], before)
         ),
     )
+    # New cases written in sets (PostgreSQL) are recorded from the rows staged.
+    monkeypatch.setattr(
+        recorder,
+        "record_written",
+        lambda instances, collections: seen["bulk"].append(
+            ("create", [case.pk for case in instances], None)
+        ),
+    )
     return seen
 
 

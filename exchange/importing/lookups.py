@@ -80,8 +80,12 @@ class Lookups:
             "themes", "partner_roles"
         )
         refs, ids = sorted(set(refs)), sorted(set(ids))
+        # The blank reference is left out in so many words: it is what lets PostgreSQL read a
+        # long list of references from the partial unique index (case_external_ref_unique)
+        # instead of scanning the whole table for every chunk.
+        with_ref = base.exclude(external_ref="")
         for start in range(0, len(refs), CHUNK):
-            for case in base.filter(external_ref__in=refs[start : start + CHUNK]):
+            for case in with_ref.filter(external_ref__in=refs[start : start + CHUNK]):
                 by_ref[case.external_ref] = case
         for start in range(0, len(ids), CHUNK):
             for case in base.filter(pk__in=ids[start : start + CHUNK]):
