@@ -256,25 +256,26 @@ def _downloads_targets(results: Results) -> list[Target]:
 
 
 def _import_targets(results: Results) -> list[Target]:
-    """The import against COPY FROM of the same rows."""
+    """The import against COPY FROM of the same rows into the real tables."""
     rows: list[Target] = []
     imp = results.importing
     if imp:
         rows.append(
             Target(
-                f"import of a valid {imp.rows:,}-row CSV ÷ COPY FROM of the same rows",
-                "≤ 40 ×",
+                f"import of a valid {imp.rows:,}-row CSV ÷ COPY FROM of the same rows into "
+                "the real tables (with their indexes and keys)",
+                "≤ 4 ×",
                 (
                     f"{imp.seconds:.2f} s vs {imp.copy_seconds * 1000:.0f} ms"
                     if not imp.error
                     else imp.error
                 ),
                 _fmt_ratio(imp.ratio),
-                not imp.error and imp.ratio <= 40,
+                not imp.error and imp.ratio <= 4,
             )
         )
     else:
-        rows.append(Target("import ÷ COPY FROM", "≤ 40 ×", "not measured", "", False))
+        rows.append(Target("import ÷ COPY FROM", "≤ 4 ×", "not measured", "", False))
     return rows
 
 
@@ -480,7 +481,7 @@ def _exports_table(results: Results) -> list[str]:
                 "import (`exchange.importing.apply_import`)",
                 f"{imp.rows:,}",
                 f"{imp.seconds:.2f} s ({imp.bytes / MB:.1f} MB CSV)",
-                f"{imp.copy_seconds:.3f} s (COPY FROM into a temporary table)",
+                f"{imp.copy_seconds:.3f} s (COPY FROM into cases, themes and partners)",
                 _fmt_ratio(imp.ratio),
                 "",
             ]
@@ -573,8 +574,13 @@ def _method(results: Results) -> list[str]:
         "small warm-up download; growth is the largest rise of a worker's peak.",
         f"- Import: {cfg.import_rows:,} new held cases in the import template's columns, "
         "applied by `exchange.importing.apply_import` in a Django process after a 20-row "
-        "warm-up import (Django start-up not counted), against `COPY FROM` of the same file "
-        "into a temporary table with the template's columns (median of 3).",
+        "warm-up import (Django start-up not counted), against `COPY FROM` of the same rows "
+        "into the real tables: the cases the import wrote, with their theme and partner rows, "
+        "copied into `cases_case`, `cases_case_themes` and `cases_casepartner` under fresh ids "
+        "and references, with every index (the trigram index of the search document "
+        "included), unique key and constraint, and the foreign keys checked as the rows go "
+        "in (`SET CONSTRAINTS ALL IMMEDIATE`, as the import's commit checks them); each run "
+        "is rolled back, median of 3.",
         "- Transfers: the dashboard HTML and everything it loads, with `Accept-Encoding: br, "
         "gzip`, counted as the bytes sent. The repeat visit counts what a browser cache cannot "
         "answer by itself: the HTML unless a conditional request gets 304, and nothing for "
