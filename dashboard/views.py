@@ -9,14 +9,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from cases import rules, stats
+from cases import stats
 from cases.figures import comparison, provenance
 from cases.figures.caching import figure_response
 from cases.figures.charts import CHART_SLUGS, build_chart, csv_rows
 from cases.filters import redirect_old_spellings
 from cases.stats import filters_query
-from dashboard.cards import chart_cards
+from dashboard.cards import dashboard_figures
 from dashboard.forms import ChartFilterForm
+from grassroots.assembled import assembled_response
 from grassroots.language import page_language
 from security.csp import embeddable
 
@@ -32,17 +33,13 @@ def _filters_from(request):
 @require_safe
 @figure_response()
 def index(request):
-    """Headline figures and every chart, for the filters in the query string."""
+    """Headline figures and every chart, for the filters in the query string.
+
+    What follows from the figures (headline, data date, the chart cards) is kept per
+    generation (`dashboard.cards`); only the page around it is rendered per request, and the
+    kept cards are put in as they are, already encoded and compressed (`grassroots.assembled`)."""
     form, filters = _filters_from(request)
-    language = page_language()
-    counts = stats.Counts(filters)
-    cards = chart_cards(request, filters, counts)
-    # Cards made for this request have read the tally rows: the headline and the filtered
-    # total are sums of them. Cards kept from an earlier request read nothing, and then each
-    # figure is one small aggregate query rather than a read of every tally row.
-    shared = counts if counts.loaded else None
-    filtered = filters != stats.ALL
-    headline = stats.headline(stats.ALL, None if filtered else shared)
+    figures = dashboard_figures(request, filters)
     removals = []
     for name, label in form.active():
         query = request.GET.copy()
@@ -53,18 +50,14 @@ def index(request):
         "filters": filters,
         "filter_messages": form.messages(),
         "active_filters": removals,
-        "headline": headline,
-        "first_fy_label": (
-            rules.fiscal_year_label(headline.first_fy, language) if headline.first_fy else ""
-        ),
-        "latest_fy_label": (
-            rules.fiscal_year_label(headline.latest_fy, language) if headline.latest_fy else ""
-        ),
-        "filtered_total": stats.total(filters, shared) if filtered else None,
-        "chart_cards": cards,
-        "page_data_date": _data_date(filters),
+        "headline": figures.headline,
+        "first_fy_label": figures.first_fy_label,
+        "latest_fy_label": figures.latest_fy_label,
+        "filtered_total": figures.filtered_total,
+        "chart_cards": figures.cards,
+        "page_data_date": figures.page_data_date,
     }
-    return render(request, "dashboard/index.html", context)
+    return assembled_response(request, "dashboard/index.html", context)
 
 
 def _data_date(filters) -> str:

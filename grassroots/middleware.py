@@ -17,6 +17,7 @@ import re
 import time
 import uuid
 
+from django.middleware.gzip import GZipMiddleware
 from django.utils.functional import empty
 
 logger = logging.getLogger("grassroots.request")
@@ -129,3 +130,20 @@ class RequestIdMiddleware:
             return response
         finally:
             _current_request_id.reset(token)
+
+
+class HtmlGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for HTML pages only: every page a browser loads travels
+    compressed when it accepts gzip, whether or not it came from a cache (cached figure pages
+    and the dashboard come already compressed and are left as they are).
+
+    Downloads (CSV, XLSX, JSON, streamed or not) and API answers are left alone: they have their
+    own Content-Length and heartbeat handling, and clients that read them ask as they wish.
+    Django's compression adds random bytes to each answer's gzip header, so a secret on a page
+    (a CSRF token in a form) cannot be guessed from compressed sizes (BREACH).
+    """
+
+    def process_response(self, request, response):
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        return super().process_response(request, response)

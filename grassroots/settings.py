@@ -67,6 +67,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every response is logged with its request id: redirects and errors too.
     "grassroots.middleware.RequestIdMiddleware",
+    # Every HTML page compressed for clients that accept gzip: outside everything that writes
+    # the body or its headers (pages already compressed, as cached ones are, are left alone).
+    "grassroots.middleware.HtmlGZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A view that meets an unreachable database is answered from the cache or with a 503.
     "grassroots.outage.OutageMiddleware",
@@ -209,7 +212,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "grassroots.static_storage.PortalStaticFilesStorage"
         )
     },
 }

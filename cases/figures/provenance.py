@@ -83,7 +83,9 @@ def holds_demo_data(request=None) -> bool:
     """Whether the register holds demonstration records (remembered per generation: without
     them the query reads every case). Pass the request where there is one, to reuse the
     generation it has already read."""
-    return remembered("demo-data", Case.objects.filter(origin=CaseOrigin.DEMO).exists, request)
+    return remembered(
+        "demo-data", lambda: Case.objects.filter(origin=CaseOrigin.DEMO).exists(), request
+    )
 
 
 def date_label(when: datetime.datetime | None) -> str:
