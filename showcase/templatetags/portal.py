@@ -4,6 +4,8 @@ import functools
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, translate_url
 from django.utils.safestring import mark_safe
@@ -60,3 +62,43 @@ def site_nav(context) -> str:
 def json_ld(data) -> str:
     """schema.org data as <script type="application/ld+json"> (cases.structured_data)."""
     return json_ld_script(data) if data else ""
+
+
+# Rendered fragments of {% kept %}, by place in a template, language and URL conf.
+_kept: dict[tuple, str] = {}
+
+
+@receiver(setting_changed)
+def _forget_kept(**kwargs):
+    """A changed setting (a test's static storage, URL conf) may change kept markup."""
+    _kept.clear()
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist, place):
+        self.nodelist = nodelist
+        self.place = place
+
+    def render(self, context):
+        if settings.DEBUG:  # templates edited while the server runs
+            return self.nodelist.render(context)
+        key = (self.place, page_language(), get_script_prefix(), get_urlconf())
+        html = _kept.get(key)
+        if html is None:
+            html = _kept[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def kept(parser, token):
+    """`{% kept %}…{% endkept %}`: markup that follows from nothing but the language and the
+    URL conf (fixed text, links to fixed pages, static files), rendered once per worker and
+    language instead of on every request, as `site_nav` is. Nothing inside may use the
+    request, the page's objects, the data or a block: it would be frozen at its first value.
+    """
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("{% kept %} takes no arguments")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    origin = parser.origin.name if parser.origin else ""
+    return KeptNode(nodelist, (origin, token.lineno))
