@@ -5,15 +5,17 @@ headline figures and the data date are what an uncached dashboard would spend mo
 on, and they follow from nothing but the data (the generation), the language, the filters, the
 current fiscal year and the host name the embed code points at. So each worker keeps them for
 the filter sets used most recently (`reference.remembered_recently`, bounded), and a change to
-any case drops them all with its generation. The cards are kept as a `grassroots.assembled.Piece`
-(their markup, UTF-8 bytes and compressed form, each made once); the page around them (the
-filter form, the chips, the site's frame) is rendered on every request.
+any case drops them all with its generation. The headline section is kept as markup, the cards
+as a `grassroots.assembled.Piece` (their markup, UTF-8 bytes and compressed form, each made
+once); the page around them (the filter form, the chips, the site's frame) is rendered on every
+request.
 """
 
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from cases import rules, stats
 from cases.figures import provenance, reference
@@ -31,6 +33,7 @@ class DashboardFigures:
     latest_fy_label: str
     filtered_total: int | None  # None without filters
     page_data_date: str
+    headline_html: SafeString  # the headline section, rendered (and escaped) by its template
     cards: Piece
 
 
@@ -62,18 +65,22 @@ def _made(request, filters) -> DashboardFigures:
     # them when the filters are the ones the headline counts (all cases).
     filtered = filters != stats.ALL
     headline = stats.headline(stats.ALL, None if filtered else counts)
-    return DashboardFigures(
-        headline=headline,
-        first_fy_label=(
+    figures = {
+        "headline": headline,
+        "first_fy_label": (
             rules.fiscal_year_label(headline.first_fy, language) if headline.first_fy else ""
         ),
-        latest_fy_label=(
+        "latest_fy_label": (
             rules.fiscal_year_label(headline.latest_fy, language) if headline.latest_fy else ""
         ),
-        filtered_total=stats.total(filters, counts) if filtered else None,
+        "filtered_total": stats.total(filters, counts) if filtered else None,
+    }
+    return DashboardFigures(
+        **figures,
         page_data_date=provenance.date_label(
             provenance.data_date(filters.from_fy, filters.to_fy, filters.region)
         ),
+        headline_html=render_to_string("dashboard/includes/headline.html", figures, request),
         cards=cards,
     )
 

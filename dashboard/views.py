@@ -54,6 +54,7 @@ def index(request):
         "first_fy_label": figures.first_fy_label,
         "latest_fy_label": figures.latest_fy_label,
         "filtered_total": figures.filtered_total,
+        "headline_html": figures.headline_html,
         "chart_cards": figures.cards,
         "page_data_date": figures.page_data_date,
     }
