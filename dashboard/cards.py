@@ -6,7 +6,7 @@ on, and they follow from nothing but the data (the generation), the language, th
 current fiscal year and the host name the embed code points at. So each worker keeps them for
 the filter sets used most recently (`reference.remembered_recently`, bounded), and a change to
 any case drops them all with its generation. The headline section is kept as markup, the cards
-as a `grassroots.assembled.Piece` (their markup, UTF-8 bytes and compressed form, each made
+as a `cases.figures.assembled.Piece` (their markup, UTF-8 bytes and compressed form, each made
 once); the page around them (the filter form, the chips, the site's frame) is rendered on every
 request.
 """
@@ -19,8 +19,8 @@ from django.utils.safestring import SafeString
 
 from cases import rules, stats
 from cases.figures import provenance, reference
+from cases.figures.assembled import Piece
 from cases.figures.charts import CHART_SLUGS, build_charts
-from grassroots.assembled import Piece
 from grassroots.language import page_language
 
 

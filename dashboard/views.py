@@ -11,13 +11,13 @@ from django.views.decorators.http import require_safe
 
 from cases import stats
 from cases.figures import comparison, provenance
+from cases.figures.assembled import assembled_response
 from cases.figures.caching import figure_response
 from cases.figures.charts import CHART_SLUGS, build_chart, csv_rows
 from cases.filters import redirect_old_spellings
 from cases.stats import filters_query
 from dashboard.cards import dashboard_figures
 from dashboard.forms import ChartFilterForm
-from grassroots.assembled import assembled_response
 from grassroots.language import page_language
 from security.csp import embeddable
 
@@ -37,7 +37,8 @@ def index(request):
 
     What follows from the figures (headline, data date, the chart cards) is kept per
     generation (`dashboard.cards`); only the page around it is rendered per request, and the
-    kept cards are put in as they are, already encoded and compressed (`grassroots.assembled`)."""
+    kept cards are put in as they are, already encoded and compressed
+    (`cases.figures.assembled`)."""
     form, filters = _filters_from(request)
     figures = dashboard_figures(request, filters)
     removals = []

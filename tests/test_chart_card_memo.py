@@ -135,7 +135,7 @@ def test_with_kept_figures_a_repeat_request_reads_no_tally(client, make_case, un
 def test_figures_are_not_made_again_per_request(client, make_case, uncached, monkeypatch):
     """Nothing that follows from the figures is made on a repeat request: no chart, no card
     markup, no headline, no UTF-8 encoding or compression of the cards."""
-    from grassroots import assembled
+    from cases.figures import assembled
 
     load_reference_data()
     make_case(region="miami", state="FL")

@@ -1,6 +1,6 @@
 """Every HTML answer is compressed for a client that accepts gzip, cached or not, and the
 dashboard's compressed answer is stitched from a frame compressed per request and its chart
-cards compressed once (`grassroots.assembled`): what a client unpacks is byte for byte the
+cards compressed once (`cases.figures.assembled`): what a client unpacks is byte for byte the
 plain answer."""
 
 import gzip
@@ -9,8 +9,8 @@ import zlib
 
 import pytest
 
-from grassroots import assembled
-from grassroots.assembled import Piece, crc32_combine, gzipped
+from cases.figures import assembled
+from cases.figures.assembled import Piece, crc32_combine, gzipped
 
 GZIP = {"accept-encoding": "gzip, deflate, br"}
 
