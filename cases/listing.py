@@ -3,7 +3,14 @@
 A list is paged up to its first `settings.PORTAL_LIST_DEPTH` cases (10,000: 500 pages of 20).
 A deeper page would make the database step over most of a million-case table (OFFSET) for
 one visitor; nobody reads that far, and the downloads give the whole list at once.
+
+The number of cases a list has (`list_count`) is read from the tallies when its filters allow
+(one value at most per filter, no search: `stats.Filters.simple`), a sum of a few rows; any
+other list is counted only up to its depth, so no count reads more than 10,001 rows of the
+case table, and a longer list says "more than 10,000 cases".
 """
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
@@ -19,6 +26,30 @@ def list_depth_label() -> str:
     return f"{list_depth():,}"
 
 
+@dataclass(frozen=True)
+class ListCount:
+    """How many cases a list has: `number` exactly, or (`exact` False) more than `number`."""
+
+    number: int
+    exact: bool = True
+
+
+def list_count(queryset, filters=None) -> ListCount:
+    """The number of cases of a public list: `queryset` (the list) narrowed by `filters` (its
+    `cases.stats.Filters`, public). From the tallies when the filters are simple; otherwise
+    counted up to `list_depth()`, beyond which the count is "more than" the depth."""
+    from cases import stats
+
+    if filters is not None and filters.public and filters.simple:
+        return ListCount(stats.total(filters))
+    depth = list_depth()
+    # COUNT(*) over a sub-select with LIMIT: the database stops after depth + 1 rows.
+    found = queryset.order_by()[: depth + 1].count()
+    if found > depth:
+        return ListCount(depth, exact=False)
+    return ListCount(found)
+
+
 class ListPage(Page):
     """A page of a capped list: its last case is its own, not the whole list's last."""
 
@@ -27,7 +58,23 @@ class ListPage(Page):
 
 
 class ListPaginator(Paginator):
-    """A paginator whose pages stop at `list_depth()` cases; `count` stays the real total."""
+    """A paginator whose pages stop at `list_depth()` cases. `count` is the list's total as
+    `counted` gives it (a `ListCount`; by default the queryset's own count); when that is
+    not exact, `count_exact` is False and `count` is the depth, which the list goes beyond."""
+
+    def __init__(self, object_list, per_page, *, counted: ListCount | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        if self.counted is None:
+            return Paginator.count.func(self)
+        return self.counted.number
+
+    @property
+    def count_exact(self) -> bool:
+        return self.counted is None or self.counted.exact
 
     @cached_property
     def num_pages(self) -> int:
@@ -37,7 +84,8 @@ class ListPaginator(Paginator):
     def pages_of_the_whole_list(self) -> int:
         if self.count == 0 and not self.allow_empty_first_page:
             return 0
-        return max(1, -(-self.count // self.per_page))
+        # A count that is not exact is one more case than the depth at least.
+        return max(1, -(-(self.count + (not self.count_exact)) // self.per_page))
 
     def _get_page(self, *args, **kwargs) -> ListPage:
         # Django's documented hook for the page class.

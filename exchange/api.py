@@ -23,12 +23,12 @@ from cases import stats
 from cases.figures import provenance
 from cases.figures.caching import figure_response
 from cases.filters import old_spelling_redirect
-from cases.listing import list_depth, list_depth_label
+from cases.listing import list_count, list_depth, list_depth_label
 from cases.models import Case, Jurisdiction, Region, State, Theme
 from exchange import contract
 from exchange.contract import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
 from exchange.exporting import case_values, export_queryset, json_value
-from exchange.filtering import BadQuery, check_text, public_cases
+from exchange.filtering import BadQuery, check_text, public_filterset
 from exchange.openapi import openapi_document
 
 STATS = {
@@ -118,9 +118,10 @@ def case_list(request):
     page = values.get("page", 1)
     size = min(values.get("page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
     if contract.empty_range(values, "from", "to"):
-        queryset = export_queryset(Case.objects.none())
+        queryset, filters = export_queryset(Case.objects.none()), None
     else:
-        queryset = export_queryset(public_cases(request.GET, request))
+        filterset = public_filterset(request.GET, request)
+        queryset, filters = export_queryset(filterset.qs), filterset.stats_filters()
     if (page - 1) * size >= list_depth():
         return error(
             _(
@@ -131,8 +132,10 @@ def case_list(request):
             % {"depth": list_depth_label(), "page": page, "size": size},
             404,
         )
-    count = queryset.count()
-    pages = max(1, -(-count // size))
+    # From the tallies, or counted up to the list's depth (then "more than": count_exact).
+    counted = list_count(queryset, filters)
+    count = counted.number
+    pages = max(1, -(-(count + (not counted.exact)) // size))
     if page > pages:
         return error(
             _("There is no page %(page)s; there are %(pages)s.") % {"page": page, "pages": pages},
@@ -149,6 +152,7 @@ def case_list(request):
     return json_response(
         {
             "count": count,
+            "count_exact": counted.exact,
             "next": link(page + 1) if page < pages and page * size < list_depth() else None,
             "previous": link(page - 1) if page > 1 else None,
             "results": [case_record(request, case) for case in cases],

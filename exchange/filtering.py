@@ -29,11 +29,17 @@ def public_cases(query, request=None):
     A parameter the browser's form rejects makes the whole request a BadQuery, so nobody
     receives a file that silently ignores a filter they asked for.
     """
+    return public_filterset(query, request).qs
+
+
+def public_filterset(query, request=None) -> CaseFilter:
+    """The case browser's FilterSet of public cases for this query (its `qs` is what
+    `public_cases` gives, its `stats_filters()` what counts them), or BadQuery."""
     check_text(query)
     filterset = CaseFilter(query, queryset=Case.objects.public(), request=request)
     if not filterset.is_valid():
         raise BadQuery(_form_errors(filterset.form))
-    return filterset.qs
+    return filterset
 
 
 def _form_errors(form) -> str:

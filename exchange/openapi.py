@@ -195,7 +195,19 @@ def components() -> dict:
             "Case": case_schema(),
             "CasePage": _object(
                 {
-                    "count": {"type": "integer", "minimum": 0},
+                    "count": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "The number of cases the filters give, when "
+                        "count_exact is true. A list longer than the depth pages reach (10,000 "
+                        "cases) may be counted only that far: count_exact is then false and "
+                        "count is 10,000, meaning more than 10,000.",
+                    },
+                    "count_exact": {
+                        "type": "boolean",
+                        "description": "Whether count is the exact number of cases; false: "
+                        "the list has more than count cases.",
+                    },
                     "next": _nullable(_string(format="uri")),
                     "previous": _nullable(_string(format="uri")),
                     "results": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},

@@ -23,7 +23,8 @@ def test_one_value_in_a_tuple_is_the_single_value_old_callers_pass():
     assert stats.Filters(region="miami").regions == ("miami",)
     assert stats.Filters(region="miami").simple
     assert not stats.Filters(region=("miami", "houston")).simple
-    assert not stats.Filters(public=True).simple
+    assert stats.Filters(public=True).simple
+    assert not stats.Filters(public=True, search="water").simple
 
 
 @pytest.fixture

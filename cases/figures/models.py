@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CaseTally(models.Model):
-    """The number of held cases of one fiscal year, region and state (None: no single state)."""
+    """The number of held cases of one fiscal year, region and state (None: no single state),
+    the public ones and the others in rows of their own."""
 
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     region = models.ForeignKey(
@@ -25,6 +26,9 @@ class CaseTally(models.Model):
         blank=True,
         related_name="+",
     )
+    # Whether these cases are listed on the public site (Case.is_public): the public case
+    # browser and the API count their lists from the rows with public=True.
+    public = models.BooleanField(_("public"), default=False)
     cases = models.PositiveIntegerField(_("number of cases"))
 
     class Meta:
@@ -61,6 +65,9 @@ class ThemeTally(models.Model):
     theme = models.ForeignKey(
         "cases.Theme", verbose_name=_("theme"), on_delete=models.CASCADE, related_name="+"
     )
+    # Whether these cases are listed on the public site (Case.is_public): the public case
+    # browser and the API count their lists from the rows with public=True.
+    public = models.BooleanField(_("public"), default=False)
     cases = models.PositiveIntegerField(_("number of cases"))
 
     class Meta:

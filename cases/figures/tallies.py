@@ -81,18 +81,26 @@ def refresh(groups: Iterable[tuple[int, int]] | None = None, *, national: bool =
         _insert_select(
             cursor,
             CaseTally,
-            ["fiscal_year", "region_id", "state_id", "cases"],
-            counted.values_list("fiscal_year", "region_id", "state_id").annotate(n=Count("pk")),
+            ["fiscal_year", "region_id", "state_id", "public", "cases"],
+            counted.values_list("fiscal_year", "region_id", "state_id", "is_public").annotate(
+                n=Count("pk")
+            ),
         )
         # (case, theme) pairs are unique in the through table, so counting rows counts cases.
         through = Case.themes.through
         _insert_select(
             cursor,
             ThemeTally,
-            ["fiscal_year", "region_id", "state_id", "theme_id", "cases"],
+            ["fiscal_year", "region_id", "state_id", "theme_id", "public", "cases"],
             through.objects.filter(case__in=counted.values("pk"))
             .order_by()
-            .values_list("case__fiscal_year", "case__region_id", "case__state_id", "theme_id")
+            .values_list(
+                "case__fiscal_year",
+                "case__region_id",
+                "case__state_id",
+                "theme_id",
+                "case__is_public",
+            )
             .annotate(n=Count("pk")),
         )
         if not national:

@@ -54,6 +54,8 @@ def _tally_counts(filters: Filters, fields):
     freshness.flush()  # this thread's own uncounted writes first
     by_theme = filters.theme or "theme__slug" in fields
     qs = (ThemeTally if by_theme else CaseTally).objects.all()
+    if filters.public:
+        qs = qs.filter(public=True)
     if filters.from_fy is not None:
         qs = qs.filter(fiscal_year__gte=filters.from_fy)
     if filters.to_fy is not None:
@@ -133,6 +135,8 @@ class Counts:
         freshness.flush()  # this thread's own uncounted writes first
         filters = self.filters
         qs = model.objects.all()
+        if filters.public:
+            qs = qs.filter(public=True)
         if filters.from_fy is not None:
             qs = qs.filter(fiscal_year__gte=filters.from_fy)
         if filters.to_fy is not None:
@@ -192,8 +196,8 @@ class Counts:
     def _themes(self) -> dict:
         slugs = reference.themes().keys
         # Without a region or state, the national tally by fiscal year and theme has the same
-        # sums in far fewer rows.
-        national = not (self.filters.region or self.filters.state)
+        # sums in far fewer rows (of every counted case: public ones are in the theme tally).
+        national = not (self.filters.region or self.filters.state or self.filters.public)
         tally = self._tally(ThemeYearTally if national else ThemeTally)
         rows = tally.values_list("theme_id").annotate(n=Sum("cases")).order_by()
         return {slugs.get(theme): n for theme, n in rows}

@@ -228,9 +228,9 @@ class Filters:
     code, so `Filters(region=("miami",)) == Filters(region="miami")`; several are stored as a
     sorted tuple. `regions`, `states` and `themes` always give a tuple.
 
-    The tallies answer every filter with one value each and no more than that; anything else
-    (several themes, formats, partner kinds, search words, public only) is counted from the
-    case table: `simple` says which.
+    The tallies answer every filter with one value each and no more than that, of all the
+    counted cases or of the public ones; anything else (several themes, formats, partner
+    kinds, partners, search words) is counted from the case table: `simple` says which.
     """
 
     from_fy: int | None = None
@@ -319,8 +319,7 @@ class Filters:
     def simple(self) -> bool:
         """Whether the tallies can answer: one value at most per filter, and nothing else."""
         return not (
-            self.public
-            or self.format
+            self.format
             or self.partner_kind
             or self.partner
             or self.search

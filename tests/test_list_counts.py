@@ -1,0 +1,114 @@
+"""The case browser and the API count their lists from the tallies when the filters allow
+(one value at most per filter, no search), and count any other list only up to its depth
+(cases.listing.list_count): the tally-backed count must equal the list itself after every
+kind of change, and a longer list says "more than"."""
+
+import datetime
+import json
+
+import pytest
+
+from cases import stats
+from cases.figures import freshness
+from cases.listing import list_count
+from cases.models import Case, Publication, Theme
+
+FILTERS = [
+    stats.Filters(public=True),
+    stats.Filters(public=True, region="miami"),
+    stats.Filters(public=True, state="FL"),
+    stats.Filters(public=True, state="TX", region="houston"),
+    stats.Filters(public=True, from_fy=2023, to_fy=2023),
+    stats.Filters(public=True, from_fy=2024),
+    stats.Filters(public=True, theme="energy"),
+    stats.Filters(public=True, theme="energy", region="miami", from_fy=2023),
+]
+
+
+@pytest.fixture
+def register(make_case):
+    energy, culture = Theme.objects.get(slug="energy"), Theme.objects.get(slug="culture")
+    made = {}
+    for name, region, state, themes, day, public in [
+        ("a", "miami", "FL", [energy], datetime.date(2023, 5, 1), True),
+        ("b", "miami", "FL", [energy, culture], datetime.date(2024, 6, 1), True),
+        ("c", "houston", "TX", [culture], datetime.date(2023, 7, 1), True),
+        ("d", "houston", "TX", [energy], datetime.date(2024, 8, 1), False),
+        ("e", "new-york", "NY", [], datetime.date(2025, 5, 1), True),
+    ]:
+        made[name] = make_case(
+            title_en=name,
+            region=region,
+            state=state,
+            themes=themes,
+            start_date=day,
+            is_public=public,
+        )
+    return made
+
+
+def assert_tallies_agree():
+    for filters in FILTERS:
+        assert filters.simple
+        listed = filters.cases()
+        counted = list_count(listed, filters)
+        assert counted.exact
+        assert counted.number == listed.count(), filters
+
+
+@pytest.mark.django_db
+def test_the_tally_count_is_the_list_after_every_change(register, client):
+    assert_tallies_agree()
+    a, b, d = register["a"], register["b"], register["d"]
+    d.is_public = True  # made public
+    d.save()
+    assert_tallies_agree()
+    a.is_public = False  # hidden again
+    a.save()
+    assert_tallies_agree()
+    b.publication = Publication.DRAFT  # withdrawn from review: no longer counted
+    b.save()
+    assert_tallies_agree()
+    b.themes.remove(Theme.objects.get(slug="energy"))
+    assert_tallies_agree()
+    register["c"].start_date = datetime.date(2024, 9, 1)  # moved to another fiscal year
+    register["c"].save()
+    assert_tallies_agree()
+    register["e"].delete()
+    assert_tallies_agree()
+    Case.objects.filter(pk=d.pk).update(is_public=False)  # a bulk write
+    freshness.cases_changed()
+    assert_tallies_agree()
+
+
+@pytest.mark.django_db
+def test_the_browser_and_the_api_show_the_tally_count(
+    register, client, django_assert_max_num_queries
+):
+    page = client.get("/en/cases/?region=miami")
+    assert page.context["page"].paginator.count == 2
+    assert "2 cases" in page.content.decode()
+    body = json.loads(client.get("/api/v1/cases/?region=houston").content)
+    assert (body["count"], body["count_exact"], len(body["results"])) == (1, True, 1)
+    body = json.loads(client.get("/api/v1/cases/?theme=energy&theme=culture").content)
+    assert (body["count"], body["count_exact"]) == (3, True)  # counted from the case table
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "words"), [("en", "More than 3 cases"), ("ja", "3件超")])
+def test_a_list_longer_than_its_depth_says_more_than(make_case, client, settings, language, words):
+    settings.PORTAL_LIST_DEPTH = 3
+    for number in range(5):
+        make_case(title_en=f"Water case {number}")
+    make_case(title_en="Other")
+    page = client.get(f"/{language}/cases/?q=water")
+    paginator = page.context["page"].paginator
+    assert (paginator.count, paginator.count_exact) == (3, False)
+    assert words in page.content.decode()
+    body = json.loads(client.get("/api/v1/cases/?q=water&page_size=2").content)
+    assert (body["count"], body["count_exact"], len(body["results"])) == (3, False, 2)
+    assert body["next"]
+    # Within the depth the bounded count is exact.
+    settings.PORTAL_LIST_DEPTH = 10
+    body = json.loads(client.get("/api/v1/cases/?q=water").content)
+    assert (body["count"], body["count_exact"]) == (5, True)
