@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import database, dataflow, dataset, machine, report, transfer, wrk
+from bench import database, dataflow, dataset, lists, machine, report, transfer, wrk
 from bench.config import ROOT, Config
 from bench.database import log
 from bench.server import Server, ServerFailed, base_env, collect_static, make_workdir
@@ -92,6 +92,9 @@ def serve(cfg, results, env, workdir, size: int, cached: bool) -> None:
             measure_page(cfg, results, server, size, mode, "hello", "/bench/hello")
             measure_page(cfg, results, server, size, mode, "dashboard", PAGES["dashboard"])
             if not cached:
+                lists.measure(cfg, results, server, size, workdir)
+                if size == max(cfg.sizes):
+                    results.plans = lists.plans(env)
                 return
             if size == cfg.page_size:
                 for name in ("case browser", "api list"):

@@ -48,6 +48,8 @@ class Results:
     weight: PageWeight | None = None
     problems: list[str] = field(default_factory=list)
     worker_class: str = ""
+    # The case list's query plans at the largest size (bench.plans), one dict per query.
+    plans: list = field(default_factory=list)
 
     def run(self, size: int, mode: str, name: str) -> WrkResult | None:
         return self.runs.get((size, mode, name))
@@ -184,6 +186,110 @@ def _lists_targets(results: Results) -> list[Target]:
             )
         )
     return rows
+
+
+LIST_P99_MS = 100
+LIST_SCALING = 0.8
+
+
+def _uncached_lists_targets(results: Results) -> list[Target]:
+    """The case browser and the API list uncached over a spread of filter URLs (bench.lists):
+    p99 at the largest size, requests/s there against the smallest, and the burst."""
+    cfg = results.cfg
+    small, large = min(cfg.sizes), max(cfg.sizes)
+    rows: list[Target] = []
+    for name, label in (
+        ("case browser, varied", "case browser"),
+        ("api list, varied", "API list"),
+    ):
+        run = results.run(large, "uncached", name)
+        rows.append(
+            Target(
+                f"{label}, uncached, ~50 filter URLs, at {_size_label(large)} cases: p99",
+                f"≤ {LIST_P99_MS} ms",
+                f"p99 {run.p99:.1f} ms, p50 {run.p50:.1f} ms, {run.errors} errors"
+                if run
+                else "not measured",
+                "",
+                bool(run) and run.p99 <= LIST_P99_MS and run.errors == 0,
+            )
+        )
+        first = results.run(small, "uncached", name)
+        value = _div(run.rps if run else None, first.rps if first else None)
+        rows.append(
+            Target(
+                f"{label}, uncached, varied: req/s at {_size_label(large)} ÷ at "
+                f"{_size_label(small)}",
+                f"≥ {LIST_SCALING}",
+                f"{run.rps:,.0f} vs {first.rps:,.0f} req/s" if run and first else "not measured",
+                _fmt_ratio(value),
+                value >= LIST_SCALING,
+            )
+        )
+    burst = results.run(large, "uncached", "list burst")
+    rows.append(
+        Target(
+            f"{cfg.burst_connections} connections for {cfg.burst_duration} s on the case "
+            f"browser, varied filters, uncached, {_size_label(large)} cases",
+            "0 errors",
+            f"{burst.requests:,} requests, {burst.errors} errors, p99 {burst.p99:.1f} ms"
+            if burst
+            else "not measured",
+            "",
+            bool(burst) and burst.errors == 0,
+        )
+    )
+    plans = results.plans
+    scans = [plan["what"] for plan in plans if plan.get("seq_scan")]
+    rows.append(
+        Target(
+            f"case list query plans at {_size_label(large)} cases",
+            "no Seq Scan on cases_case",
+            ("sequential scans: " + ", ".join(scans) if scans else f"{len(plans)} plans, none")
+            if plans
+            else "not measured",
+            "",
+            bool(plans) and not scans,
+        )
+    )
+    return rows
+
+
+def _plans_section(results: Results) -> list[str]:
+    """EXPLAIN ANALYZE of the case list's queries at the largest size."""
+    if not results.plans:
+        return []
+    out = [
+        f"## Query plans at the largest size ({_size_label(max(results.cfg.sizes))} cases)",
+        "",
+        "EXPLAIN (ANALYZE, BUFFERS OFF) of the case browser's page of cases and, when the "
+        "tallies cannot give it, of its count (counted up to the list's depth). A plan that "
+        "reads the whole cases table is flagged.",
+        "",
+    ]
+    for plan in results.plans:
+        flag = " — **Seq Scan on cases_case**" if plan.get("seq_scan") else ""
+        out += [f"### {plan['what']}: `{plan['url']}`{flag}", ""]
+        out += [
+            f"Page of cases ({plan['page_ms']} ms from Django):",
+            "",
+            "```",
+            plan["page"],
+            "```",
+            "",
+        ]
+        if plan.get("count"):
+            out += [
+                f"Count ({plan.get('count_ms')} ms from Django):",
+                "",
+                "```",
+                plan["count"],
+                "```",
+                "",
+            ]
+        else:
+            out += ["Count: from the tallies.", ""]
+    return out
 
 
 def _burst_targets(results: Results) -> list[Target]:
@@ -334,6 +440,7 @@ def targets(results: Results) -> list[Target]:
         *_uncached_dashboard_targets(results),
         *_uncached_scaling_targets(results),
         *_lists_targets(results),
+        *_uncached_lists_targets(results),
         *_burst_targets(results),
         *_downloads_targets(results),
         *_import_targets(results),
@@ -606,6 +713,7 @@ def markdown(results: Results, rows: list[Target], machine_info: dict, version_i
         *_exports_table(results),
         *_transfers_table(results),
         *_data_sets_table(results),
+        *_plans_section(results),
         *_method(results),
     ]
     return "\n".join(out) + "\n"

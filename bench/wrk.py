@@ -133,13 +133,17 @@ def run(
     warmup: bool = True,
     workers=None,
     master: int | None = None,
+    script: str | None = None,
 ) -> WrkResult:
     """A warm-up run (discarded), then `cfg.runs` measured runs; the one with the median
     requests/s is returned, with every run's requests/s. `workers()` gives the pids of the
-    app's workers and `master` gunicorn's: their CPU time per request is recorded."""
+    app's workers and `master` gunicorn's: their CPU time per request is recorded. `script`
+    is a wrk Lua script (e.g. one that varies the path of each request)."""
     connections = connections or cfg.connections
     duration = duration or cfg.duration
     command = [cfg.wrk, f"-t{cfg.threads}", "--latency", "--timeout", "10s"]
+    if script:
+        command += ["-s", script]
     for key, value in HEADERS.items():
         command += ["-H", f"{key}: {value}"]
     if warmup and cfg.warmup:

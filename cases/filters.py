@@ -17,8 +17,6 @@ from urllib.parse import parse_qsl, urlencode
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Value
-from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import HttpResponsePermanentRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -34,6 +32,7 @@ from cases.models import (
     Theme,
     ThemeGroup,
 )
+from cases.models.case import shown_title
 from grassroots.language import is_japanese, page_language
 
 # Longer search text is cut to this length (by the reader); no title or name needs more.
@@ -325,8 +324,7 @@ class CaseFilter(django_filters.FilterSet):
         if value == "title":
             # By the title people see: the page language's, or the other when that is blank.
             first, second = ("title_ja", "title_en") if is_japanese() else ("title_en", "title_ja")
-            shown = Coalesce(NullIf(first, Value("")), second)
-            return queryset.order_by(Lower(shown), "-start_date", "-pk")
+            return queryset.order_by(shown_title(first, second), "-start_date", "-pk")
         if value == "region":
             return queryset.order_by("region__sort_order", "-start_date", "-pk")
         return queryset.order_by("-start_date", "-pk")

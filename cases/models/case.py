@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import ExtractYear
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, ExtractYear, Lower, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +48,18 @@ class PartnerRole(models.TextChoices):
     PARTICIPANT = "participant", _("Participant")
 
 
+# The cases the public site lists (CaseQuerySet.public), for partial indexes.
+PUBLIC = Q(
+    status=CaseStatus.HELD.value, publication__in=[p.value for p in REVIEWED], is_public=True
+)
+
+
+def shown_title(first: str, second: str):
+    """The title people see, lower-cased for sorting: `first` (the page language's), or
+    `second` when that is blank."""
+    return Lower(Coalesce(NullIf(first, Value("")), second))
+
+
 class CaseQuerySet(models.QuerySet):
     def held(self):
         """Cases that took place (whether or not they are counted yet)."""
@@ -70,10 +82,16 @@ class CaseQuerySet(models.QuerySet):
     def in_fiscal_years(self, first: int | None = None, last: int | None = None):
         """Cases whose fiscal year lies in [first, last]; either end may be open."""
         qs = self
+        # The start dates of those years too (a case's fiscal year follows from its start
+        # date): the same cases, and a list sorted by date reads only their part of an index.
         if first is not None:
-            qs = qs.filter(fiscal_year__gte=first)
+            qs = qs.filter(
+                fiscal_year__gte=first, start_date__gte=rules.fiscal_year_bounds(first)[0]
+            )
         if last is not None:
-            qs = qs.filter(fiscal_year__lte=last)
+            qs = qs.filter(
+                fiscal_year__lte=last, start_date__lte=rules.fiscal_year_bounds(last)[1]
+            )
         return qs
 
     def for_region(self, region):
@@ -215,6 +233,19 @@ class Case(Publishable):
         indexes = [
             models.Index(fields=["status", "fiscal_year", "region"], name="case_stats_idx"),
             models.Index(fields=["is_public", "status", "-start_date"], name="case_listing_idx"),
+            # The public lists' sorts and filters (cases.filters.CaseFilter.sort_by): each
+            # page of a million-case list is read in order from one of these.
+            *(
+                models.Index(
+                    *keys, F("start_date").desc(), F("id").desc(), name=name, condition=PUBLIC
+                )
+                for name, keys in (
+                    ("case_public_region_idx", [F("region_id")]),
+                    ("case_public_state_idx", [F("state_id")]),
+                    ("case_public_title_en_idx", [shown_title("title_en", "title_ja")]),
+                    ("case_public_title_ja_idx", [shown_title("title_ja", "title_en")]),
+                )
+            ),
         ]
         constraints = [
             models.CheckConstraint(

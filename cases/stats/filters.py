@@ -367,12 +367,19 @@ class Filters:
         from cases.models import CasePartner
 
         qs = qs.in_fiscal_years(self.from_fy, self.to_fy)
-        if len(self.regions) == 1:
-            qs = qs.for_region(self.regions[0])
-        elif self.regions:
-            qs = qs.filter(region__code__in=self.regions)
-        if self.states:
-            qs = qs.filter(state__code__in=self.states)
+        # Regions and states by their ids (the reference data's, no join): the database then
+        # knows the values and reads a list of one region from its index, in order.
+        for codes, listing, column in (
+            (self.regions, reference.regions, "region_id"),
+            (self.states, reference.states, "state_id"),
+        ):
+            if codes:
+                ids = listing().ids
+                found = sorted({ids[code] for code in codes if code in ids})
+                if len(found) == 1:
+                    qs = qs.filter(**{column: found[0]})
+                else:
+                    qs = qs.filter(**{f"{column}__in": found})
         if len(self.themes) == 1:
             qs = qs.filter(themes__slug=self.themes[0])
         elif self.themes:
