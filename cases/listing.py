@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
+
+# From this many cases on, a page is read by its ids first (ListPaginator.page).
+DEEP = 2_000
 
 
 def list_depth() -> int:
@@ -87,6 +91,17 @@ class ListPaginator(Paginator):
         # A count that is not exact is one more case than the depth at least.
         return max(1, -(-(self.count + (not self.count_exact)) // self.per_page))
 
+    def page(self, number):
+        """A page; a deep one (past DEEP cases) by its ids first: the database steps over the
+        cases before it in an index alone, then reads only the page's own rows."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if bottom < DEEP or not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
+
     def _get_page(self, *args, **kwargs) -> ListPage:
         # Django's documented hook for the page class.
         return ListPage(*args, **kwargs)
@@ -95,3 +110,54 @@ class ListPaginator(Paginator):
     def capped(self) -> bool:
         """Whether the list goes on beyond its last page."""
         return self.pages_of_the_whole_list > self.num_pages
+
+
+class ByRegion:
+    """A public list in region order (each region's cases newest first), read a region at a
+    time: the regions' place in the order lives in another table, so one query sorted by it
+    would read and sort every case of the list; with the number of cases of each region (the
+    tallies'), a page is one or two reads of the (region, start date) index.
+
+    Stands in for the queryset in a paginator: `count()` and slicing."""
+
+    ordered = True
+
+    def __init__(self, queryset, counts: dict[int, int], order: list[int]):
+        self.queryset = queryset.order_by("-start_date", "-pk")
+        self.counts = counts
+        self.order = order
+
+    def count(self) -> int:
+        return sum(self.counts.get(region, 0) for region in self.order)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window):
+        if not isinstance(window, slice) or window.step not in (None, 1):
+            raise TypeError("ByRegion takes slices only")
+        start, stop = window.start or 0, window.stop
+        found = []
+        for region in self.order:
+            size = self.counts.get(region, 0)
+            if stop is not None and stop <= 0:
+                break
+            if start < size:
+                end = size if stop is None else min(size, stop)
+                found += list(self.queryset.filter(region_id=region)[start:end])
+            start, stop = max(0, start - size), None if stop is None else stop - size
+        return found
+
+
+def by_region(queryset, filters):
+    """The list in region order as a `ByRegion` when the tallies can count its regions
+    (simple filters), else None (the queryset's own order by region serves)."""
+    from cases.figures import reference
+    from cases.stats.counting import count_by
+
+    if filters is None or not (filters.public and filters.simple):
+        return None
+    regions = reference.regions()
+    counts = count_by(filters, "region__code")
+    by_id = {regions.ids[code]: n for code, n in counts.items() if code in regions.ids}
+    return ByRegion(queryset, by_id, [regions.ids[item.key] for item in regions.items])

@@ -18,7 +18,7 @@ from cases.figures import provenance, reference
 from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
 from cases.filters import CaseFilter, redirect_old_spellings
-from cases.listing import ListPaginator, list_count, list_depth_label
+from cases.listing import ListCount, ListPaginator, by_region, list_count, list_depth_label
 from cases.models import (
     Case,
     CasePartner,
@@ -108,7 +108,12 @@ def case_list(request):
     filterset = CaseFilter(request.GET, queryset=Case.objects.public().for_listing())
     filters = filterset.stats_filters()
     cases = filterset.qs
-    paginator = ListPaginator(cases, PAGE_SIZE, counted=list_count(cases, filters))
+    if filterset.form.cleaned_data.get("sort") == "region" and (
+        ordered := by_region(cases, filters)
+    ):
+        paginator = ListPaginator(ordered, PAGE_SIZE, counted=ListCount(ordered.count()))
+    else:
+        paginator = ListPaginator(cases, PAGE_SIZE, counted=list_count(cases, filters))
     page, page_notice = _page(paginator, request.GET.get("page"))
     counted = _count_options(filterset.form, filters)
     active = filterset.active_filters()

@@ -112,3 +112,53 @@ def test_a_list_longer_than_its_depth_says_more_than(make_case, client, settings
     settings.PORTAL_LIST_DEPTH = 10
     body = json.loads(client.get("/api/v1/cases/?q=water").content)
     assert (body["count"], body["count_exact"]) == (5, True)
+
+
+@pytest.mark.django_db
+def test_the_region_order_is_read_a_region_at_a_time_in_the_same_order(
+    make_case, client, settings
+):
+    settings.PORTAL_LIST_DEPTH = 100
+    day = datetime.date(2023, 5, 1)
+    for number in range(30):
+        region, state = [("miami", "FL"), ("houston", "TX"), ("new-york", "NY")][number % 3]
+        make_case(
+            title_en=f"case {number:02d}",
+            region=region,
+            state=state,
+            start_date=day + datetime.timedelta(days=number * 5),
+            is_public=number % 7 != 0,
+        )
+    expected = [
+        case.title_en
+        for case in Case.objects.public().order_by("region__sort_order", "-start_date", "-pk")
+    ]
+    shown = []
+    for page in (1, 2):
+        response = client.get(f"/en/cases/?sort=region&page={page}")
+        assert response.context["page"].paginator.count == len(expected)
+        shown += [case.title_en for case in response.context["page"].object_list]
+    assert shown == expected
+    narrowed = client.get("/en/cases/?sort=region&from=2023&to=2023")
+    in_2023 = Case.objects.public().filter(fiscal_year=2023)
+    assert [c.title_en for c in narrowed.context["page"].object_list] == [
+        c.title_en for c in in_2023.order_by("region__sort_order", "-start_date", "-pk")[:20]
+    ]
+
+
+@pytest.mark.django_db
+def test_a_deep_page_read_by_its_ids_holds_the_same_cases(make_case, client, monkeypatch):
+    from cases import listing
+
+    day = datetime.date(2023, 5, 1)
+    for number in range(50):
+        make_case(
+            title_en=f"case {number:02d}", start_date=day + datetime.timedelta(days=number % 9)
+        )
+    monkeypatch.setattr(listing, "DEEP", 20)
+    expected = [c.title_en for c in Case.objects.public().order_by("-start_date", "-pk")]
+    for sort, order in (("", ("-start_date", "-pk")), ("&sort=oldest", ("start_date", "pk"))):
+        expected = [c.title_en for c in Case.objects.public().order_by(*order)]
+        page = client.get(f"/en/cases/?page=2{sort}").context["page"]
+        assert [c.title_en for c in page.object_list] == expected[20:40]
+        assert [c.title_en for c in page.object_list[:1]] == expected[20:21]

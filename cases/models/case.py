@@ -240,6 +240,7 @@ class Case(Publishable):
                     *keys, F("start_date").desc(), F("id").desc(), name=name, condition=PUBLIC
                 )
                 for name, keys in (
+                    ("case_public_date_idx", []),
                     ("case_public_region_idx", [F("region_id")]),
                     ("case_public_state_idx", [F("state_id")]),
                     ("case_public_title_en_idx", [shown_title("title_en", "title_ja")]),
