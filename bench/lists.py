@@ -120,10 +120,12 @@ def measure(cfg, results, server, size: int, workdir: Path) -> None:
             )
             results.runs[(size, "uncached", "list burst")] = burst
             log(f"  list burst (uncached, {size:,}): {burst.summary()}")
+        # One connection per worker: the latency is a request's own, not a queue's.
         run = wrk.run(
             cfg,
             name,
             server.base_url + base,
+            connections=cfg.workers,
             workers=server.worker_pids,
             master=server.process.pid,
             script=str(lua),

@@ -11,7 +11,9 @@ import pytest
 from cases import stats
 from cases.figures import freshness
 from cases.listing import list_count
-from cases.models import Case, Publication, Theme
+from cases.models import Case, CasePartner, Partner, PartnerRole, Publication, Theme
+from cases.stats import counting
+from cases.stats.counting import counting_raw
 
 FILTERS = [
     stats.Filters(public=True),
@@ -54,6 +56,11 @@ def assert_tallies_agree():
         counted = list_count(listed, filters)
         assert counted.exact
         assert counted.number == listed.count(), filters
+        # The browser's format and partner-kind counts come from their tallies too.
+        for facet in ("format", "partner_kind"):
+            with counting_raw():
+                raw = counting.count_by(filters, facet)
+            assert counting.count_by(filters, facet) == raw, (filters, facet)
 
 
 @pytest.mark.django_db
@@ -72,6 +79,18 @@ def test_the_tally_count_is_the_list_after_every_change(register, client):
     b.themes.remove(Theme.objects.get(slug="energy"))
     assert_tallies_agree()
     register["c"].start_date = datetime.date(2024, 9, 1)  # moved to another fiscal year
+    register["c"].save()
+    assert_tallies_agree()
+    chamber = Partner.objects.create(name_en="A chamber", kind="chamber")
+    CasePartner.objects.create(case=register["c"], partner=chamber, role=PartnerRole.CO_HOST)
+    CasePartner.objects.create(case=a, partner=chamber, role=PartnerRole.SPONSOR)
+    assert_tallies_agree()
+    chamber.kind = "university"  # a partner of another kind
+    chamber.save()
+    assert_tallies_agree()
+    CasePartner.objects.filter(case=a).delete()
+    assert_tallies_agree()
+    register["c"].format = "visit"
     register["c"].save()
     assert_tallies_agree()
     register["e"].delete()

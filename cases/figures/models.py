@@ -86,6 +86,58 @@ class ThemeTally(models.Model):
         )
 
 
+class _FacetTally(models.Model):
+    """The number of counted cases of one fiscal year, region, state and public flag that
+    have one value of a facet of the case browser (a format, a kind of partner)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    region = models.ForeignKey(
+        "cases.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.ForeignKey(
+        "cases.State",
+        verbose_name=_("state"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    public = models.BooleanField(_("public"), default=False)
+    cases = models.PositiveIntegerField(_("number of cases"))
+
+    class Meta:
+        abstract = True
+
+
+class FormatTally(_FacetTally):
+    """Counted cases by format, at the case tally's grain: the case browser's format counts."""
+
+    format = models.CharField(_("format"), max_length=20)
+
+    class Meta:
+        verbose_name = _("format tally")
+        verbose_name_plural = _("format tallies")
+        indexes = [models.Index(fields=["fiscal_year", "region"], name="formattally_year_region")]
+
+    def __str__(self):
+        return f"FY{self.fiscal_year} {self.region_id}/{self.state_id} {self.format}: {self.cases}"
+
+
+class PartnerKindTally(_FacetTally):
+    """Counted cases by kind of partner (a case once under each kind it has), at the case
+    tally's grain: the case browser's partner-kind counts."""
+
+    kind = models.CharField(_("partner kind"), max_length=20)
+
+    class Meta:
+        verbose_name = _("partner kind tally")
+        verbose_name_plural = _("partner kind tallies")
+        indexes = [models.Index(fields=["fiscal_year", "region"], name="kindtally_year_region")]
+
+    def __str__(self):
+        return f"FY{self.fiscal_year} {self.region_id}/{self.state_id} {self.kind}: {self.cases}"
+
+
 class ThemeYearTally(models.Model):
     """The number of held cases of one fiscal year that carry one theme, across all regions.
 

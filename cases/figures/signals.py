@@ -63,6 +63,35 @@ def _themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
         freshness.groups_changed(set(groups))
 
 
+def _partner_role_changed(sender, instance, raw=False, **kwargs):
+    """A partner added to or removed from a case: its group's partner-kind tally moves."""
+    if raw:
+        freshness.cases_changed()
+        return
+    freshness.groups_changed(
+        set(Case.objects.filter(pk=instance.case_id).values_list("fiscal_year", "region_id"))
+    )
+
+
+def _partner_saving(sender, instance, raw=False, **kwargs):
+    instance._kind_before = (
+        None
+        if raw or instance.pk is None
+        else Partner.objects.filter(pk=instance.pk).values_list("kind", flat=True).first()
+    )
+
+
+def _partner_saved(sender, instance, raw=False, **kwargs):
+    """A partner of another kind: the groups of its cases count it under the new kind."""
+    before = getattr(instance, "_kind_before", None)
+    if raw or before is None or before == instance.kind:
+        return
+    groups = CasePartner.objects.filter(partner_id=instance.pk).values_list(
+        "case__fiscal_year", "case__region_id"
+    )
+    freshness.groups_changed(set(groups))
+
+
 def _reference_changed(sender, raw=False, **kwargs):
     freshness.reference_changed()
 
@@ -74,6 +103,12 @@ def connect() -> None:
     m2m_changed.connect(
         _themes_changed, sender=Case.themes.through, dispatch_uid="tally-case-themes"
     )
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _partner_role_changed, sender=CasePartner, dispatch_uid="tally-case-partner"
+        )
+    pre_save.connect(_partner_saving, sender=Partner, dispatch_uid="tally-partner-saving")
+    post_save.connect(_partner_saved, sender=Partner, dispatch_uid="tally-partner-saved")
     # Names of the reference data and partners appear on cached pages too.
     for model in (
         Region,

@@ -21,8 +21,15 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from cases.figures.models import CaseTally, FigureChange, ThemeTally, ThemeYearTally
-from cases.models import Case
+from cases.figures.models import (
+    CaseTally,
+    FigureChange,
+    FormatTally,
+    PartnerKindTally,
+    ThemeTally,
+    ThemeYearTally,
+)
+from cases.models import Case, CasePartner
 
 # Above this many groups one full rebuild is cheaper than many small ones.
 MAX_GROUPS = 40
@@ -75,7 +82,7 @@ def refresh(groups: Iterable[tuple[int, int]] | None = None, *, national: bool =
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         stamp(stamped)
-        for model in (CaseTally, ThemeTally):
+        for model in (CaseTally, ThemeTally, FormatTally, PartnerKindTally):
             stale = model.objects.filter(where)
             stale._raw_delete(stale.db)
         _insert_select(
@@ -102,6 +109,31 @@ def refresh(groups: Iterable[tuple[int, int]] | None = None, *, national: bool =
                 "case__is_public",
             )
             .annotate(n=Count("pk")),
+        )
+        grain = ["fiscal_year", "region_id", "state_id", "public"]
+        _insert_select(
+            cursor,
+            FormatTally,
+            [*grain, "format", "cases"],
+            counted.values_list(
+                "fiscal_year", "region_id", "state_id", "is_public", "format"
+            ).annotate(n=Count("pk")),
+        )
+        # A case counts once under each kind of partner it has.
+        _insert_select(
+            cursor,
+            PartnerKindTally,
+            [*grain, "kind", "cases"],
+            CasePartner.objects.filter(case__in=counted.values("pk"))
+            .order_by()
+            .values_list(
+                "case__fiscal_year",
+                "case__region_id",
+                "case__state_id",
+                "case__is_public",
+                "partner__kind",
+            )
+            .annotate(n=Count("case_id", distinct=True)),
         )
         if not national:
             return

@@ -7,7 +7,13 @@ import threading
 from django.db.models import Count, Sum
 
 from cases.figures import freshness, reference
-from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally
+from cases.figures.models import (
+    CaseTally,
+    FormatTally,
+    PartnerKindTally,
+    ThemeTally,
+    ThemeYearTally,
+)
 from cases.models import Case
 from cases.stats.filters import ALL, Filters
 
@@ -39,10 +45,14 @@ def count_by(filters: Filters, *fields: str) -> dict:
     or theme__slug (a case counts under each of its themes). One value gives a dict keyed by
     that value, several a dict keyed by tuples; no field gives {(): total}.
     """
-    # The tallies hold no format or partner kind, and answer only simple filters.
-    untallied = {"format", "partner_kind"} & set(fields)
+    # The tallies answer only simple filters; formats and partner kinds one at a time and
+    # without a theme (their tallies have none).
+    facet = fields in (("format",), ("partner_kind",)) and not filters.theme
+    untallied = {"format", "partner_kind"} & set(fields) and not facet
     if getattr(_source, "raw", False) or not filters.simple or untallied:
         rows = _raw_counts(filters, fields)
+    elif facet:
+        rows = _facet_counts(filters, fields[0])
     else:
         rows = _tally_counts(filters, fields)
     if len(fields) == 1:
@@ -71,6 +81,27 @@ def _tally_counts(filters: Filters, fields):
     if not fields:
         return [((qs.aggregate(n=Sum("cases"))["n"] or 0),)]
     return qs.values_list(*fields).annotate(n=Sum("cases")).order_by()
+
+
+def _facet_counts(filters: Filters, name: str):
+    """(value, cases) of a format or partner kind, from its tally."""
+    freshness.flush()  # this thread's own uncounted writes first
+    model, column = (FormatTally, "format") if name == "format" else (PartnerKindTally, "kind")
+    qs = model.objects.all()
+    if filters.public:
+        qs = qs.filter(public=True)
+    if filters.from_fy is not None:
+        qs = qs.filter(fiscal_year__gte=filters.from_fy)
+    if filters.to_fy is not None:
+        qs = qs.filter(fiscal_year__lte=filters.to_fy)
+    for value, listing, field in (
+        (filters.region, reference.regions, "region_id"),
+        ((filters.state or "").upper(), reference.states, "state_id"),
+    ):
+        if value:
+            pk = listing().ids.get(value)
+            qs = qs.filter(**{field: pk}) if pk is not None else qs.none()
+    return qs.values_list(column).annotate(n=Sum("cases")).order_by()
 
 
 def _raw_counts(filters: Filters, fields):
