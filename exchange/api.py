@@ -23,7 +23,7 @@ from cases import stats
 from cases.figures import provenance
 from cases.figures.caching import figure_response
 from cases.filters import old_spelling_redirect
-from cases.listing import list_count, list_depth, list_depth_label
+from cases.listing import by_region, list_count, list_depth, list_depth_label
 from cases.models import Case, Jurisdiction, Region, State, Theme
 from exchange import contract
 from exchange.contract import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
@@ -142,7 +142,8 @@ def case_list(request):
             404,
         )
     start = (page - 1) * size
-    cases = list(queryset[start : start + size])
+    ordered = by_region(queryset, filters) if request.GET.get("sort") == "region" else None
+    cases = list((ordered or queryset)[start : start + size])
 
     def link(number):
         query = request.GET.copy()

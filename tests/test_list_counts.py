@@ -181,3 +181,12 @@ def test_a_deep_page_read_by_its_ids_holds_the_same_cases(make_case, client, mon
         page = client.get(f"/en/cases/?page=2{sort}").context["page"]
         assert [c.title_en for c in page.object_list] == expected[20:40]
         assert [c.title_en for c in page.object_list[:1]] == expected[20:21]
+
+
+@pytest.mark.django_db
+def test_the_api_lists_in_region_order_as_the_browser(make_case, client):
+    for number, (region, state) in enumerate([("miami", "FL"), ("houston", "TX")] * 3):
+        make_case(title_en=f"case {number}", region=region, state=state)
+    body = json.loads(client.get("/api/v1/cases/?sort=region&page_size=4").content)
+    browser = client.get("/en/cases/?sort=region").context["page"].object_list
+    assert [row["title_en"] for row in body["results"]] == [c.title_en for c in browser][:4]
