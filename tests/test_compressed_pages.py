@@ -98,6 +98,29 @@ def test_the_dashboard_is_compressed_and_unpacks_to_the_plain_page(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/en/dashboard/", "/ja/dashboard/?from=2020&region=miami"])
+@pytest.mark.parametrize("first", ["gzip", "plain"])
+def test_the_kept_copy_is_readable_whichever_client_came_first(
+    client, make_case, settings, url, first
+):
+    # The figure cache keeps the page compressed; when the first visitor's answer was already
+    # compressed (the dashboard stitches its own), it is kept as it is, not compressed twice.
+    settings.PORTAL_FIGURE_CACHE = True
+    make_case(region="miami", state="FL")
+    order = [GZIP, {}] if first == "gzip" else [{}, GZIP]
+    answers = [client.get(url, headers=headers) for headers in order + order]
+    plain = [a for a, headers in zip(answers, order + order, strict=True) if not headers]
+    packed = [a for a, headers in zip(answers, order + order, strict=True) if headers]
+    for response in plain:
+        assert not response.has_header("Content-Encoding")
+        assert response.content.startswith(b"<!doctype html>")
+    for response in packed:
+        assert response["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.content) == plain[0].content
+    assert plain[0].content == plain[1].content
+
+
+@pytest.mark.django_db
 def test_every_uncached_html_page_is_compressed(client, make_case, uncached):
     case = make_case(region="miami", state="FL")
     for url in (

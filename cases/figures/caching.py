@@ -138,6 +138,15 @@ def _accepts_gzip(request) -> bool:
     return bool(ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
 
 
+def _compressed(response) -> bytes:
+    """The response's body gzip-compressed, as the cache keeps it: a view that already sent it
+    compressed (`cases.figures.assembled` does for clients that accept gzip) gives its bytes
+    as they are; compressing them again would keep a copy no browser can read."""
+    if response.get("Content-Encoding") == "gzip":
+        return response.content
+    return compress_string(response.content)
+
+
 def _from_cache(request, stored) -> HttpResponse:
     """A response from a cached copy, which is kept gzip-compressed: compressed once when it is
     stored, it is sent as it is to every client that accepts gzip (nearly all), so a cached
@@ -202,11 +211,7 @@ def figure_response(*, per_user: bool = True):
                         for name in KEPT_HEADERS
                         if response.has_header(name)
                     ]
-                    stored = (
-                        request_generation(request),
-                        compress_string(response.content),
-                        headers,
-                    )
+                    stored = (request_generation(request), _compressed(response), headers)
                     cache.set(page_key(request), stored, PAGE_TIMEOUT)
                     response = _from_cache(request, stored)
             else:
