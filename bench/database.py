@@ -164,16 +164,19 @@ def bulk_load(cursor, tables):
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
 def text_value(value) -> str:
-    """A value in COPY's text format. The generator never makes tabs, newlines or
-    backslashes, so nothing needs escaping."""
+    """A value in COPY's text format: backslash, newline, carriage return and tab escaped (a
+    search document joins its fields with newlines)."""
     if value is None:
         return "\\N"
     if value is True:
         return "t"
     if value is False:
         return "f"
-    return str(value)
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def copy_lines(cursor, target: str, lines: list[str]) -> None:

@@ -38,6 +38,7 @@ from bench.database import (
     recreate_database,
     text_value,
 )
+from cases.normal_form import document
 
 # Held cases per fiscal year in the demonstration data (fixtures/demo/generation.json, the
 # table `load_demo` draws from): the shape of the register over time.
@@ -164,29 +165,34 @@ class Generator:
         have = len(self.partner_ids)
         if have >= count:
             return
-        known = ["name_en", "name_ja", "kind", "state_id", "website", "slug"]
+        known = ["name_en", "name_ja", "kind", "state_id", "website", "slug", "search_document"]
         columns, extra = column_plan(self.conn, "cases_partner", known)
         present = [name for name in columns if name in known]
-        rng = self.random
-        state_ids = list(self.states)
         lines = []
         for number in range(have + 1, count + 1):
-            kind, noun = PARTNER_KINDS[number % len(PARTNER_KINDS)]
-            state_id = rng.choice(state_ids)
-            values = {
-                "name_en": f"{self.state_names[state_id]} {noun} {number:05d}",
-                "name_ja": f"パートナー{number:05d}",
-                "kind": kind,
-                "state_id": state_id,
-                "website": f"https://partner{number:05d}.example.org/",
-                # Partner pages are addressed by slug, unique per partner.
-                "slug": f"bench-partner-{number:05d}",
-            }
+            values = self.partner_values(number)
             lines.append("\t".join([text_value(values[name]) for name in present] + extra))
         statement = f"COPY cases_partner ({', '.join(columns)}) FROM STDIN"
         with self.conn.cursor() as cursor, cursor.copy(statement) as copy:
             copy.write("\n".join(lines) + "\n")
         self.partner_ids = [row[0] for row in self.conn.execute("SELECT id FROM cases_partner")]
+
+    def partner_values(self, number: int) -> dict:
+        """Partner `number` as {column: value}."""
+        kind, noun = PARTNER_KINDS[number % len(PARTNER_KINDS)]
+        state_id = self.random.choice(list(self.states))
+        values = {
+            "name_en": f"{self.state_names[state_id]} {noun} {number:05d}",
+            "name_ja": f"パートナー{number:05d}",
+            "kind": kind,
+            "state_id": state_id,
+            "website": f"https://partner{number:05d}.example.org/",
+            # Partner pages are addressed by slug, unique per partner.
+            "slug": f"bench-partner-{number:05d}",
+        }
+        # Searched like the app's own (cases.search), so a text search finds them.
+        values["search_document"] = document(values["name_en"], values["name_ja"])
+        return values
 
     # --- Cases -----------------------------------------------------------------------------
 
@@ -214,6 +220,7 @@ class Generator:
         "updated_at",
         "publication",
         "published_at",
+        "search_document",
     ]
 
     def case_values(self, case_id: int) -> dict:
@@ -229,7 +236,7 @@ class Generator:
         place = f"in {city_en}, {self.states[state_id]}" if state_id else "across the US"
         region_code = self.region_codes[region_id]
         stamp = f"{start} 09:00:00+00"
-        return {
+        values = {
             "id": case_id,
             "title_en": f"{fmt_en} on Japan-US cooperation {place} ({case_id})",
             "title_ja": f"{city_ja or '全米'}における日米協力{fmt_ja}（{case_id}）",
@@ -257,6 +264,13 @@ class Generator:
             "publication": "published" if is_public else "draft",
             "published_at": stamp if is_public else None,
         }
+        # The document the register would store (cases.search.FIELDS), so a text search in
+        # the benchmark meets real matches, not an empty column.
+        values["search_document"] = document(
+            *(values[name] for name in ("title_en", "title_ja", "summary_en", "summary_ja")),
+            *(values[name] for name in ("city_en", "city_ja")),
+        )
+        return values
 
     def _dates(self) -> tuple[int, str, str | None]:
         """A fiscal year, a start date in it and, for some cases, an end 1-3 days later."""

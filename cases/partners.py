@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from cases import stats
 from cases.figures.caching import figure_response
 from cases.models import Case, CasePartner, Partner, PartnerKind, PartnerRole, State
-from cases.search import MAX_QUERY_LENGTH, matching_partners
+from cases.normal_form import MAX_QUERY_LENGTH
+from cases.search import matching_partners
 from grassroots.language import page_language
 
 PARTNERS_PER_PAGE = 50

@@ -1,59 +1,16 @@
-"""Search in the register: one normal form for stored documents and for queries, and the
-matching of cases and partners by it.
+"""Search in the register: the stored search documents of cases, partners and showcase pages,
+and the matching of them by a query.
 
-A document and a query pass through the same `normalise`, so matching is a plain substring
-test that PostgreSQL and SQLite answer alike (LIKE on a stored column, no collation or
-extension needed; PostgreSQL may add a trigram index to make it fast). The normal form:
-
-- Unicode NFKC: full-width Latin letters and digits become ASCII (ＤＩＵ → diu), half-width
-  katakana becomes full-width (ﾊﾟﾛｱﾙﾄ → パロアルト);
-- case folded, so English matches in any case ("Palo Alto", "palo alto", "PALO ALTO");
-- hiragana as katakana, so ぱろあると finds パロアルト (kanji are left as they are);
-- the word-joining middle dot (・) dropped, so デュアルユーステック finds デュアルユース・テック;
-- runs of white space as one space.
-
-Japanese is written without spaces, so a query is not split into words by a tokenizer: it is
-split on the spaces the person typed, and every part must occur in the document.
+A document and a query pass through the same normal form (`cases.normal_form`), so matching is
+a plain substring test that PostgreSQL and SQLite answer alike (LIKE on a stored column, no
+collation or extension needed; PostgreSQL has a trigram index to make it fast).
 """
-
-import re
-import unicodedata
 
 from django.apps import apps
 from django.db.models import Q
 
 from cases.models import Case, CasePartner, Region, State
-
-# Longer queries are cut to this length; no title, summary or name needs more.
-MAX_QUERY_LENGTH = 100
-
-_HIRAGANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}
-_DROPPED = {ord("・"): None, ord("･"): None}
-_SPACES = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    """`text` in the search normal form (see the module docstring)."""
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    text = text.translate(_HIRAGANA).translate(_DROPPED)
-    return _SPACES.sub(" ", text).strip()
-
-
-def terms(query: str) -> list[str]:
-    """The parts of a query that must each occur in a document: normalised, split on spaces
-    (ASCII or ideographic), duplicates dropped, at most MAX_QUERY_LENGTH characters read."""
-    seen: list[str] = []
-    for part in normalise((query or "")[:MAX_QUERY_LENGTH]).split(" "):
-        if part and part not in seen:
-            seen.append(part)
-    return seen
-
-
-def document(*texts) -> str:
-    """The stored search document of an object: its texts, normalised, joined by newlines
-    (a term never matches across two fields)."""
-    return "\n".join(normalise(str(text)) for text in texts if text)
-
+from cases.normal_form import document, terms
 
 # --- Stored documents ----------------------------------------------------------------------------
 #

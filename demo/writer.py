@@ -28,9 +28,9 @@ from cases.models import (
     Theme,
     partner_slug,
 )
+from cases.normal_form import document
 from cases.reference import load_reference_data
 from cases.register import Change, cases
-from cases.search import document
 from demo.generator import DemoDataError, DemoSet, Names, build_demo_set
 from demo.tables import CaseSpec, PartnerSpec, tables
 

@@ -17,7 +17,7 @@ from PIL import Image, UnidentifiedImageError
 
 from cases import stats
 from cases.models import Case, CaseStatus, Publication, Revision
-from cases.search import MAX_QUERY_LENGTH, terms
+from cases.normal_form import MAX_QUERY_LENGTH, terms
 from cases.structured_data import case_event
 from showcase.filters import ShowcaseFilter
 from showcase.illustrations import og_card

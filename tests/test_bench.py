@@ -119,3 +119,37 @@ def test_a_worker_that_ended_during_a_run_counts_through_its_master():
     burn = "import time\nend = time.process_time() + 0.2\nwhile time.process_time() < end: pass"
     subprocess.run([sys.executable, "-c", burn], check=True)
     assert wrk.cpu_seconds([], master=os.getpid()) - before >= 0.15
+
+
+@pytest.mark.django_db
+def test_generated_cases_and_partners_carry_the_search_document_the_register_would_store():
+    """The benchmark's text searches meet real matches: its synthetic rows hold the document
+    the register itself writes (cases.search), not an empty column."""
+    from django.db import connection
+
+    from bench.dataset import Generator
+    from cases.models import Case, Partner
+    from cases.search import FIELDS, document_of
+
+    connection.ensure_connection()
+    generator = Generator(connection.connection, Config())
+    case = generator.case_values(7)
+    partner = generator.partner_values(7)
+    expected = {
+        "cases.case": document_of(Case(**{n: case[n] for n in FIELDS["cases.case"]})),
+        "cases.partner": document_of(Partner(**{n: partner[n] for n in FIELDS["cases.partner"]})),
+    }
+    assert case["search_document"] == expected["cases.case"]
+    assert partner["search_document"] == expected["cases.partner"]
+    assert "(7)" in case["search_document"]
+    assert "00007" in partner["search_document"]
+
+
+def test_copy_text_values_are_escaped():
+    from bench.database import text_value
+
+    assert text_value("title\nタイトル") == "title\\nタイトル"
+    assert text_value("a\tb\\c\r") == "a\\tb\\\\c\\r"
+    assert text_value(None) == "\\N"
+    assert text_value(True) == "t"
+    assert text_value(3) == "3"

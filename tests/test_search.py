@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import search
 from cases.models import Case, CasePartner, CaseStatus, Partner, PartnerRole
-from cases.search import normalise, terms
+from cases.normal_form import normalise, terms
 from showcase.search import search_everything
 from tests.test_showcase import make_page  # noqa: F401  (a fixture)
 
