@@ -500,3 +500,20 @@ def test_detail_query_count_does_not_grow_with_partners_or_themes(client, make_c
 def test_a_nul_character_in_any_parameter_is_not_a_server_error(client, register, param):
     response = client.get(LIST, {param: "a\x00b"})
     assert response.status_code == 200
+
+
+def test_the_filter_form_is_drawn_by_one_shared_jinja2_renderer(client, register):
+    """The filter form draws a few hundred choices on every page: its widgets use Django's
+    Jinja2 templates through one renderer kept for the worker (compiled once), and draw the
+    same controls: checked boxes, selected options, labels."""
+    from django.forms.renderers import Jinja2
+
+    first = client.get(LIST, {"region": "miami", "from": "2022"})
+    second = client.get(LIST)
+    form, other = first.context["form"], second.context["form"]
+    assert isinstance(form.renderer, Jinja2)
+    assert form.renderer is other.renderer
+    html = first.content.decode()
+    assert re.search(r'<input type="checkbox" name="region" value="miami"[^>]* checked', html)
+    assert re.search(r'<option value="2022" selected>FY2022</option>', html)
+    assert '<label for="id_q">' in html
