@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import rules
 from cases.figures import reference
 from cases.models import Case, CaseFormat, Partner, PartnerKind
-from cases.search import matching_cases
+from cases.search import is_rare, matching_cases
 from grassroots.language import page_language
 
 
@@ -243,6 +243,9 @@ class Filters:
     partner: str | tuple[str, ...] | None = None
     search: str = ""
     public: bool = False
+    # Which search terms are rare (cases.search.is_rare), asked once per term: shared by the
+    # filters `replace` makes from these (a page's facets), never compared or hashed.
+    rare_terms: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
         for name in ("region", "state", "theme", "partner"):
@@ -394,8 +397,13 @@ class Filters:
             with_partner = CasePartner.objects.filter(partner__slug__in=_many(self.partner))
             qs = qs.filter(pk__in=with_partner.values("case_id"))
         if self.search:
-            qs = matching_cases(qs, self.search)
+            qs = matching_cases(qs, self.search, rare=self._is_rare)
         return qs
+
+    def _is_rare(self, word: str, using: str) -> bool:
+        if (word, using) not in self.rare_terms:
+            self.rare_terms[(word, using)] = is_rare(word, using)
+        return self.rare_terms[(word, using)]
 
 
 ALL = Filters()
