@@ -18,7 +18,7 @@ from cases.figures import provenance, reference
 from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
 from cases.filters import CaseFilter, redirect_old_spellings
-from cases.listing import ListCount, ListPaginator, by_region, list_count, list_depth_label
+from cases.listing import ListCount, ListPaginator, by_region, list_count, list_depth
 from cases.models import (
     Case,
     CasePartner,
@@ -111,9 +111,13 @@ def case_list(request):
     if filterset.form.cleaned_data.get("sort") == "region" and (
         ordered := by_region(cases, filters)
     ):
-        paginator = ListPaginator(ordered, PAGE_SIZE, counted=ListCount(ordered.count()))
+        paginator = ListPaginator(
+            ordered, PAGE_SIZE, counted=ListCount(ordered.count()), depth=list_depth(filters)
+        )
     else:
-        paginator = ListPaginator(cases, PAGE_SIZE, counted=list_count(cases, filters))
+        paginator = ListPaginator(
+            cases, PAGE_SIZE, counted=list_count(cases, filters), depth=list_depth(filters)
+        )
     page, page_notice = _page(paginator, request.GET.get("page"))
     counted = _count_options(filterset.form, filters)
     active = filterset.active_filters()
@@ -156,7 +160,7 @@ def _page(paginator, asked: str | None):
         return page, _(
             "Lists are shown page by page up to their first %(depth)s cases: narrow the "
             "filters, or download the list (CSV, Excel or JSON) to have every case."
-        ) % {"depth": list_depth_label()}
+        ) % {"depth": f"{paginator.depth:,}"}
     if asked is None or asked == str(page.number):
         return page, None
     notice = _("There is no page “%(asked)s”; this is page %(page)s of %(pages)s.") % {

@@ -23,7 +23,7 @@ from cases import stats
 from cases.figures import provenance
 from cases.figures.caching import figure_response
 from cases.filters import old_spelling_redirect
-from cases.listing import by_region, list_count, list_depth, list_depth_label
+from cases.listing import by_region, list_count, list_depth
 from cases.models import Case, Jurisdiction, Region, State, Theme
 from exchange import contract
 from exchange.contract import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
@@ -122,14 +122,15 @@ def case_list(request):
     else:
         filterset = public_filterset(request.GET, request)
         queryset, filters = export_queryset(filterset.qs), filterset.stats_filters()
-    if (page - 1) * size >= list_depth():
+    depth = list_depth(filters)
+    if (page - 1) * size >= depth:
         return error(
             _(
                 "Lists are paged up to their first %(depth)s cases, so page %(page)s of "
                 "%(size)s is too deep: narrow the filters, or download the list as CSV, XLSX "
                 "or JSON (/<language>/cases/export.csv) to have every case."
             )
-            % {"depth": list_depth_label(), "page": page, "size": size},
+            % {"depth": f"{depth:,}", "page": page, "size": size},
             404,
         )
     # From the tallies, or counted up to the list's depth (then "more than": count_exact).
@@ -154,7 +155,7 @@ def case_list(request):
         {
             "count": count,
             "count_exact": counted.exact,
-            "next": link(page + 1) if page < pages and page * size < list_depth() else None,
+            "next": link(page + 1) if page < pages and page * size < depth else None,
             "previous": link(page - 1) if page > 1 else None,
             "results": [case_record(request, case) for case in cases],
             "provenance": _listing_provenance(request, count),

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from cases import stats
 from cases.filters import CaseFilter
-from cases.listing import list_depth_label
+from cases.listing import list_depth_label, search_depth
 from cases.models import Case, Region, State, Theme
 from exchange.filtering import BadQuery
 
@@ -236,9 +236,9 @@ def case_list_params() -> list[Param]:
         *params,
         Param(
             "page",
-            f"Page number, from 1. A list is paged up to its first {list_depth_label()} cases; "
-            "a deeper page, like a page beyond the last, is a 404 (the downloads give every "
-            "case).",
+            f"Page number, from 1. A list is paged up to its first {list_depth_label()} cases "
+            f"(a text search, q, up to its first {search_depth():,}); a deeper page, "
+            "like a page beyond the last, is a 404 (the downloads give every case).",
             type="integer",
             minimum=1,
             maximum=MAX_ID,

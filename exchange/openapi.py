@@ -200,8 +200,9 @@ def components() -> dict:
                         "minimum": 0,
                         "description": "The number of cases the filters give, when "
                         "count_exact is true. A list longer than the depth pages reach (10,000 "
-                        "cases) may be counted only that far: count_exact is then false and "
-                        "count is 10,000, meaning more than 10,000.",
+                        "cases; 1,000 for a text search, q) may be counted only that far: "
+                        "count_exact is then false and count is the depth, meaning more "
+                        "than that.",
                     },
                     "count_exact": {
                         "type": "boolean",

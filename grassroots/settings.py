@@ -165,6 +165,8 @@ PORTAL_SHARED_CACHE_SECONDS = env_int("PORTAL_SHARED_CACHE_SECONDS", 10)
 # How many cases of a list (the case browser, the API's case list) can be reached page by page
 # (cases.listing): deeper pages cost an OFFSET over most of the table; downloads give all.
 PORTAL_LIST_DEPTH = 10_000
+# The same for a text search: its count tests each case's text (cases.listing).
+PORTAL_SEARCH_DEPTH = 1_000
 
 # Paper of the reports (XLSX page setup, printable pages): "a4", "letter", or "auto" (A4 for a
 # Japanese report, Letter for an English one). A report form or --paper can still choose.

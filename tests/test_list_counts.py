@@ -116,7 +116,7 @@ def test_the_browser_and_the_api_show_the_tally_count(
 @pytest.mark.django_db
 @pytest.mark.parametrize(("language", "words"), [("en", "More than 3 cases"), ("ja", "3件超")])
 def test_a_list_longer_than_its_depth_says_more_than(make_case, client, settings, language, words):
-    settings.PORTAL_LIST_DEPTH = 3
+    settings.PORTAL_SEARCH_DEPTH = 3  # q: a text search's depth (cases.listing)
     for number in range(5):
         make_case(title_en=f"Water case {number}")
     make_case(title_en="Other")
@@ -128,7 +128,7 @@ def test_a_list_longer_than_its_depth_says_more_than(make_case, client, settings
     assert (body["count"], body["count_exact"], len(body["results"])) == (3, False, 2)
     assert body["next"]
     # Within the depth the bounded count is exact.
-    settings.PORTAL_LIST_DEPTH = 10
+    settings.PORTAL_SEARCH_DEPTH = 10
     body = json.loads(client.get("/api/v1/cases/?q=water").content)
     assert (body["count"], body["count_exact"]) == (5, True)
 

@@ -59,3 +59,39 @@ def test_the_api_refuses_a_page_beyond_the_depth(client, many):
     assert "first 40 cases" in deeper.content.decode()
     assert client.get("/api/v1/cases/?page=5&page_size=10").status_code == 404
     assert client.get("/api/v1/cases/?page=4&page_size=10").status_code == 200
+
+
+@pytest.fixture
+def searched(make_case, settings):
+    settings.PORTAL_LIST_DEPTH = 100
+    settings.PORTAL_SEARCH_DEPTH = 20  # one page of 20
+    for number in range(25):
+        make_case(title_en=f"Workshop {number:02d}")
+
+
+@pytest.mark.django_db
+def test_a_text_search_is_paged_and_counted_to_its_own_shallower_depth(client, searched):
+    """A search's count tests each case's text, so it goes less deep than other lists."""
+    page = client.get("/en/cases/?q=workshop").content.decode()
+    assert "More than 20 cases" in page
+    assert "Lists are shown page by page up to their first 20 cases" in page
+    assert "?q=workshop&amp;page=2" not in page
+    listed = client.get("/en/cases/").content.decode()
+    assert "25 cases" in listed
+    assert "?page=2" in listed
+    japanese = client.get("/ja/cases/?q=workshop").content.decode()
+    assert "20件超" in japanese
+
+
+@pytest.mark.django_db
+def test_the_api_pages_a_text_search_to_its_depth(client, searched):
+    body = json.loads(client.get("/api/v1/cases/?q=workshop&page_size=20").content)
+    assert body["count"] == 20
+    assert body["count_exact"] is False
+    assert body["next"] is None
+    deeper = client.get("/api/v1/cases/?q=workshop&page=2&page_size=20")
+    assert deeper.status_code == 404
+    assert "first 20 cases" in deeper.content.decode()
+    plain = json.loads(client.get("/api/v1/cases/?page_size=20").content)
+    assert plain["count"] == 25
+    assert plain["next"]
