@@ -153,3 +153,20 @@ def test_copy_text_values_are_escaped():
     assert text_value(None) == "\\N"
     assert text_value(True) == "t"
     assert text_value(3) == "3"
+
+
+def test_a_plan_s_sequential_scans_are_measured_by_the_rows_they_read():
+    from bench.plans import scanned_rows
+
+    stopped = """Aggregate  (cost=1.0..2.0 rows=1 width=8) (actual time=12.6..12.6 rows=1 loops=1)
+  ->  Limit  (cost=9.4..11.4 rows=1001 width=8) (actual time=0.05..12.6 rows=1001 loops=1)
+        ->  Seq Scan on cases_case  (cost=9..13 rows=47) (actual time=0.05..12 rows=1001 loops=1)
+              Filter: (is_public AND (search_document ~~ '%workshop%'::text))
+              Rows Removed by Filter: 11136
+              SubPlan 1
+                ->  Index Scan using x on cases_partner  (actual time=0.1..0.1 rows=0 loops=1)
+                      Rows Removed by Filter: 99
+"""
+    assert scanned_rows(stopped) == [12137]
+    index_only = "Index Scan using case_idx on cases_case  (actual time=0.1..0.5 rows=20 loops=1)"
+    assert scanned_rows(index_only) == []
