@@ -139,6 +139,8 @@ def case_list(request):
             "facet_names": FACETS,
             "public_total": counted["public_total"],
             "held_total": counted["held_total"],
+            "uncounted_facets": counted["uncounted"],
+            "facet_count_limit": FACET_COUNT_LIMIT,
         },
     )
 
@@ -171,10 +173,17 @@ def _page(paginator, asked: str | None):
     return page, notice
 
 
+# Option counts the tallies cannot give are counted from the case table for lists of at most
+# this many cases (stats.facets): every list of the register as it is (1,292 cases), but not a
+# search that matches a hundred thousand cases of a million.
+FACET_COUNT_LIMIT = 2_000
+
+
 def _count_options(form, filters: stats.Filters) -> dict:
     """Put each option's count (cases under the other filters) into the form's labels, and
-    narrow the states to those of the chosen districts (and the states already chosen)."""
-    facets = stats.facets(filters, FACETS)
+    narrow the states to those of the chosen districts (and the states already chosen). A
+    filter whose counts would cost too much (FACET_COUNT_LIMIT) shows its options bare."""
+    facets = stats.facets(filters, FACETS, limit=FACET_COUNT_LIMIT)
     for name in FACETS:
         field = form.fields[name]
         if hasattr(field, "count"):
@@ -182,11 +191,16 @@ def _count_options(form, filters: stats.Filters) -> dict:
         else:
             field.counts = facets[name]
     if filters.regions:
-        in_scope = {code for code in facets["state"] if code} | set(filters.states)
+        if facets["state"] is not None:
+            in_scope = {code for code in facets["state"] if code}
+        else:
+            in_scope = set().union(*(reference.district(code) for code in filters.regions))
+        in_scope |= set(filters.states)
         form.fields["state"].queryset = form.fields["state"].queryset.filter(code__in=in_scope)
     return {
         "public_total": stats.total(stats.Filters(public=True)),
         "held_total": stats.total(),
+        "uncounted": {name for name in FACETS if facets[name] is None},
     }
 
 

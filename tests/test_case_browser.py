@@ -472,6 +472,10 @@ FILTERED_LIST_QUERIES = LIST_QUERIES + 1
 # The search words: on PostgreSQL, one EXPLAIN per word, the planner's estimate of how many
 # cases hold it (cases.search.is_rare), asked once for the list and all its option counts.
 SEARCH_QUERIES = 1 if connection.vendor == "postgresql" else 0
+# Each option list the tallies cannot count is sized first (counted up to the limit, once per
+# set of filters: here the five lists without region, state, theme, partner kind, and the
+# list itself for formats), so that a list of a hundred thousand cases is never grouped.
+SIZED_FACETS = 5
 # The case, its themes, its partners (with the partner); its published showcase page; the
 # banner; three more cases from the region and their themes.
 DETAIL_QUERIES = 8  # and the data date in the footer
@@ -482,7 +486,7 @@ def test_list_query_count_does_not_grow_with_the_register(client, make_case, siz
     build_register(make_case, size)
     with assert_data_queries(LIST_QUERIES):
         assert client.get(LIST).status_code == 200
-    with assert_data_queries(FILTERED_LIST_QUERIES + SEARCH_QUERIES):
+    with assert_data_queries(FILTERED_LIST_QUERIES + SEARCH_QUERIES + SIZED_FACETS):
         response = client.get(
             LIST + "?region=miami&state=FL&theme=energy&q=case&partner_kind=federal"
         )

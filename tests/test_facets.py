@@ -154,3 +154,44 @@ class TestSeveralValues:
             with stats.counting_raw():
                 raw = stats.region_rows(filters)
             assert stats.region_rows(filters) == raw
+
+
+@pytest.mark.django_db
+class TestOptionCountsThatWouldCostTooMuch:
+    """Counts the tallies cannot give are counted from the case table only for lists of at
+    most a limit of cases; a larger list shows those options bare, and says why."""
+
+    def test_within_the_limit_every_facet_is_counted_as_without_one(self, register):
+        filters = stats.Filters(public=True, search="miami", region=("miami", "houston"))
+        assert stats.facets(filters, limit=3) == stats.facets(filters)
+
+    def test_beyond_the_limit_only_what_the_tallies_answer_is_counted(self, register):
+        filters = stats.Filters(public=True, region=("miami", "houston"))  # 5 public cases
+        found = stats.facets(filters, limit=4)
+        unlimited = stats.facets(filters)
+        # Without its own filter the region facet is a simple list: from the tallies.
+        assert found["region"] == unlimited["region"]
+        for name in ("fiscal_year", "state", "theme", "format", "partner_kind"):
+            assert found[name] is None, name
+
+    def test_a_theme_keeps_its_tallied_facets_and_drops_format_and_kind(self, register):
+        filters = stats.Filters(public=True, theme="energy")  # 4 public cases
+        found = stats.facets(filters, limit=3)
+        assert found["region"] == stats.facets(filters)["region"]
+        assert found["format"] is None
+        assert found["partner_kind"] is None
+
+    def test_the_browser_shows_bare_options_and_says_why(self, client, register, monkeypatch):
+        monkeypatch.setattr("cases.views.FACET_COUNT_LIMIT", 4)
+        html = client.get(LIST, {"region": ["miami", "houston"]}).content.decode()
+        assert "The numbers are shown when the list has at most 4 cases." in html
+        assert "Workshop (" not in html
+        assert "Miami (3)" in html  # the region facet comes from the tallies
+        # The states offered are still the chosen districts' (from the reference data).
+        assert 'value="OK"' in html
+        assert 'value="NY"' not in html
+        japanese = client.get("/ja/cases/", {"region": ["miami", "houston"]}).content.decode()
+        assert "件数は、一覧が4件以下のときに表示します。" in japanese
+        counted = client.get(LIST, {"region": "miami"}).content.decode()
+        assert "The numbers are shown" not in counted
+        assert "Workshop (1)" in counted

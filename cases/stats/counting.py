@@ -45,19 +45,25 @@ def count_by(filters: Filters, *fields: str) -> dict:
     or theme__slug (a case counts under each of its themes). One value gives a dict keyed by
     that value, several a dict keyed by tuples; no field gives {(): total}.
     """
-    # The tallies answer only simple filters; formats and partner kinds one at a time and
-    # without a theme (their tallies have none).
-    facet = fields in (("format",), ("partner_kind",)) and not filters.theme
-    untallied = {"format", "partner_kind"} & set(fields) and not facet
-    if getattr(_source, "raw", False) or not filters.simple or untallied:
+    if getattr(_source, "raw", False) or not tallied(filters, *fields):
         rows = _raw_counts(filters, fields)
-    elif facet:
+    elif fields in (("format",), ("partner_kind",)):
         rows = _facet_counts(filters, fields[0])
     else:
         rows = _tally_counts(filters, fields)
     if len(fields) == 1:
         return {row[0]: row[-1] for row in rows}
     return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def tallied(filters: Filters, *fields: str) -> bool:
+    """Whether the tallies answer `count_by(filters, *fields)`: only simple filters; formats
+    and partner kinds one at a time and without a theme (their tallies have none)."""
+    if not filters.simple:
+        return False
+    if {"format", "partner_kind"} & set(fields):
+        return fields in (("format",), ("partner_kind",)) and not filters.theme
+    return True
 
 
 def _tally_counts(filters: Filters, fields):
