@@ -232,6 +232,11 @@ class Case(Publishable):
         permissions = [("publish_case", _("Can publish and unpublish cases"))]
         indexes = [
             models.Index(fields=["status", "fiscal_year", "region"], name="case_stats_idx"),
+            # Whether the register holds demonstration records (every page's banner asks once
+            # per data generation): without it the question reads every case.
+            models.Index(
+                fields=["origin"], name="case_demo_idx", condition=Q(origin=CaseOrigin.DEMO)
+            ),
             models.Index(fields=["is_public", "status", "-start_date"], name="case_listing_idx"),
             # The public lists' sorts and filters (cases.filters.CaseFilter.sort_by): each
             # page of a million-case list is read in order from one of these.
@@ -243,6 +248,7 @@ class Case(Publishable):
                     ("case_public_date_idx", []),
                     ("case_public_region_idx", [F("region_id")]),
                     ("case_public_state_idx", [F("state_id")]),
+                    ("case_public_year_idx", [F("fiscal_year")]),
                     ("case_public_title_en_idx", [shown_title("title_en", "title_ja")]),
                     ("case_public_title_ja_idx", [shown_title("title_ja", "title_en")]),
                 )
