@@ -25,6 +25,8 @@ PLANNED = [
     ("a text search", "q=workshop"),
     ("a rare text search", "q=zzzyx"),
     ("a region and a fiscal year", "region=miami&from=2022&to=2022"),
+    ("an early fiscal year", "from=2018&to=2018"),
+    ("a wide search by title (listed newest first)", "q=workshop&sort=title"),
     ("a state, by title", "state=TX&sort=title"),
     ("a theme", "theme=energy"),
     ("two regions (counted up to the depth)", "region=miami&region=houston"),
@@ -82,7 +84,7 @@ def plan(query: str) -> dict:
     from django.http import QueryDict
 
     from cases.filters import CaseFilter
-    from cases.listing import DEEP, by_region, list_count
+    from cases.listing import DEEP, NEWEST, by_region, list_count, order_for
     from cases.models import Case
 
     data = QueryDict(query)
@@ -91,7 +93,10 @@ def plan(query: str) -> dict:
     cases = filterset.qs
     page = int(data.get("page", "1"))
     start = (page - 1) * PAGE_SIZE
-    if data.get("sort") == "region" and (ordered := by_region(cases, filters)):
+    asked = data.get("sort") or "newest"
+    if order_for(filters, list_count(cases, filters), asked) != asked:
+        cases = cases.order_by(*NEWEST)  # a wide search in a costly order: newest first
+    elif asked == "region" and (ordered := by_region(cases, filters)):
         cases = ordered  # read a region at a time, as the case browser reads it
     elif start >= DEEP:
         cases = cases.values_list("pk", flat=True)  # a deep page: its ids first

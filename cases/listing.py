@@ -172,14 +172,37 @@ class ByRegion:
 
 
 def by_region(queryset, filters):
-    """The list in region order as a `ByRegion` when the tallies can count its regions
-    (simple filters), else None (the queryset's own order by region serves)."""
+    """The list in region order as a `ByRegion` when the tallies can count its regions (the
+    filters but the regions are simple: several regions are counted region by region), else
+    None (the queryset's own order by region serves)."""
     from cases.figures import reference
-    from cases.stats.counting import count_by
+    from cases.stats.counting import count_by, tallied
 
-    if filters is None or not (filters.public and filters.simple):
+    if filters is None or not filters.public:
+        return None
+    others = filters.without("region")
+    if not tallied(others, "region__code"):
         return None
     regions = reference.regions()
-    counts = count_by(filters, "region__code")
-    by_id = {regions.ids[code]: n for code, n in counts.items() if code in regions.ids}
+    counts = count_by(others, "region__code")
+    chosen = set(filters.regions)
+    by_id = {
+        regions.ids[code]: n
+        for code, n in counts.items()
+        if code in regions.ids and (not chosen or code in chosen)
+    }
     return ByRegion(queryset, by_id, [regions.ids[item.key] for item in regions.items])
+
+
+# The order a text search takes when it has more cases than its depth and was asked for an
+# order by title or region: those would read and sort every match (at a million cases, a
+# hundred thousand), newest first stops at the page's end.
+COSTLY_ORDERS = ("title", "region")
+NEWEST = ("-start_date", "-pk")
+
+
+def order_for(filters, counted: ListCount, sort: str | None) -> str:
+    """The order a list is given: `sort` as asked, or "newest" for a text search with more
+    cases than its depth asked for a costly order (COSTLY_ORDERS)."""
+    wide = filters is not None and filters.search and not counted.exact
+    return "newest" if wide and sort in COSTLY_ORDERS else (sort or "newest")

@@ -18,7 +18,15 @@ from cases.figures import provenance, reference
 from cases.figures.caching import figure_response
 from cases.figures.charts import build_charts
 from cases.filters import CaseFilter, redirect_old_spellings
-from cases.listing import ListCount, ListPaginator, by_region, list_count, list_depth
+from cases.listing import (
+    NEWEST,
+    ListCount,
+    ListPaginator,
+    by_region,
+    list_count,
+    list_depth,
+    order_for,
+)
 from cases.models import (
     Case,
     CasePartner,
@@ -108,16 +116,22 @@ def case_list(request):
     filterset = CaseFilter(request.GET, queryset=Case.objects.public().for_listing())
     filters = filterset.stats_filters()
     cases = filterset.qs
-    if filterset.form.cleaned_data.get("sort") == "region" and (
-        ordered := by_region(cases, filters)
-    ):
+    asked = filterset.form.cleaned_data.get("sort") or "newest"
+    sort, sort_notice = asked, None
+    if asked == "region" and (ordered := by_region(cases, filters)):
         paginator = ListPaginator(
             ordered, PAGE_SIZE, counted=ListCount(ordered.count()), depth=list_depth(filters)
         )
     else:
-        paginator = ListPaginator(
-            cases, PAGE_SIZE, counted=list_count(cases, filters), depth=list_depth(filters)
-        )
+        counted = list_count(cases, filters)
+        sort = order_for(filters, counted, asked)
+        if sort != asked:
+            cases = cases.order_by(*NEWEST)
+            sort_notice = _(
+                "This search has more than %(depth)s cases, so they are listed newest first: "
+                "narrow it to sort them by title or by region."
+            ) % {"depth": f"{list_depth(filters):,}"}
+        paginator = ListPaginator(cases, PAGE_SIZE, counted=counted, depth=list_depth(filters))
     page, page_notice = _page(paginator, request.GET.get("page"))
     counted = _count_options(filterset.form, filters)
     active = filterset.active_filters()
@@ -133,7 +147,8 @@ def case_list(request):
             "cases": _with_showcase(page.object_list),
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
             "page_notice": page_notice,
-            "sort": filterset.form.cleaned_data.get("sort") or "newest",
+            "sort_notice": sort_notice,
+            "sort": sort,
             "sort_choices": filterset.filters["sort"].extra["choices"],
             "open_facets": {name for name in FACETS if request.GET.getlist(name)},
             "facet_names": FACETS,

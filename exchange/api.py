@@ -23,7 +23,7 @@ from cases import stats
 from cases.figures import provenance
 from cases.figures.caching import figure_response
 from cases.filters import old_spelling_redirect
-from cases.listing import by_region, list_count, list_depth
+from cases.listing import NEWEST, by_region, list_count, list_depth, order_for
 from cases.models import Case, Jurisdiction, Region, State, Theme
 from exchange import contract
 from exchange.contract import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
@@ -143,7 +143,11 @@ def case_list(request):
             404,
         )
     start = (page - 1) * size
-    ordered = by_region(queryset, filters) if request.GET.get("sort") == "region" else None
+    asked = request.GET.get("sort") or "newest"
+    sort = order_for(filters, counted, asked)
+    ordered = by_region(queryset, filters) if sort == "region" else None
+    if sort != asked:
+        queryset = queryset.order_by(*NEWEST)
     cases = list((ordered or queryset)[start : start + size])
 
     def link(number):
@@ -155,6 +159,7 @@ def case_list(request):
         {
             "count": count,
             "count_exact": counted.exact,
+            "sort": sort,
             "next": link(page + 1) if page < pages and page * size < depth else None,
             "previous": link(page - 1) if page > 1 else None,
             "results": [case_record(request, case) for case in cases],

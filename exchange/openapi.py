@@ -209,6 +209,12 @@ def components() -> dict:
                         "description": "Whether count is the exact number of cases; false: "
                         "the list has more than count cases.",
                     },
+                    "sort": _string(
+                        "The order of the results: the sort asked for (newest by default), "
+                        "or newest when a text search with more cases than its depth asked "
+                        "for title or region (those would read and sort every match).",
+                        enum=["newest", "oldest", "title", "region"],
+                    ),
                     "next": _nullable(_string(format="uri")),
                     "previous": _nullable(_string(format="uri")),
                     "results": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},

@@ -190,3 +190,25 @@ def test_the_api_lists_in_region_order_as_the_browser(make_case, client):
     body = json.loads(client.get("/api/v1/cases/?sort=region&page_size=4").content)
     browser = client.get("/en/cases/?sort=region").context["page"].object_list
     assert [row["title_en"] for row in body["results"]] == [c.title_en for c in browser][:4]
+
+
+@pytest.mark.django_db
+def test_several_regions_in_region_order_are_read_region_by_region(make_case, client):
+    """Two regions sorted by region: counted from the tallies region by region and read a
+    region at a time, as one region is (cases.listing.ByRegion), in reference order."""
+    from cases.listing import ByRegion, by_region
+    from cases.models import Case, Region
+
+    states = {"houston": "TX", "miami": "FL", "seattle": "WA"}
+    for number, region in enumerate(["houston", "miami", "miami", "seattle", "houston"]):
+        make_case(title_en=f"Case {number}", region=region, state=states[region])
+    filters = stats.Filters(public=True, region=("miami", "houston"))
+    ordered = by_region(Case.objects.public(), filters)
+    assert isinstance(ordered, ByRegion)
+    assert ordered.count() == 4
+    page = client.get("/en/cases/?region=miami&region=houston&sort=region")
+    listed = [case.region.code for case in page.context["cases"]]
+    assert sorted(listed) == ["houston", "houston", "miami", "miami"]
+    order = list(Region.objects.order_by("sort_order").values_list("code", flat=True))
+    assert listed == sorted(listed, key=order.index)
+    assert by_region(Case.objects.public(), stats.Filters(public=True, search="case")) is None

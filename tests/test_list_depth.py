@@ -95,3 +95,33 @@ def test_the_api_pages_a_text_search_to_its_depth(client, searched):
     plain = json.loads(client.get("/api/v1/cases/?page_size=20").content)
     assert plain["count"] == 25
     assert plain["next"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["title", "region"])
+def test_a_search_beyond_its_depth_is_listed_newest_first_and_says_so(client, searched, sort):
+    """Title or region order would read and sort every match of a wide search."""
+    response = client.get("/en/cases/", {"q": "workshop", "sort": sort})
+    html = response.content.decode()
+    assert "This search has more than 20 cases, so they are listed newest first" in html
+    assert response.context["sort"] == "newest"
+    dates = [case.start_date for case in response.context["cases"]]
+    assert dates == sorted(dates, reverse=True)
+    japanese = client.get("/ja/cases/", {"q": "workshop", "sort": sort}).content.decode()
+    assert "この検索結果は20件を超えるため、新しい順に表示しています。" in japanese
+    body = json.loads(client.get("/api/v1/cases/", {"q": "workshop", "sort": sort}).content)
+    assert body["sort"] == "newest"
+
+
+@pytest.mark.django_db
+def test_a_search_within_its_depth_and_a_plain_list_keep_their_order(client, searched):
+    narrow = client.get("/en/cases/", {"q": "workshop 0", "sort": "title"})
+    assert narrow.context["sort"] == "title"
+    titles = [case.title_en for case in narrow.context["cases"]]
+    assert titles == sorted(titles)
+    assert "listed newest first" not in narrow.content.decode()
+    plain = client.get("/en/cases/", {"sort": "title"})
+    assert plain.context["sort"] == "title"
+    body = json.loads(client.get("/api/v1/cases/", {"q": "workshop 0", "sort": "title"}).content)
+    assert body["sort"] == "title"
+    assert json.loads(client.get("/api/v1/cases/").content)["sort"] == "newest"
