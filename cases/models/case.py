@@ -82,16 +82,16 @@ class CaseQuerySet(models.QuerySet):
     def in_fiscal_years(self, first: int | None = None, last: int | None = None):
         """Cases whose fiscal year lies in [first, last]; either end may be open."""
         qs = self
-        # The start dates of those years too (a case's fiscal year follows from its start
-        # date): the same cases, and a list sorted by date reads only their part of an index.
+        # By the start dates of those years alone: a case's fiscal year follows from its start
+        # date (the case_fiscal_year_matches_start constraint), so they are the same cases. A
+        # list sorted by date then reads only their part of a date index, and the database
+        # estimates their number well; asked for the fiscal year as well, it multiplied the
+        # two conditions' shares, expected a tenth of the cases and chose to read and sort all
+        # of them (a year and a theme at a million cases: 450 ms).
         if first is not None:
-            qs = qs.filter(
-                fiscal_year__gte=first, start_date__gte=rules.fiscal_year_bounds(first)[0]
-            )
+            qs = qs.filter(start_date__gte=rules.fiscal_year_bounds(first)[0])
         if last is not None:
-            qs = qs.filter(
-                fiscal_year__lte=last, start_date__lte=rules.fiscal_year_bounds(last)[1]
-            )
+            qs = qs.filter(start_date__lte=rules.fiscal_year_bounds(last)[1])
         return qs
 
     def for_region(self, region):
@@ -248,7 +248,6 @@ class Case(Publishable):
                     ("case_public_date_idx", []),
                     ("case_public_region_idx", [F("region_id")]),
                     ("case_public_state_idx", [F("state_id")]),
-                    ("case_public_year_idx", [F("fiscal_year")]),
                     ("case_public_title_en_idx", [shown_title("title_en", "title_ja")]),
                     ("case_public_title_ja_idx", [shown_title("title_ja", "title_en")]),
                 )
