@@ -23,7 +23,7 @@ from cases import stats
 from cases.figures import provenance
 from cases.figures.caching import figure_response
 from cases.filters import old_spelling_redirect
-from cases.listing import NEWEST, by_region, list_count, list_depth, order_for
+from cases.listing import NEWEST, by_region, list_count, list_depth, order_for, window
 from cases.models import Case, Jurisdiction, Region, State, Theme
 from exchange import contract
 from exchange.contract import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
@@ -148,7 +148,7 @@ def case_list(request):
     ordered = by_region(queryset, filters) if sort == "region" else None
     if sort != asked:
         queryset = queryset.order_by(*NEWEST)
-    cases = list((ordered or queryset)[start : start + size])
+    cases = window(ordered or queryset, start, start + size)
 
     def link(number):
         query = request.GET.copy()

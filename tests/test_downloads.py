@@ -193,11 +193,11 @@ def test_a_download_runs_the_same_queries_for_few_cases_or_many(
 
     # Checking the region and the theme, the count, the cases, their themes, their partners;
     # on PostgreSQL CSV and XLSX read everything in one flat query (COPY for CSV). The
-    # provenance (data date, demonstration data) adds two, and the filter's region by its id
-    # (the reference data, read since the case list filters by ids) one: once per
-    # generation in production.
+    # provenance (data date, demonstration data) adds two, and the filter's region and theme
+    # by their ids (the reference data, read since the case list filters by ids) two: once
+    # per generation in production.
     flat = fmt in ("csv", "xlsx") and connection.vendor == "postgresql"
-    queries = (3 if flat else 5) + 4
+    queries = (3 if flat else 5) + 5
     add(2)
     with django_assert_num_queries(queries):
         download()

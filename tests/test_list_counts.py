@@ -212,3 +212,17 @@ def test_several_regions_in_region_order_are_read_region_by_region(make_case, cl
     order = list(Region.objects.order_by("sort_order").values_list("code", flat=True))
     assert listed == sorted(listed, key=order.index)
     assert by_region(Case.objects.public(), stats.Filters(public=True, search="case")) is None
+
+
+@pytest.mark.django_db
+def test_the_api_reads_a_deep_page_by_its_ids_in_the_list_s_order(make_case, client, monkeypatch):
+    from cases import listing
+
+    day = datetime.date(2023, 5, 1)
+    for number in range(30):
+        make_case(title_en=f"case {number:02d}", start_date=day + datetime.timedelta(number % 7))
+    monkeypatch.setattr(listing, "DEEP", 10)
+    for sort, order in (("newest", ("-start_date", "-pk")), ("oldest", ("start_date", "pk"))):
+        expected = [c.title_en for c in Case.objects.public().order_by(*order)]
+        body = json.loads(client.get(f"/api/v1/cases/?sort={sort}&page=2&page_size=10").content)
+        assert [row["title_en"] for row in body["results"]] == expected[10:20]
