@@ -79,6 +79,11 @@ class TestCases:
         assert data["themes"] == ["energy"]
         assert data["partners"] == [{"name": "Chamber", "role": "co-host"}]
         assert data["url"] == f"http://testserver/en/cases/{case.pk}/"
+        listed = client.get(f"{API}/cases/").json()["results"]
+        assert {row["url"] for row in listed} == {
+            f"http://testserver/en/cases/{row['id']}/" for row in listed
+        }
+        assert len(listed) > 1
 
     @pytest.mark.parametrize("which", ["hidden", "draft", "planned"])
     def test_a_case_that_is_not_public_is_not_found(self, client, register, which):
