@@ -190,3 +190,30 @@ def test_a_bad_last_row_of_many_leaves_the_register_unchanged(partners, calls):
     assert (Case.objects.count(), CasePartner.objects.count(), ImportBatch.objects.count()) == (
         before
     )
+
+
+@pytest.mark.django_db
+def test_each_row_is_checked_against_the_rules_once_and_written_as_checked(partners, monkeypatch):
+    """The plan checks every case with the model's full rules; the register, given the very
+    cases the plan checked (their text already as it keeps it), does not check them again.
+    An invalid row still changes nothing."""
+    checked = []
+    full_clean = Case.full_clean
+
+    def counting(self, *args, **kwargs):
+        checked.append(self.external_ref)
+        return full_clean(self, *args, **kwargs)
+
+    monkeypatch.setattr(Case, "full_clean", counting)
+    rows = [
+        case_row(external_ref=f"MIA-{n:03d}", summary_en=f"Line one\r\nline two {n}  ")
+        for n in range(5)
+    ]
+    apply_import(csv_file(rows), "cases.csv")
+    assert sorted(checked) == [f"MIA-{n:03d}" for n in range(5)]
+    written = Case.objects.get(external_ref="MIA-003")
+    assert written.summary_en == "Line one\nline two 3"
+    checked.clear()
+    with pytest.raises(ImportInvalid):
+        apply_import(csv_file([case_row(external_ref="MIA-900", state="TX")]), "bad.csv")
+    assert not Case.objects.filter(external_ref="MIA-900").exists()

@@ -245,6 +245,9 @@ class Planner:
         plan.action = UPDATE if existing is not None else CREATE
         self.set_fields(row, case)
         self.set_place(row, case)
+        # The text as the register keeps it, before the rules check it: the case validated
+        # here is the case written (exchange.importing.writing).
+        snapshots.keep_text(case)
         self.check_fiscal_year(row, case)
         plan.themes = self.read_themes(row)
         plan.partners = self.read_partners(row)

@@ -31,6 +31,14 @@ def comparable(value):
     return value
 
 
+def keep_text(case: Case) -> None:
+    """Put the case's texts in the form the register keeps (`comparable`)."""
+    for name in SCALAR_FIELDS:
+        value = getattr(case, name)
+        if isinstance(value, str):
+            setattr(case, name, comparable(value))
+
+
 def _scalars_and_place(case: Case) -> dict:
     values = {name: comparable(getattr(case, name)) for name in SCALAR_FIELDS}
     values["region"] = case.region_id
