@@ -68,11 +68,15 @@ def list_count(queryset, filters=None) -> ListCount:
 
     if filters is not None and filters.public and filters.simple:
         return ListCount(stats.total(filters))
-    depth = list_depth(filters)
-    # COUNT(*) over a sub-select with LIMIT: the database stops after depth + 1 rows.
-    found = queryset.order_by()[: depth + 1].count()
-    if found > depth:
-        return ListCount(depth, exact=False)
+    return counted_up_to(queryset, list_depth(filters))
+
+
+def counted_up_to(queryset, limit: int) -> ListCount:
+    """The number of cases of `queryset`, or "more than `limit`": COUNT(*) over a sub-select
+    with LIMIT, so the database stops after limit + 1 rows."""
+    found = queryset.order_by()[: limit + 1].count()
+    if found > limit:
+        return ListCount(limit, exact=False)
     return ListCount(found)
 
 

@@ -8,11 +8,15 @@ import json
 import pytest
 
 
+def made(make_case, count: int, title: str) -> None:
+    for number in range(count):
+        make_case(title_en=f"{title} {number:02d}")
+
+
 @pytest.fixture
 def many(make_case, settings):
     settings.PORTAL_LIST_DEPTH = 40  # two pages of 20
-    for number in range(45):
-        make_case(title_en=f"Case {number:02d}")
+    made(make_case, 45, "Case")
 
 
 @pytest.mark.django_db
@@ -65,8 +69,7 @@ def test_the_api_refuses_a_page_beyond_the_depth(client, many):
 def searched(make_case, settings):
     settings.PORTAL_LIST_DEPTH = 100
     settings.PORTAL_SEARCH_DEPTH = 20  # one page of 20
-    for number in range(25):
-        make_case(title_en=f"Workshop {number:02d}")
+    made(make_case, 25, "Workshop")
 
 
 @pytest.mark.django_db

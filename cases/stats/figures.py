@@ -8,6 +8,7 @@ import pandas as pd
 
 from cases import rules
 from cases.figures import reference
+from cases.listing import counted_up_to
 from cases.models import Case, PublishedFigure, Region, Revision
 from cases.stats.counting import Counts, count_by, tallied
 from cases.stats.filters import ALL, Filters
@@ -249,7 +250,7 @@ def _size_at_most(filters: Filters, limit: int) -> bool:
     few rows), otherwise counted up to limit + 1."""
     if tallied(filters):
         return total(filters) <= limit
-    return filters.cases().order_by()[: limit + 1].count() <= limit
+    return counted_up_to(filters.cases(), limit).exact
 
 
 # The count_by field each facet counts by.
