@@ -1,8 +1,9 @@
 """What a browser transfers for the dashboard: on a first visit, and on a repeat visit.
 
-First visit: the HTML and every asset it loads (stylesheets, scripts, icons, images, and what
-the stylesheets load in turn), each fetched with `Accept-Encoding: br, gzip` and counted as
-the bytes on the wire (compressed, as served).
+First visit: the HTML and every asset it loads (stylesheets, scripts, icons, images, the
+documents its SVG `<use>` elements refer to, and what the stylesheets load in turn), each
+fetched with `Accept-Encoding: br, gzip` and counted as the bytes on the wire (compressed, as
+served).
 
 Repeat visit, with everything from the first visit in the browser's cache: an asset whose
 response was immutable or fresh (Cache-Control max-age not yet expired) costs nothing; any other
@@ -42,6 +43,8 @@ class AssetFinder(HTMLParser):
             self._add(attrs["srcset"].split(",")[0].split()[0])
         if tag == "video" and attrs.get("poster"):
             self._add(attrs["poster"])
+        if tag == "use" and attrs.get("href"):  # an outline in another document: fetch it once
+            self._add(attrs["href"].partition("#")[0])
 
     def _add(self, url):
         if url and not url.startswith(("data:", "#", "javascript:")) and url not in self.urls:

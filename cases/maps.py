@@ -2,22 +2,35 @@
 coloured by their number of held cases, each a link to its page.
 
 `render_map()` draws both views into one figure with a two-way switch that works without
-JavaScript (radio buttons and CSS); static/js/us-map.js adds a label that follows the pointer
+JavaScript (radio buttons and CSS); static/js/charts.js adds a label that follows the pointer
 or the keyboard focus. Every shape also carries its name and count as an accessible name and
 a <title>, so hovering names it even without the script.
+
+The outlines do not change with the figures, so they are not in the page: they are one SVG
+document (`geometry()`, served by `map_geometry` at an address named by its content), and the
+page's shapes are `<use>` references into it with their colours. The outlines are about 400 kB
+of path data, twice over (one view each); a page with the map was 440 kB of HTML (110 kB
+compressed) and is now about a tenth of that, while the outlines travel once and stay in the
+browser's cache.
 """
 
+import gzip
+import hashlib
 import math
 from dataclasses import dataclass
 
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_safe
 
 from cases import geo
 from cases.figures import reference
+from cases.figures.assembled import accepts_gzip
 from cases.stats import Counts, Filters
 from grassroots.language import pick
 
@@ -49,8 +62,8 @@ class MapShape:
     count: int
     url: str
     fill: str
-    d: str
-    edge: str
+    outlines: tuple[str, ...]  # ids in the geometry document
+    edge: str  # the id of the outline to stroke on top (a district has none)
     in_scope: bool
     marker: tuple[float, float] | None = None
     state: str = ""
@@ -90,8 +103,9 @@ def _state_shapes(filters: Filters, counts: Counts, parts, regions, states) -> l
                 count=count,
                 url=reverse("cases:state-detail", args=[shape.state]),
                 fill=colour(count, largest) if inside else OUTSIDE,
-                d=shape.d,
-                edge=shape.edge,
+                outlines=(outline_id(shape.key),),
+                # A whole state's edge is its outline; a part's is its own (no county lines).
+                edge=edge_id(shape.key) if shape.outline else outline_id(shape.key),
                 in_scope=inside,
                 marker=centroids.get(shape.state) if shape.state in SMALL else None,
                 state=shape.state,
@@ -131,7 +145,7 @@ def _district_shapes(filters: Filters, counts: Counts, parts, regions) -> list[M
                 count=count,
                 url=reverse("cases:region-detail", args=[code]),
                 fill=colour(count, largest) if inside else OUTSIDE,
-                d="".join(shape.d for shape in members),
+                outlines=tuple(outline_id(shape.key) for shape in members),
                 edge="",
                 in_scope=inside,
                 marker=centroids.get(small[0]) if members and len(small) == len(members) else None,
@@ -141,7 +155,91 @@ def _district_shapes(filters: Filters, counts: Counts, parts, regions) -> list[M
     return shapes
 
 
-def _svg(view: str, shapes: list[MapShape], parts, lines: dict[str, str], title: str) -> str:
+def outline_id(key: str) -> str:
+    """The id of a shape's outline in the geometry document ("s-FL", "s-CA-los-angeles")."""
+    return "s-" + key.replace(":", "-")
+
+
+def edge_id(key: str) -> str:
+    """The id of a split state's part's outer edge."""
+    return "e-" + key.replace(":", "-")
+
+
+def line_id(state: str) -> str:
+    """The id of the line dividing a split state between its districts."""
+    return f"l-{state}"
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The map's outlines as one SVG document of ids (no colour, no style: a `<use>` gives
+    them), with its address, which names its content."""
+
+    svg: bytes
+    gzipped: bytes
+    digest: str
+
+    @property
+    def url(self) -> str:
+        return reverse("map-geometry", args=[self.digest])
+
+
+def _geometry_document(parts, lines: dict[str, str]) -> bytes:
+    out = ['<svg xmlns="http://www.w3.org/2000/svg"><defs>']
+    for shape in parts:
+        out.append(f'<path id="{outline_id(shape.key)}" d="{shape.d}"/>')
+        if shape.outline:
+            out.append(f'<path id="{edge_id(shape.key)}" d="{shape.outline}"/>')
+    out.extend(f'<path id="{line_id(state)}" d="{d}"/>' for state, d in sorted(lines.items()))
+    out.append("</defs></svg>\n")
+    return "".join(out).encode()
+
+
+def _parts_and_lines():
+    # The shapes and lines follow the jurisdictions and counties (two queries), remembered
+    # per generation like the rest of the reference data.
+    parts = reference.remembered("us-map-parts", geo.state_parts)
+    lines = reference.remembered("us-map-lines", lambda: geo.district_lines(parts))
+    return parts, lines
+
+
+def _build_geometry() -> Geometry:
+    svg = _geometry_document(*_parts_and_lines())
+    digest = hashlib.blake2b(svg, digest_size=10).hexdigest()
+    return Geometry(svg, gzip.compress(svg, compresslevel=9, mtime=0), digest)
+
+
+def geometry() -> Geometry:
+    """The outlines' document for the reference data as it is (built once per generation)."""
+    return reference.remembered("us-map-geometry", _build_geometry)
+
+
+@require_safe
+def map_geometry(request, digest: str):
+    """The outlines' document. At its own address it never changes, so browsers and shared
+    caches keep it for a year; an older address (a page stored before the jurisdictions
+    changed) gets today's outlines, to be asked again next time."""
+    found = geometry()
+    compressed = accepts_gzip(request)
+    response = HttpResponse(
+        found.gzipped if compressed else found.svg, content_type="image/svg+xml"
+    )
+    if compressed:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
+    if digest == found.digest:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+        response["ETag"] = f'"{found.digest}"'
+    else:
+        response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _use(href: str, ref: str, attrs: str = "") -> str:
+    return f'<use href="{href}#{ref}"{attrs}/>'
+
+
+def _svg(view: str, shapes: list[MapShape], parts, lines, title: str, href: str) -> str:
     frame = geo.frame()
     out = [
         f'<svg class="us-map-svg" viewBox="{frame.view_box}" role="group" '
@@ -160,11 +258,11 @@ def _svg(view: str, shapes: list[MapShape], parts, lines: dict[str, str], title:
             f'<a class="us-map-shape{"" if shape.in_scope else " is-outside"}" '
             f'href="{escape(shape.url)}" aria-label="{label}" data-label="{label}"{attrs}>'
             f"<title>{label}</title>"
-            f'<path class="us-map-fill" d="{shape.d}" fill="{shape.fill}" '
-            f'stroke="{shape.fill}"/>'
         )
+        paint = f' class="us-map-fill" fill="{shape.fill}" stroke="{shape.fill}"'
+        out.extend(_use(href, outline, paint) for outline in shape.outlines)
         if shape.edge:
-            out.append(f'<path class="us-map-edge" d="{shape.edge}"/>')
+            out.append(_use(href, shape.edge, ' class="us-map-edge"'))
         if shape.marker:
             x, y = shape.marker
             out.append(
@@ -175,14 +273,12 @@ def _svg(view: str, shapes: list[MapShape], parts, lines: dict[str, str], title:
     if view == "districts":
         # State borders inside districts, thin, under the district colours' edges.
         out.append('<g class="us-map-borders" aria-hidden="true">')
-        for shape in parts:
-            if not shape.split:
-                out.append(f'<path d="{shape.d}"/>')
+        out.extend(_use(href, outline_id(shape.key)) for shape in parts if not shape.split)
         out.append("</g>")
     if lines:
         out.append('<g class="us-map-district-lines" aria-hidden="true">')
         out.extend(
-            f'<path data-state="{escape(state)}" d="{d}"/>' for state, d in sorted(lines.items())
+            _use(href, line_id(state), f' data-state="{escape(state)}"') for state in sorted(lines)
         )
         out.append("</g>")
     out.append('<g class="us-map-insets" aria-hidden="true">')
@@ -199,16 +295,15 @@ def render_map(filters: Filters, counts: Counts, *, element_id: str = "us-map") 
     """Both views of the map (states and districts) with the switch between them."""
     regions = {names.key: names for names in reference.regions().items}
     states = {names.key: names for names in reference.states().items}
-    # The shapes and lines follow the jurisdictions and counties (two queries), remembered
-    # per generation like the rest of the reference data.
-    parts = reference.remembered("us-map-parts", geo.state_parts)
-    lines = reference.remembered("us-map-lines", lambda: geo.district_lines(parts))
+    parts, lines = _parts_and_lines()
+    href = geometry().url
     state_view = _svg(
         "states",
         _state_shapes(filters, counts, parts, regions, states),
         parts,
         lines,
         _("Map of held cases by state; California, Connecticut and Idaho by district part"),
+        href,
     )
     district_view = _svg(
         "districts",
@@ -216,6 +311,7 @@ def render_map(filters: Filters, counts: Counts, *, element_id: str = "us-map") 
         parts,
         lines,
         _("Map of held cases by consular district"),
+        href,
     )
     name = escape(element_id)
     words = {

@@ -5,8 +5,9 @@ from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from cases.maps import map_geometry
 from grassroots.health import healthz
 from showcase.sitemaps import SITEMAPS
 from showcase.views import robots_txt
@@ -22,6 +23,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # For load balancers and monitors: outside the language prefix, never redirected.
     path("healthz", healthz, name="healthz"),
+    # The map's outlines, named by their content (cases.maps): one file for every language.
+    re_path(r"^maps/us-(?P<digest>[0-9a-f]{20})\.svg$", map_geometry, name="map-geometry"),
 ]
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),

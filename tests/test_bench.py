@@ -170,3 +170,15 @@ def test_a_plan_s_sequential_scans_are_measured_by_the_rows_they_read():
     assert scanned_rows(stopped) == [12137]
     index_only = "Index Scan using case_idx on cases_case  (actual time=0.1..0.5 rows=20 loops=1)"
     assert scanned_rows(index_only) == []
+
+
+def test_the_first_visit_counts_the_documents_svg_outlines_come_from():
+    from bench.transfer import AssetFinder
+
+    finder = AssetFinder()
+    finder.feed(
+        '<link rel="stylesheet" href="/static/a.css"><svg>'
+        '<use href="/maps/us-1.svg#s-FL" fill="#fff"/><use href="/maps/us-1.svg#s-GA"/>'
+        '<use href="#local"/></svg><script src="/static/b.js"></script>'
+    )
+    assert finder.urls == ["/static/a.css", "/maps/us-1.svg", "/static/b.js"]

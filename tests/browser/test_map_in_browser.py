@@ -90,7 +90,7 @@ def test_split_states_are_drawn_in_their_districts_parts(page, register):
     assert labels["ID:portland"] == "Idaho (Portland district): 4 cases"
     # A red line divides each split state.
     for state in ("CA", "CT", "ID"):
-        assert page.locator(f'.us-map-district-lines path[data-state="{state}"]').count() == 2
+        assert page.locator(f'.us-map-district-lines use[data-state="{state}"]').count() == 2
 
 
 def test_hover_and_focus_name_the_shape_and_click_opens_its_page(page, register):
