@@ -20,6 +20,10 @@ response Django sent last time for exactly that request, headers included:
   never kept.
 - **When it is used.** Only while the generation it was made for is current: any change to a
   case moves the generation and the next request goes to Django again.
+- **A worker's own copies.** Each worker also keeps the pages it has served most recently
+  (`KeptPages`, a few MB at most). For one of those, the round trip reads only the
+  generation, a few bytes, instead of the whole page: the page is used only if the generation
+  it was made for is still current, exactly as when it comes from the cache.
 - **What differs.** Nothing but the request id: the `X-Request-ID` header is the request's own
   (the client's when sane, as `RequestIdMiddleware` decides), and the access line is written
   by the same function (`grassroots.middleware.log_request`). A HEAD gets GET's headers and no
@@ -30,7 +34,9 @@ If the cache cannot be read, the request goes to Django, which knows how to answ
 
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -45,6 +51,43 @@ logger = logging.getLogger(__name__)
 KEY_PREFIX = "stored-page:"
 # How many paths a worker remembers as figure pages before it starts learning them again.
 KNOWN_PATHS_LIMIT = 4096
+
+
+# How many bytes of pages a worker keeps itself (`KeptPages`): a compressed dashboard is
+# about 15 kB, so the pages of every language and of the common filters fit many times over.
+KEPT_BYTES_LIMIT = 8 * 1024 * 1024
+
+
+class KeptPages:
+    """The stored pages this worker has served lately, by key, the least recently used
+    dropped first once their bodies pass `limit` bytes."""
+
+    def __init__(self, limit: int = KEPT_BYTES_LIMIT):
+        self.limit = limit
+        self.size = 0
+        self._pages: OrderedDict[str, tuple] = OrderedDict()
+        self._lock = threading.Lock()  # gthread workers share one
+
+    def get(self, key: str):
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def keep(self, key: str, page: tuple) -> None:
+        size = len(page[3])
+        with self._lock:
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self.size -= len(old[3])
+            if size > self.limit:
+                return
+            self._pages[key] = page
+            self.size += size
+            while self.size > self.limit:
+                _key, dropped = self._pages.popitem(last=False)
+                self.size -= len(dropped[3])
 
 
 class FigurePaths:
@@ -119,6 +162,7 @@ class StoredPages:
     def __init__(self, application):
         self.application = application
         self.figure_paths = FigurePaths()
+        self.kept = KeptPages()
 
     def __call__(self, environ, start_response):
         if not (cache_enabled() and _eligible(environ)):
@@ -127,13 +171,21 @@ class StoredPages:
             return self._from_django(environ, start_response)
         started = time.perf_counter()
         key = stored_page_key(environ)
+        kept = self.kept.get(key)
         try:
-            found = cache.get_many([GENERATION_KEY, key])
+            # One round trip: the generation alone when this worker has the page, else both.
+            found = cache.get_many([GENERATION_KEY] if kept else [GENERATION_KEY, key])
         except Exception:  # an unreachable cache is Django's to handle
             logger.warning("stored pages: the cache could not be read", exc_info=True)
             return self.application(environ, start_response)
-        stored, current = found.get(key), found.get(GENERATION_KEY)
-        if stored is not None and current is not None and stored[0] == str(current):
+        current = found.get(GENERATION_KEY)
+        if current is None:
+            return self._from_django(environ, start_response, key)
+        if kept is not None and kept[0] == str(current):
+            return self._answer(environ, start_response, kept, started)
+        stored = found.get(key)
+        if stored is not None and stored[0] == str(current):
+            self.kept.keep(key, stored)
             return self._answer(environ, start_response, stored, started)
         return self._from_django(environ, start_response, key)
 
@@ -169,12 +221,11 @@ class StoredPages:
                 (name, None if name.lower() == HEADER.lower() else value)
                 for name, value in sent["headers"]
             ]
+            key = key or stored_page_key(environ)
+            page = (str(generation), sent["status"], headers, response.content)
+            self.kept.keep(key, page)
             try:
-                cache.set(
-                    key or stored_page_key(environ),
-                    (generation, sent["status"], headers, response.content),
-                    PAGE_TIMEOUT,
-                )
+                cache.set(key, page, PAGE_TIMEOUT)
             except Exception:  # keeping a copy is optional
                 logger.warning("stored pages: the page could not be kept", exc_info=True)
         return response

@@ -207,10 +207,11 @@ class CountingCache:
     """The cache, counting the reads the fast path makes."""
 
     def __init__(self, cache):
-        self.cache, self.reads = cache, 0
+        self.cache, self.reads, self.keys = cache, 0, []
 
     def get_many(self, keys):
         self.reads += 1
+        self.keys.append(list(keys))
         return self.cache.get_many(keys)
 
     def set(self, *args, **kwargs):
@@ -249,3 +250,51 @@ def test_the_known_paths_are_bounded():
         known.learn(path)
     assert "/en/cases/" in known
     assert "/en/dashboard/" not in known  # full: it started again
+
+
+@pytest.mark.django_db
+def test_a_page_the_worker_keeps_costs_only_the_generation_read(app, django_app, counting_cache):
+    call(app, "/en/dashboard/")  # Django answers; the page is stored and kept
+    first = call(app, "/en/dashboard/", x_request_id="req-1")
+    second = call(app, "/en/dashboard/", x_request_id="req-1")
+    assert django_app.calls == 1
+    assert first == second
+    assert counting_cache.keys == [[freshness.GENERATION_KEY]] * 2  # not the page's bytes
+
+
+@pytest.mark.django_db
+def test_a_page_kept_by_another_worker_is_read_whole_then_kept(app, django_app, counting_cache):
+    call(app, "/en/dashboard/")
+    other = StoredPages(django_app)  # another worker: it has learnt nothing yet
+    other.figure_paths.learn("/en/dashboard/")
+    call(other, "/en/dashboard/")
+    call(other, "/en/dashboard/")
+    assert django_app.calls == 1
+    key = counting_cache.keys[0][1]
+    assert counting_cache.keys == [[freshness.GENERATION_KEY, key], [freshness.GENERATION_KEY]]
+
+
+@pytest.mark.django_db
+def test_a_kept_page_of_an_old_generation_is_not_served(app, django_app, make_case):
+    call(app, "/en/dashboard/")
+    before = call(app, "/en/dashboard/")
+    make_case(region="new-york", state="NY")
+    freshness.flush()
+    after = call(app, "/en/dashboard/")
+    assert django_app.calls == 2
+    assert after[2] != before[2]
+
+
+def test_the_kept_pages_are_bounded_by_their_bytes():
+    kept = stored_pages.KeptPages(limit=10)
+    kept.keep("a", ("1", "200 OK", [], b"12345"))
+    kept.keep("b", ("1", "200 OK", [], b"12345"))
+    assert kept.get("a")  # used last: "b" goes first
+    kept.keep("c", ("1", "200 OK", [], b"123"))
+    assert kept.get("b") is None
+    assert kept.get("a")
+    assert kept.get("c")
+    assert kept.size == 8
+    kept.keep("huge", ("1", "200 OK", [], b"x" * 11))  # larger than everything: not kept
+    assert kept.get("huge") is None
+    assert kept.size == 8
