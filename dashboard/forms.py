@@ -8,6 +8,8 @@ reader refuses, says why (the reader's message and what the figures do without i
 figures are drawn without them.
 """
 
+from dataclasses import dataclass
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -32,50 +34,73 @@ CONSEQUENCES = {
 }
 
 
+@dataclass(frozen=True)
+class RenderedField:
+    """A field as the page draws it: its label, the id the label is for, its widget."""
+
+    label: str
+    id_for_label: str
+    html: str  # Django's widget markup, safe
+
+
+def _rendered(field, html) -> RenderedField:
+    return RenderedField(str(field.label), field.id_for_label, html)
+
+
 class ChartFilterForm(forms.Form):
     """Fiscal-year range, region and theme (and, from other pages' links, state).
 
     Bind it to request.GET; `filters()` gives the stats Filters of the valid fields only.
     """
 
-    def __init__(self, data=None, **kwargs):
-        super().__init__(data, **kwargs)
-        # "from" is a Python keyword, so the fields are added here rather than declared.
-        self.fields["from"] = FiscalYearChoiceField(
-            label=_("From fiscal year"), empty_label=_("Earliest"), required=False
-        )
-        self.fields["to"] = FiscalYearChoiceField(
-            label=_("To fiscal year"), empty_label=_("Latest"), required=False
-        )
-        self.fields["region"] = _choice_field(
-            _("Region"), [("", _("All regions")), *self._region_choices()]
-        )
-        self.fields["theme"] = _choice_field(
-            _("Theme"), [("", _("All themes")), *self._theme_choices()]
-        )
-        # Only region and state pages link with a state, so it is checked only when given.
-        self.fields["state"] = ReadField(
-            label=_("State"), required=False, widget=forms.HiddenInput
-        )
-        # Keep the query-string order on the page: from, to, region, theme.
-        self.order_fields(["from", "to", "region", "theme", "state"])
+    @property
+    def fields(self) -> dict:
+        """The fields, built on first use: the page without filters does not need them, its
+        widgets being remembered (`rendered_fields`)."""
+        if self._fields is None:
+            self._fields = self._build_fields()
+        return self._fields
+
+    @fields.setter
+    def fields(self, value) -> None:
+        # Django's BaseForm sets the declared fields (none: "from" is a Python keyword, so the
+        # fields are made in _build_fields rather than declared).
+        self._fields = dict(value) or None
+
+    def _build_fields(self) -> dict:
+        """from, to, region, theme, state: in the query string's order."""
+        return {
+            "from": FiscalYearChoiceField(
+                label=_("From fiscal year"), empty_label=_("Earliest"), required=False
+            ),
+            "to": FiscalYearChoiceField(
+                label=_("To fiscal year"), empty_label=_("Latest"), required=False
+            ),
+            "region": _choice_field(
+                _("Region"), [("", _("All regions")), *self._region_choices()]
+            ),
+            "theme": _choice_field(_("Theme"), [("", _("All themes")), *self._theme_choices()]),
+            # Only region and state pages link with a state, so it is checked only when given.
+            "state": ReadField(label=_("State"), required=False, widget=forms.HiddenInput),
+        }
 
     @staticmethod
     def _region_choices():
-        """The regions in reference order (remembered per generation: no query)."""
+        """The regions in reference order (remembered per generation and language)."""
         language = page_language()
-        return [(region.key, region.label(language)) for region in reference.regions().items]
+        return reference.remembered(
+            f"chart-filter-regions:{language}",
+            lambda: [(region.key, region.label(language)) for region in reference.regions().items],
+        )
 
     @staticmethod
     def _theme_choices():
-        """Themes grouped by theme group (rendered as <optgroup>s)."""
+        """Themes grouped by theme group (rendered as <optgroup>s), remembered per generation
+        and language."""
         language = page_language()
-        groups: dict[str, list] = {}
-        for theme in reference.themes().items:
-            groups.setdefault(theme.group, []).append((theme.key, theme.label(language)))
-        known = [(label, groups[group]) for group, label in ThemeGroup.choices if group in groups]
-        others = [(group, items) for group, items in groups.items() if group not in ThemeGroup]
-        return known + others
+        return reference.remembered(
+            f"chart-filter-themes:{language}", lambda: _grouped_themes(language)
+        )
 
     def reading(self) -> stats.Reading:
         """The query's chart filters as `stats.Filters.read` finds them."""
@@ -106,25 +131,32 @@ class ChartFilterForm(forms.Form):
             return []
         return [message for errors in self.errors.values() for message in errors]
 
-    def rendered_fields(self) -> list[tuple]:
-        """The visible fields with their widgets' HTML, for the page.
+    def rendered_fields(self) -> list[RenderedField]:
+        """The visible fields with their labels and widgets' HTML, for the page.
 
         A widget's HTML follows from the reference data (the generation), the language, the
         current fiscal year and the value chosen, so a valid field's HTML is rendered once per
         worker and generation; rendering the two long <select>s costs more than the figures.
-        A field with an error (any text a visitor typed) is rendered each time, uncached.
+        The fields of the page without filters (the one most visitors see) are remembered
+        together. A field with an error (any text a visitor typed) is rendered each time.
         """
-        if self.is_bound:
-            self.is_valid()
         language = page_language()
         current_year = rules.fiscal_year_of(timezone.localdate())
+        if not self.is_bound:
+            return reference.remembered(
+                f"chart-filter-fields:{language}:{current_year}",
+                lambda: [_rendered(field, str(field)) for field in self.visible_fields()],
+            )
+        self.is_valid()
         rendered = []
         for field in self.visible_fields():
             if field.errors:
-                rendered.append((field, str(field)))
+                rendered.append(_rendered(field, str(field)))
                 continue
             key = f"filter-widget:{language}:{current_year}:{field.name}:{field.value()!r}"
-            rendered.append((field, reference.remembered(key, lambda field=field: str(field))))
+            rendered.append(
+                reference.remembered(key, lambda field=field: _rendered(field, str(field)))
+            )
         return rendered
 
     def active(self) -> list[tuple[str, str]]:
@@ -143,6 +175,15 @@ class ChartFilterForm(forms.Form):
             label = ", ".join(str(names.get(one, one)) for one in values)
             chips.append((name, f"{field.label}: {label}"))
         return chips
+
+
+def _grouped_themes(language: str) -> list:
+    groups: dict[str, list] = {}
+    for theme in reference.themes().items:
+        groups.setdefault(theme.group, []).append((theme.key, theme.label(language)))
+    known = [(label, groups[group]) for group, label in ThemeGroup.choices if group in groups]
+    others = [(group, items) for group, items in groups.items() if group not in ThemeGroup]
+    return known + others
 
 
 def _flatten(choices):

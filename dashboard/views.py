@@ -48,6 +48,9 @@ def index(request):
         removals.append((label, f"?{query.urlencode()}" if query else request.path))
     context = {
         "form": form,
+        # Not {{ form.rendered_fields }}: a template's lookup tries form["rendered_fields"]
+        # first, which would build every field of a form that needs none.
+        "filter_fields": form.rendered_fields(),
         "filters": filters,
         "filter_messages": form.messages(),
         "active_filters": removals,

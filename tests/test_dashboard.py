@@ -596,3 +596,31 @@ def test_japanese_filter_messages_run_sentences_together_without_a_space(client)
     assert "。 " not in errors
     page = client.get("/en/dashboard/?region=nowhere").content.decode()
     assert "“nowhere”. The figures cover every region." in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_page_without_filters_draws_remembered_widgets_and_builds_no_field(
+    language, monkeypatch
+):
+    from cases.figures import reference
+    from dashboard.forms import ChartFilterForm
+
+    built = []
+    build = ChartFilterForm._build_fields
+    monkeypatch.setattr(
+        ChartFilterForm, "_build_fields", lambda form: built.append(form) or build(form)
+    )
+    with translation.override(language), reference.request_scope("a-generation"):
+        first = ChartFilterForm().rendered_fields()
+        assert len(built) == 1
+        again = ChartFilterForm()
+        assert again.rendered_fields() == first
+        assert again.filters() == Filters()
+        assert again.active() == []
+        assert len(built) == 1  # nothing of the second form was built
+        fresh = ChartFilterForm()
+        drawn = [(str(f.label), f.id_for_label, str(f)) for f in fresh.visible_fields()]
+    assert [(f.label, f.id_for_label, f.html) for f in first] == drawn
+    assert [f.id_for_label for f in first] == ["id_from", "id_to", "id_region", "id_theme"]
+    assert "<optgroup" in first[3].html

@@ -8,7 +8,9 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, translate_url
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from cases.structured_data import json_ld_script
 from grassroots.language import page_language
@@ -29,6 +31,30 @@ def url_in_language(context, language_code: str) -> str:
     path, mark, query = context["request"].get_full_path().partition("?")
     url = _path_in_language(path, language_code, get_script_prefix(), get_urlconf())
     return f"{url}{mark}{query}"
+
+
+# The language switch's names: each language in its own words.
+LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
+
+
+@register.simple_tag(takes_context=True)
+def language_switch(context) -> SafeString:
+    """The links to this page in each language (keeping its query string); the page's own
+    language marked as current. Built in Python: it is on every page."""
+    current = page_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        mark = ' aria-current="true"' if code == current else ""
+        links.append(
+            f'<a href="{escape(url_in_language(context, code))}" lang="{code}" '
+            f'hreflang="{code}"{mark}>{LANGUAGE_NAMES.get(code, code)}</a>'
+        )
+    label = escape(gettext("Language"))
+    return mark_safe(  # every value above is escaped or fixed
+        f'<nav class="lang-switch" aria-label="{label}">\n        '
+        + "\n        ".join(links)
+        + "\n      </nav>"
+    )
 
 
 # The rendered main navigation per language, URL conf and current page's URL name.
