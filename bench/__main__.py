@@ -174,7 +174,12 @@ def _run_stages(cfg, results, env, workdir) -> None:
 def _report(cfg, results, output) -> int:
     """Print and write the report; 1 when something failed or a target was missed."""
     rows = report.targets(results)
-    text = report.markdown(results, rows, machine.machine(), machine.versions(cfg))
+    versions = machine.versions(cfg)
+    # The last report, when it was taken at this very commit, keeps its targets beside these.
+    previous = []
+    if output and output.exists():
+        previous = report.previous_targets(output.read_text(), versions.get("git commit", ""))
+    text = report.markdown(results, rows, machine.machine(), versions, previous)
     print(text)
     if output:
         output.write_text(text)

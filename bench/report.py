@@ -714,10 +714,42 @@ def _method(results: Results) -> list[str]:
     return out
 
 
-def markdown(results: Results, rows: list[Target], machine_info: dict, version_info: dict) -> str:
+def previous_targets(text: str, commit: str) -> list[str]:
+    """The targets table of an earlier report (`text`) taken at the same commit, as a section
+    to keep beside this run's: a target is met only when two runs meet it. Nothing when the
+    earlier report was taken at another commit or with uncommitted changes."""
+    versions = next((line for line in text.splitlines() if line.startswith("- Versions:")), "")
+    if not commit or "uncommitted" in commit or not versions.endswith(f"git commit {commit}"):
+        return []
+    date = next((line for line in text.splitlines() if line.startswith("- Date:")), "")
+    start = text.find("## Targets\n")
+    end = text.find("\n## ", start + 1)
+    if start < 0 or end < 0:
+        return []
+    table = text[start + len("## Targets\n") : end].strip("\n")
+    if "\n## The previous run at this commit" in table:
+        table = table.split("\n## The previous run at this commit")[0].rstrip("\n")
+    return [
+        "## The previous run at this commit",
+        "",
+        f"The targets as the run before this one measured them ({date.removeprefix('- ')}).",
+        "",
+        table,
+        "",
+    ]
+
+
+def markdown(
+    results: Results,
+    rows: list[Target],
+    machine_info: dict,
+    version_info: dict,
+    previous: list[str] = (),
+) -> str:
     out = [
         *_intro(results, machine_info, version_info),
         *_targets_table(rows),
+        *previous,
         *_runs_table(results),
         *_exports_table(results),
         *_transfers_table(results),

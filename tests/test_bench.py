@@ -182,3 +182,40 @@ def test_the_first_visit_counts_the_documents_svg_outlines_come_from():
         '<use href="#local"/></svg><script src="/static/b.js"></script>'
     )
     assert finder.urls == ["/static/a.css", "/maps/us-1.svg", "/static/b.js"]
+
+
+def test_a_second_run_at_the_same_commit_keeps_the_first_runs_targets():
+    from bench.report import previous_targets
+
+    earlier = "\n".join(
+        [
+            "# Performance",
+            "",
+            "- Date: 2026-12-05 01:30 UTC, 20.1 minutes",
+            "- Versions: Python 3.13.0, git commit abc1234",
+            "",
+            "## Targets",
+            "",
+            "| what | target | measured | ratio | result |",
+            "| --- | --- | --- | --- | --- |",
+            "| dashboard | ≥ 1.20 | 1 vs 1 | 1.30 | PASS |",
+            "",
+            "1 passed, 0 failed.",
+            "",
+            "## The previous run at this commit",
+            "",
+            "an older table",
+            "",
+            "## Every wrk run",
+            "",
+        ]
+    )
+    kept = previous_targets(earlier, "abc1234")
+    assert kept[0] == "## The previous run at this commit"
+    assert "2026-12-05 01:30 UTC" in kept[2]
+    assert "| dashboard | ≥ 1.20 | 1 vs 1 | 1.30 | PASS |" in kept[4]
+    assert "an older table" not in "\n".join(kept)  # only the run just before
+    assert previous_targets(earlier, "def5678") == []
+    dirty = earlier.replace("abc1234", "abc1234 (with uncommitted changes)")
+    assert previous_targets(dirty, "abc1234 (with uncommitted changes)") == []
+    assert previous_targets(dirty, "abc1234") == []
