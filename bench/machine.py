@@ -69,7 +69,12 @@ def versions(cfg: Config) -> dict:
 
 
 def _dirty() -> bool:
+    """Whether anything but the report itself differs from the commit: a second run at the
+    same commit finds the first run's docs/performance.md, not yet committed."""
     completed = subprocess.run(
-        ["git", "status", "--porcelain"], capture_output=True, text=True, check=False
+        ["git", "status", "--porcelain", "--", ".", ":(exclude)docs/performance.md"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     return bool(completed.stdout.strip())
