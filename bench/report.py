@@ -726,9 +726,8 @@ def previous_targets(text: str, commit: str) -> list[str]:
     end = text.find("\n## ", start + 1)
     if start < 0 or end < 0:
         return []
+    # Up to the next heading: an older run's own "previous run" section is not carried.
     table = text[start + len("## Targets\n") : end].strip("\n")
-    if "\n## The previous run at this commit" in table:
-        table = table.split("\n## The previous run at this commit")[0].rstrip("\n")
     return [
         "## The previous run at this commit",
         "",

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, translate_url
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language_info, gettext
 
 from cases.structured_data import json_ld_script
 from grassroots.language import page_language
@@ -25,16 +25,11 @@ def _path_in_language(path: str, language_code: str, prefix: str, urlconf) -> st
     return translate_url(path, language_code)
 
 
-@register.simple_tag(takes_context=True)
 def url_in_language(context, language_code: str) -> str:
     """This page's URL in another language, keeping its query string (filters, page)."""
     path, mark, query = context["request"].get_full_path().partition("?")
     url = _path_in_language(path, language_code, get_script_prefix(), get_urlconf())
     return f"{url}{mark}{query}"
-
-
-# The language switch's names: each language in its own words.
-LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
 
 
 @register.simple_tag(takes_context=True)
@@ -47,7 +42,7 @@ def language_switch(context) -> SafeString:
         mark = ' aria-current="true"' if code == current else ""
         links.append(
             f'<a href="{escape(url_in_language(context, code))}" lang="{code}" '
-            f'hreflang="{code}"{mark}>{LANGUAGE_NAMES.get(code, code)}</a>'
+            f'hreflang="{code}"{mark}>{get_language_info(code)["name_local"]}</a>'
         )
     label = escape(gettext("Language"))
     return mark_safe(  # every value above is escaped or fixed
