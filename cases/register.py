@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, connections, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -181,17 +181,22 @@ class CaseRegister(Workflow):
             if updated:
                 Case.objects.bulk_update(updated, _UPDATED_FIELDS, batch_size=BATCH)
             self._write_collections(result.created + result.updated, current, sets=sets)
+            if not updated and not doomed:
+                # Only new cases: added to the tallies as written, no group counted again.
+                freshness.cases_added(_counted_collections(result.created))
             if sets:
                 recorder.record_written(created, _new_collections(result.created))
             else:
                 recorder.record_bulk("create", created)
             recorder.record_bulk("change", updated, before=audit_before)
-            groups.update((obj.fiscal_year, obj.region_id) for obj in doomed)
-            for start in range(0, len(doomed), BATCH):
-                # A deletion goes through the model's signals (its audit entry, its partner
-                # rows): rare in a bulk call (the demo data's retired cases).
-                Case.objects.filter(pk__in=[o.pk for o in doomed[start : start + BATCH]]).delete()
-            freshness.groups_changed(groups)
+            if updated or doomed:
+                groups.update((obj.fiscal_year, obj.region_id) for obj in doomed)
+                for start in range(0, len(doomed), BATCH):
+                    # A deletion goes through the model's signals (its audit entry, its
+                    # partner rows): rare in a bulk call (the demo data's retired cases).
+                    chunk = doomed[start : start + BATCH]
+                    Case.objects.filter(pk__in=[o.pk for o in chunk]).delete()
+                freshness.groups_changed(groups)
         result.created, result.updated, result.unchanged = (
             created,
             updated,
@@ -397,14 +402,50 @@ def _stage_new_cases(objs) -> None:
     stamped = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
+    database = connections[connection.alias]
+    prepared = [(f.attname, _passes_as_is(f), f.get_db_prep_save) for f in fields]
     rows = []
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         for f in stamped:
             f.pre_save(obj, add=True)
-        rows.append([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields])
+        values = obj.__dict__
+        row = []
+        for attname, plain, prepare in prepared:
+            value = values[attname]
+            row.append(
+                value
+                if value is None or type(value) is plain
+                else prepare(value, connection=database)
+            )
+        rows.append(row)
         obj._state.adding, obj._state.db = False, connection.alias
     _copy_insert(Case, [f.column for f in fields], rows)
+
+
+def _passes_as_is(field) -> type | None:
+    """The Python type whose values a built-in field sends to the database as they are (its
+    get_db_prep_save returns them unchanged and psycopg adapts them itself), or None when
+    every value must be prepared. Only Django's own field classes, matched exactly: a field
+    of our own may prepare any value. Preparing the 31 fields of 10,000 new cases one call
+    at a time was a tenth of a large import."""
+    if field.is_relation:
+        return _passes_as_is(field.target_field)
+    return _AS_IS.get(type(field))
+
+
+_AS_IS = {
+    models.CharField: str,
+    models.TextField: str,
+    models.BooleanField: bool,
+    models.AutoField: int,
+    models.BigAutoField: int,
+    models.IntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+}
 
 
 def _copy_insert(model, columns: list[str], rows: list) -> None:
@@ -438,6 +479,18 @@ def _new_collections(changes) -> dict[str, dict]:
         themes[pk] = sorted(set(wanted.get("themes") or []))
         partners[pk] = [[p, r] for p, r in sorted(set(_partner_rows(wanted.get("partners"))))]
     return {"themes": themes, "partners": partners}
+
+
+def _counted_collections(changes) -> list[tuple]:
+    """(case, theme ids, partner rows) of new cases, as `tallies.add` takes them."""
+    return [
+        (
+            change.obj,
+            (change.collections or {}).get("themes") or [],
+            (change.collections or {}).get("partners") or [],
+        )
+        for change in changes
+    ]
 
 
 def _partner_rows(rows) -> list:

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection, transaction
 
 from audit.models import AuditEntry
+from cases.figures import freshness
 from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally
 from cases.models import (
     Case,
@@ -58,6 +59,9 @@ def register(make_case, partners):
     changed.themes.set(Theme.objects.filter(slug="energy"))
     CasePartner.objects.create(case=changed, partner=partners[1], role="speaker")
     make_case(external_ref="OLD-2", title_en="Kept", publication=Publication.DRAFT)
+    # Counted as their commit would count them: otherwise the first import below would count
+    # them in its own transaction, which it then undoes, and the second would not.
+    freshness.flush(bump=False)
     return changed
 
 
@@ -236,3 +240,26 @@ def test_the_register_takes_the_set_path_on_postgresql_only(hq_editor, partners,
     apply_import(csv_file([case_row(external_ref="PATH-1")]), "cases.csv", user=hq_editor)
     assert Case.objects.filter(external_ref="PATH-1").exists()
     assert taken == ([] if connection.vendor == "postgresql" else [1])
+
+
+def test_only_djangos_own_fields_send_plain_values_unprepared():
+    """New cases are staged with their values as they are where Django's own field would
+    return them unchanged; anything else (dates, a field class of our own) is prepared."""
+    from django.db import models
+
+    from cases.register import _passes_as_is
+
+    class Shouting(models.CharField):
+        def get_prep_value(self, value):
+            return super().get_prep_value(value).upper()
+
+    field = {f.name: f for f in Case._meta.concrete_fields}
+    assert _passes_as_is(field["title_en"]) is str
+    assert _passes_as_is(field["summary_en"]) is str
+    assert _passes_as_is(field["region"]) is int
+    assert _passes_as_is(field["participants"]) is int
+    assert _passes_as_is(field["is_public"]) is bool
+    assert _passes_as_is(field["start_date"]) is None
+    assert _passes_as_is(field["created_at"]) is None
+    assert _passes_as_is(Shouting(max_length=10)) is None
+    assert _passes_as_is(models.JSONField()) is None

@@ -43,6 +43,13 @@ def calls(monkeypatch):
         freshness, "groups_changed", lambda groups: seen.__setitem__("changed", len(groups))
     )
     monkeypatch.setattr(
+        freshness,
+        "cases_added",
+        lambda added: seen.__setitem__(
+            "changed", len({(c.fiscal_year, c.region_id) for c, *_ in added})
+        ),
+    )
+    monkeypatch.setattr(
         recorder,
         "record_bulk",
         lambda action, instances, before=None: seen["bulk"].append(

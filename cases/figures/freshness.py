@@ -115,6 +115,18 @@ def groups_changed(groups) -> None:
     _changed(groups)
 
 
+def cases_added(new_cases) -> None:
+    """New cases were just written in bulk (no update, no deletion): add them to the tallies
+    now, in this transaction (`tallies.add`), and bump the generation on commit.
+
+    Groups still waiting to be counted on this thread are counted later from the case table
+    (which holds the new cases by then): their rows are replaced, so nothing counts twice."""
+    if tallies.add(new_cases):
+        pending = _pending()
+        pending.stale = pending.uncommitted = True
+        _on_commit()
+
+
 def reference_changed() -> None:
     """Names of regions, states or themes changed: no count moves, but every cached page does."""
     pending = _pending()

@@ -29,7 +29,7 @@ from cases.figures.models import (
     ThemeTally,
     ThemeYearTally,
 )
-from cases.models import Case, CasePartner
+from cases.models import REVIEWED, Case, CasePartner, CaseStatus, Partner
 
 # Above this many groups one full rebuild is cheaper than many small ones.
 MAX_GROUPS = 40
@@ -166,3 +166,99 @@ def stamp(groups: Iterable[tuple[int, int]] | None, when=None) -> None:
         unique_fields=["fiscal_year", "region_id"],
         update_fields=["changed_at"],
     )
+
+
+# --- Adding new cases without counting their groups again ---------------------------------
+
+
+def add(new_cases) -> set[tuple[int, int]]:
+    """Add cases just created in this transaction to the tallies, from the values they were
+    written with, without counting their groups again; returns the (fiscal year, region id)
+    groups that moved, stamped as changed now.
+
+    `new_cases` are (case, theme ids, [partner id, role] rows) as written. A case that the
+    figures do not count (a draft, one waiting for review, one not held) adds nothing. An
+    import of 10,000 cases touches nearly every group: counting those again read the whole
+    case table (1.6 s at 100,000 cases, 7 s at a million); adding reads only the tally rows
+    of the groups it touches. The rows are those a count would give (tests/test_tallies_add.py).
+    """
+    counted = [
+        (case, themes, partners)
+        for case, themes, partners in new_cases
+        if case.status == CaseStatus.HELD
+        and case.publication in REVIEWED
+        and None not in (case.fiscal_year, case.region_id)
+    ]
+    if not counted:
+        return set()
+    kinds = dict(
+        Partner.objects.filter(
+            pk__in={int(row[0]) for _c, _t, partners in counted for row in partners or ()}
+        ).values_list("pk", "kind")
+    )
+    deltas = {model: defaultdict(int) for model in (CaseTally, ThemeTally, FormatTally)}
+    deltas[PartnerKindTally] = defaultdict(int)
+    deltas[ThemeYearTally] = defaultdict(int)
+    for case, themes, partners in counted:
+        grain = (case.fiscal_year, case.region_id, case.state_id, case.is_public)
+        deltas[CaseTally][grain] += 1
+        deltas[FormatTally][(*grain, case.format)] += 1
+        for theme in set(themes or ()):
+            deltas[ThemeTally][(*grain, int(theme))] += 1
+            deltas[ThemeYearTally][(case.fiscal_year, int(theme))] += 1
+        for kind in {kinds[int(row[0])] for row in partners or ()}:
+            deltas[PartnerKindTally][(*grain, kind)] += 1
+    groups = {(case.fiscal_year, case.region_id) for case, _t, _p in counted}
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Taking turns with refresh(): a count running beside this would miss these cases
+            # or count them twice.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        stamp(groups)
+        where = _in_groups(sorted(groups))
+        years = Q(fiscal_year__in=sorted({year for year, _r in groups}))
+        for model, grain in _GRAINS.items():
+            _merge(model, grain, deltas[model], where if model is not ThemeYearTally else years)
+    return groups
+
+
+# Each tally's columns of one row, as add() keys its deltas.
+_GRAINS = {
+    CaseTally: ["fiscal_year", "region_id", "state_id", "public"],
+    ThemeTally: ["fiscal_year", "region_id", "state_id", "public", "theme_id"],
+    FormatTally: ["fiscal_year", "region_id", "state_id", "public", "format"],
+    PartnerKindTally: ["fiscal_year", "region_id", "state_id", "public", "kind"],
+    ThemeYearTally: ["fiscal_year", "theme_id"],
+}
+
+
+def _merge(model, grain: list[str], delta: dict, where: Q) -> None:
+    """Add `delta` (grain values -> cases) to the model's rows of the groups touched (`where`):
+    those rows are read, deleted and written again with the delta added, as refresh() writes a
+    group (one row per grain). Three statements whatever the number of cases; the rows of the
+    groups touched are at most the tally's few thousand."""
+    merged = defaultdict(int)
+    for *key, cases in model.objects.filter(where).values_list(*grain, "cases"):
+        merged[tuple(key)] += cases
+    for key, n in delta.items():
+        merged[key] += n
+    stale = model.objects.filter(where)
+    stale._raw_delete(stale.db)
+    _write_rows(model, [*grain, "cases"], [(*key, n) for key, n in merged.items()])
+
+
+def _write_rows(model, names: list[str], rows: list[tuple]) -> None:
+    """Insert plain rows (values in the order of the fields `names`) into the model's table:
+    with COPY on PostgreSQL, one executemany elsewhere. A model object per row cost more than
+    the rest of add() together."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        elif rows:
+            marks = ", ".join(["%s"] * len(names))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
