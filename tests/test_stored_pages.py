@@ -4,7 +4,11 @@ HEAD of a current stored page gets it; anything else, and any doubt, goes to Dja
 
 import io
 import logging
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
@@ -14,6 +18,8 @@ from django.db import close_old_connections
 from cases.figures import freshness
 from grassroots import stored_pages
 from grassroots.stored_pages import StoredPages
+
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 class Counting:
@@ -201,6 +207,32 @@ def test_the_portal_is_served_through_it():
     from grassroots.wsgi import application
 
     assert isinstance(application, StoredPages)
+
+
+def test_the_master_loads_what_a_new_worker_would_load_on_its_first_request():
+    """gunicorn imports grassroots.wsgi before forking: a recycled worker must not import the
+    cache's client library on its first request (0.4 s: the benchmark's burst saw it as its
+    p99), nor may the master open a connection its workers would share."""
+    probe = (
+        "import sys, grassroots.wsgi\n"
+        "from django.core.cache import caches\n"
+        "from django.db import connections\n"
+        "print(sorted(m for m in ('redis', 'grassroots.cache') if m in sys.modules))\n"
+        "print(getattr(caches._connections, 'default', None) is None)\n"
+        "print(all(c.connection is None for c in connections.all(initialized_only=True)))\n"
+    )
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="grassroots.settings",
+        # Nothing listens there: a connection attempt would fail loudly.
+        REDIS_URL="redis://127.0.0.1:1/0",
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/nothing",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[:3] == ["['grassroots.cache', 'redis']", "True", "True"]
 
 
 class CountingCache:
