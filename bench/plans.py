@@ -28,6 +28,8 @@ PLANNED = [
     ("an early fiscal year", "from=2018&to=2018"),
     ("a wide search by title (listed newest first)", "q=workshop&sort=title"),
     ("a state, by title", "state=TX&sort=title"),
+    ("a small state, by title, page 5", "state=MS&sort=title&page=5"),
+    ("a state in region order, page 15", "state=PR&sort=region&page=15"),
     ("a theme", "theme=energy"),
     ("two regions (counted up to the depth)", "region=miami&region=houston"),
 ]
