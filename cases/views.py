@@ -23,7 +23,7 @@ from cases.listing import (
     ListCount,
     ListPaginator,
     by_region,
-    list_count,
+    list_counts,
     list_depth,
     order_for,
 )
@@ -117,13 +117,14 @@ def case_list(request):
     filters = filterset.stats_filters()
     cases = filterset.qs
     asked = filterset.form.cleaned_data.get("sort") or "newest"
-    sort, sort_notice = asked, None
+    sort, sort_notice, reached = asked, None, None
     if asked == "region" and (ordered := by_region(cases, filters)):
         paginator = ListPaginator(
             ordered, PAGE_SIZE, counted=ListCount(ordered.count()), depth=list_depth(filters)
         )
     else:
-        counted = list_count(cases, filters)
+        # Counted once, as far as the option counts need to know too (_count_options).
+        counted, reached = list_counts(cases, filters, reach=FACET_COUNT_LIMIT)
         sort = order_for(filters, counted, asked)
         if sort != asked:
             cases = cases.order_by(*NEWEST)
@@ -133,7 +134,7 @@ def case_list(request):
             ) % {"depth": f"{list_depth(filters):,}"}
         paginator = ListPaginator(cases, PAGE_SIZE, counted=counted, depth=list_depth(filters))
     page, page_notice = _page(paginator, request.GET.get("page"))
-    counted = _count_options(filterset.form, filters)
+    counted = _count_options(filterset.form, filters, reached)
     active = filterset.active_filters()
     return render(
         request,
@@ -194,11 +195,12 @@ def _page(paginator, asked: str | None):
 FACET_COUNT_LIMIT = 2_000
 
 
-def _count_options(form, filters: stats.Filters) -> dict:
+def _count_options(form, filters: stats.Filters, counted: ListCount | None = None) -> dict:
     """Put each option's count (cases under the other filters) into the form's labels, and
     narrow the states to those of the chosen districts (and the states already chosen). A
-    filter whose counts would cost too much (FACET_COUNT_LIMIT) shows its options bare."""
-    facets = stats.facets(filters, FACETS, limit=FACET_COUNT_LIMIT)
+    filter whose counts would cost too much (FACET_COUNT_LIMIT) shows its options bare.
+    `counted`: the list's cases, when counted already."""
+    facets = stats.facets(filters, FACETS, limit=FACET_COUNT_LIMIT, counted=counted)
     for name in FACETS:
         field = form.fields[name]
         if hasattr(field, "count"):

@@ -473,9 +473,10 @@ FILTERED_LIST_QUERIES = LIST_QUERIES + 1
 # cases hold it (cases.search.is_rare), asked once for the list and all its option counts.
 SEARCH_QUERIES = 1 if connection.vendor == "postgresql" else 0
 # Each option list the tallies cannot count is sized first (counted up to the limit, once per
-# set of filters: here the five lists without region, state, theme, partner kind, and the
-# list itself for formats), so that a list of a hundred thousand cases is never grouped.
-SIZED_FACETS = 5
+# set of filters: here the four lists without region, state, theme and partner kind), so that
+# a list of a hundred thousand cases is never grouped. The list itself (for formats) is sized
+# by its own count, which counts that far (cases.listing.list_counts).
+SIZED_FACETS = 4
 # The case, its themes, its partners (with the partner); its published showcase page; the
 # banner; three more cases from the region and their themes.
 DETAIL_QUERIES = 8  # and the data date in the footer

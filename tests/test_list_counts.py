@@ -7,10 +7,12 @@ import datetime
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases import stats
 from cases.figures import freshness
-from cases.listing import list_count
+from cases.listing import ListCount, list_count, list_counts
 from cases.models import Case, CasePartner, Partner, PartnerRole, Publication, Theme
 from cases.stats import counting
 from cases.stats.counting import counting_raw
@@ -226,3 +228,34 @@ def test_the_api_reads_a_deep_page_by_its_ids_in_the_list_s_order(make_case, cli
         expected = [c.title_en for c in Case.objects.public().order_by(*order)]
         body = json.loads(client.get(f"/api/v1/cases/?sort={sort}&page=2&page_size=10").content)
         assert [row["title_en"] for row in body["results"]] == expected[10:20]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("matches", "listed", "reached"),
+    [
+        (2, ListCount(2), ListCount(2)),
+        (4, ListCount(3, exact=False), ListCount(4)),
+        (6, ListCount(3, exact=False), ListCount(5, exact=False)),
+    ],
+)
+def test_one_walk_counts_a_search_for_its_list_and_its_option_counts(
+    make_case, settings, matches, listed, reached
+):
+    """A search counted up to its depth (3 here) for the list and up to 5 for the option
+    counts, in one query; the option counts then need no count of the list of their own."""
+    settings.PORTAL_SEARCH_DEPTH = 3
+    for n in range(matches):
+        make_case(title_en=f"Lantern festival {n}")
+    make_case(title_en="Something else")
+    filters = stats.Filters(public=True, search="lantern")
+    with CaptureQueriesContext(connection) as captured:
+        found = list_counts(filters.cases(), filters, reach=5)
+    assert found == (listed, reached)
+    assert len([q for q in captured.captured_queries if "COUNT(" in q["sql"]]) == 1
+    assert list_count(filters.cases(), filters) == listed
+
+    with CaptureQueriesContext(connection) as captured:
+        given = stats.facets(filters, ["format"], limit=5, counted=found[1])
+    assert not [q for q in captured.captured_queries if "COUNT(*) FROM (SELECT" in q["sql"]]
+    assert given == stats.facets(filters, ["format"], limit=5)

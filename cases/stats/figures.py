@@ -245,11 +245,14 @@ def _label(label, language: str) -> str:
 FACETS = ("fiscal_year", "region", "state", "theme", "format", "partner_kind")
 
 
-def _size_at_most(filters: Filters, limit: int) -> bool:
+def _size_at_most(filters: Filters, limit: int, known=None) -> bool:
     """Whether the filters give at most `limit` cases: from the tallies when they can tell (a
-    few rows), otherwise counted up to limit + 1."""
+    few rows), from `known` (a `cases.listing.ListCount` of these filters' cases) when it
+    tells, otherwise counted up to limit + 1."""
     if tallied(filters):
         return total(filters) <= limit
+    if known is not None and (known.exact or known.number >= limit):
+        return known.exact and known.number <= limit
     return counted_up_to(filters.cases(), limit).exact
 
 
@@ -264,7 +267,9 @@ FACET_FIELDS = {
 }
 
 
-def facets(filters: Filters, names=FACETS, *, limit: int | None = None) -> dict[str, dict | None]:
+def facets(
+    filters: Filters, names=FACETS, *, limit: int | None = None, counted=None
+) -> dict[str, dict | None]:
     """{filter name: {value: cases}}: how many cases each value of each filter would give with
     the other filters as they are (the filter's own values cleared), as a faceted list shows
     next to its options. Each is the row function's answer for `filters.without(name)`, so it
@@ -275,7 +280,8 @@ def facets(filters: Filters, names=FACETS, *, limit: int | None = None) -> dict[
     With `limit`, a facet the tallies cannot answer is counted from the case table only when
     its cases are at most `limit` (counted that far, once for each set of filters), and is
     None otherwise: grouping a search's hundred thousand matches by region, state, theme,
-    format and partner kind takes seconds at a million cases.
+    format and partner kind takes seconds at a million cases. `counted`, when the caller has
+    counted the cases of `filters` (a `cases.listing.ListCount`), saves counting them again.
     """
     rows = {
         "fiscal_year": fiscal_year_rows,
@@ -291,7 +297,8 @@ def facets(filters: Filters, names=FACETS, *, limit: int | None = None) -> dict[
         narrowed = filters.without(name)
         if limit is not None and not tallied(narrowed, FACET_FIELDS[name]):
             if narrowed not in small:
-                small[narrowed] = _size_at_most(narrowed, limit)
+                known = counted if narrowed == filters else None
+                small[narrowed] = _size_at_most(narrowed, limit, known)
             if not small[narrowed]:
                 found[name] = None
                 continue
