@@ -247,19 +247,19 @@ def test_only_djangos_own_fields_send_plain_values_unprepared():
     return them unchanged; anything else (dates, a field class of our own) is prepared."""
     from django.db import models
 
-    from cases.register import _passes_as_is
+    from cases.register import sent_as_is
 
     class Shouting(models.CharField):
         def get_prep_value(self, value):
             return super().get_prep_value(value).upper()
 
     field = {f.name: f for f in Case._meta.concrete_fields}
-    assert _passes_as_is(field["title_en"]) is str
-    assert _passes_as_is(field["summary_en"]) is str
-    assert _passes_as_is(field["region"]) is int
-    assert _passes_as_is(field["participants"]) is int
-    assert _passes_as_is(field["is_public"]) is bool
-    assert _passes_as_is(field["start_date"]) is None
-    assert _passes_as_is(field["created_at"]) is None
-    assert _passes_as_is(Shouting(max_length=10)) is None
-    assert _passes_as_is(models.JSONField()) is None
+    assert sent_as_is(field["title_en"]) is str
+    assert sent_as_is(field["summary_en"]) is str
+    assert sent_as_is(field["region"]) is int
+    assert sent_as_is(field["participants"]) is int
+    assert sent_as_is(field["is_public"]) is bool
+    assert sent_as_is(field["start_date"]) is None
+    assert sent_as_is(field["created_at"]) is None
+    assert sent_as_is(Shouting(max_length=10)) is None
+    assert sent_as_is(models.JSONField()) is None
