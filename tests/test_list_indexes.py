@@ -21,6 +21,16 @@ pytestmark = [
 ]
 
 
+@pytest.fixture
+def other_states(make_case):
+    """Cases of another state, and fresh statistics: with a table the planner believes empty,
+    the title index filtered by state costs it the same as the state's own."""
+    for n in range(40):
+        make_case(title_en=f"Everglades {n}", title_ja=f"エバーグレーズ {n}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+
+
 def planned(query: str) -> str:
     with transaction.atomic(), connection.cursor() as cursor:
         for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
@@ -30,12 +40,12 @@ def planned(query: str) -> str:
     return found["page"]
 
 
-def test_a_state_by_title_reads_the_state_title_index(make_case):
+def test_a_state_by_title_reads_the_state_title_index(make_case, other_states):
     make_case(state="MS", region="nashville", title_en="Magnolia")
     assert "case_public_state_title_en_idx" in planned("state=MS&sort=title&page=1")
 
 
-def test_a_state_by_japanese_title_reads_the_japanese_one(make_case):
+def test_a_state_by_japanese_title_reads_the_japanese_one(make_case, other_states):
     from django.utils import translation
 
     make_case(state="MS", region="nashville", title_ja="マグノリア")
