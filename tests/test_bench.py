@@ -5,6 +5,7 @@ The suite itself runs with `./dev bench`."""
 import os
 
 import pytest
+from django.db import connection
 
 from bench import wrk
 from bench.config import Config
@@ -219,3 +220,19 @@ def test_a_second_run_at_the_same_commit_keeps_the_first_runs_targets():
     dirty = earlier.replace("abc1234", "abc1234 (with uncommitted changes)")
     assert previous_targets(dirty, "abc1234 (with uncommitted changes)") == []
     assert previous_targets(dirty, "abc1234") == []
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN ANALYZE is PostgreSQL's")
+def test_a_planned_page_beyond_its_list_is_reported_not_a_crash(make_case):
+    """`./dev bench --quick` plans page 15 of one state in region order on a few thousand
+    cases: read a region at a time from the tallies' sizes, such a page makes no query."""
+    from bench import plans
+    from cases.figures import freshness
+
+    make_case(state="PR", region="new-york")
+    freshness.flush(bump=False)
+    found = plans.plan("state=PR&sort=region&page=15")
+    assert found["page"] == "No query: page 15 lies beyond this list."
+    assert found["seq_scan"] is False
+    assert plans.plan("state=PR&sort=region")["page"]  # the first page is planned as before
