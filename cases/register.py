@@ -183,7 +183,8 @@ class CaseRegister(Workflow):
             self._write_collections(result.created + result.updated, current, sets=sets)
             if not updated and not doomed:
                 # Only new cases: added to the tallies as written, no group counted again.
-                freshness.cases_added(_counted_collections(result.created))
+                counted = [change for change in result.created if self.counts(change.obj)]
+                freshness.cases_added(_counted_collections(counted))
             if sets:
                 recorder.record_written(created, _new_collections(result.created))
             else:
