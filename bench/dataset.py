@@ -39,6 +39,7 @@ from bench.database import (
     text_value,
 )
 from cases.normal_form import document
+from cases.rules import theme_tags
 
 # Held cases per fiscal year in the demonstration data (fixtures/demo/generation.json, the
 # table `load_demo` draws from): the shape of the register over time.
@@ -221,6 +222,7 @@ class Generator:
         "publication",
         "published_at",
         "search_document",
+        "theme_tags",
     ]
 
     def case_values(self, case_id: int) -> dict:
@@ -399,10 +401,13 @@ class Generator:
                     lines = []
                     for case_id in range(next_id, next_id + batch):
                         values = self.case_values(case_id)
+                        themes = self.case_themes()
+                        # The row repeats its themes, as the register writes them.
+                        values["theme_tags"] = theme_tags(themes)
                         lines.append(
                             "\t".join([text_value(values[name]) for name in known] + extra)
                         )
-                        for theme_id in self.case_themes():
+                        for theme_id in themes:
                             theme_lines.append(f"{case_id}\t{theme_id}")
                         for partner_id, role in self.case_partners():
                             partner_lines.append(f"{case_id}\t{partner_id}\t{role}")

@@ -247,6 +247,13 @@ class CaseRegister(Workflow):
                 obj.published_at, obj.published_by = now, user
             obj._align_publication()
             obj.search_document = document_of(obj)
+            # The tags go with the case's row: the themes given, or those it has.
+            wanted = change.collections or {}
+            if "themes" in wanted:
+                themes = wanted["themes"] or []
+            else:
+                themes = [] if before is None else current["themes"].get(obj.pk, [])
+            obj.theme_tags = rules.theme_tags(themes)
             if before is None:
                 result.created.append(change)
             elif _differs(obj, before) or self._collections_differ(change, current):

@@ -22,7 +22,9 @@ from cases.models import (
     Region,
     State,
     Theme,
+    tagged,
 )
+from cases.rules import theme_tags
 
 # --- a case's collections -----------------------------------------------------------------------
 
@@ -43,7 +45,51 @@ def _check_themes(ids: list) -> list[str]:
 
 
 def write_themes(case, ids: list) -> None:
+    """Make the case's themes exactly `ids`, and its `theme_tags` with them (a set() that
+    changes nothing sends no signal, but the tags of an older version may differ)."""
     case.themes.set(ids or [])
+    tags = theme_tags(ids or [])
+    if case.theme_tags != tags:
+        Case._base_manager.filter(pk=case.pk).update(theme_tags=tags)
+        case.theme_tags = tags
+
+
+def retag(pks) -> None:
+    """Write `theme_tags` of these cases again from the (case, theme) table: one query to
+    read, and one UPDATE for each distinct set of themes that differs from what is stored."""
+    pks = sorted(set(pks))
+    for start in range(0, len(pks), recorder.CHUNK):
+        chunk = pks[start : start + recorder.CHUNK]
+        themes = read_themes(chunk)
+        stored = Case._base_manager.filter(pk__in=chunk).values_list("pk", "theme_tags")
+        stale: dict[str, list] = {}
+        for pk, tags in stored:
+            wanted = theme_tags(themes.get(pk, []))
+            if tags != wanted:
+                stale.setdefault(wanted, []).append(pk)
+        for tags, stale_pks in stale.items():
+            Case._base_manager.filter(pk__in=stale_pks).update(theme_tags=tags)
+
+
+def _themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A case's themes changed through the ORM (`case.themes.set(...)`, `theme.cases.add(...)`):
+    its `theme_tags` follow. The register's bulk form writes the tags with the rows."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        tags = theme_tags(read_themes([instance.pk]).get(instance.pk, []))
+        Case._base_manager.filter(pk=instance.pk).exclude(theme_tags=tags).update(theme_tags=tags)
+        instance.theme_tags = tags
+    elif action == "post_clear":
+        # The theme's cases are gone from the table: those whose tags still name it.
+        retag(Case._base_manager.filter(tagged([instance.pk])).values_list("pk", flat=True))
+    else:
+        retag(pk_set or ())
+
+
+def _theme_deleted(sender, instance, **kwargs):
+    """A deleted theme's rows went with it (CASCADE): the tags of its cases no longer name it."""
+    retag(Case._base_manager.filter(tagged([instance.pk])).values_list("pk", flat=True))
 
 
 def read_partners(pks: list) -> dict:
@@ -154,6 +200,8 @@ def connect() -> None:
     post_delete.connect(
         _partner_row_after, sender=CasePartner, dispatch_uid="audit-cp-post-delete"
     )
+    m2m_changed.connect(_themes_changed, sender=Case.themes.through, dispatch_uid="theme-tags")
+    post_delete.connect(_theme_deleted, sender=Theme, dispatch_uid="theme-tags-theme-deleted")
     for through in (Case.themes.through, CasePartner):
         m2m_changed.connect(
             _case_collection_changed, sender=through, dispatch_uid=f"audit-m2m-{through}"

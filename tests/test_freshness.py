@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 
-from cases import rules, stats
+from cases import rules, stats, tracking
 from cases.figures import freshness
 from cases.figures.models import CaseTally, ThemeTally, ThemeYearTally
 from cases.models import Case, CaseFormat, CaseStatus, Publication, Region, State, Theme
@@ -56,6 +56,8 @@ def _bulk_cases(count: int, seed: int = 7) -> list[Case]:
         for theme_id in rng.sample(themes, rng.randrange(0, 4))
     ]
     through.objects.bulk_create(links, batch_size=1000)
+    # What a writer outside the register owes: the cases' tags, and the figures.
+    tracking.retag(ids)
     freshness.cases_changed()
     return created
 

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from cases import rules
+from cases import rules, tracking
 from cases.figures import freshness
 from cases.models import (
     Case,
@@ -97,6 +97,7 @@ def add_cases(count: int, seed: int) -> None:
         ],
         batch_size=2000,
     )
+    tracking.retag([case.pk for case in cases])
     CasePartner.objects.bulk_create(
         [
             CasePartner(case_id=case.pk, partner_id=rng.choice(partners), role=PartnerRole.SPEAKER)

@@ -15,6 +15,7 @@ from cases.models.case import (
     CaseQuerySet,
     CaseStatus,
     PartnerRole,
+    tagged,
 )
 from cases.models.partners import Partner, PartnerKind, partner_slug
 from cases.models.publishable import REVIEWED, Publication, Publishable, WorkflowError
@@ -62,4 +63,5 @@ __all__ = [
     "ThemeGroup",
     "WorkflowError",
     "partner_slug",
+    "tagged",
 ]

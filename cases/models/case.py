@@ -60,6 +60,17 @@ def shown_title(first: str, second: str):
     return Lower(Coalesce(NullIf(first, Value("")), second))
 
 
+def tagged(ids) -> Q:
+    """Cases with any of these themes (ids), read from `theme_tags` (`rules.theme_tags`)."""
+    tests = [Q(theme_tags__contains=f"/{int(i)}/") for i in sorted(set(ids))]
+    if not tests:
+        return Q(pk__in=[])
+    found = tests[0]
+    for test in tests[1:]:
+        found |= test
+    return found
+
+
 class CaseQuerySet(models.QuerySet):
     def held(self):
         """Cases that took place (whether or not they are counted yet)."""
@@ -197,6 +208,13 @@ class Case(Publishable):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    theme_tags = models.TextField(
+        _("theme tags"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The ids of its themes, as /3/7/: written with its themes."),
+    )
     search_document = models.TextField(
         _("search document"),
         blank=True,

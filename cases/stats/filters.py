@@ -7,7 +7,6 @@ figures, the comparison and the staff reports."""
 
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import rules
 from cases.figures import reference
-from cases.models import Case, CaseFormat, Partner, PartnerKind
+from cases.models import Case, CaseFormat, Partner, PartnerKind, tagged
 from cases.search import is_rare, matching_cases
 from grassroots.language import page_language
 
@@ -385,19 +384,13 @@ class Filters:
                 else:
                     qs = qs.filter(**{f"{column}__in": found})
         if self.themes:
-            # By the themes' ids, as a test on each case ("it has one of these themes"): the
-            # database reads the list in its order from the index of the other filters and
-            # looks each case's themes up in the (case, theme) key, stopping at the page's
-            # end. Joined by slug, it gathered every case of the theme first (a fiscal year
-            # and a theme at a million cases: 450 ms, now 13 ms).
+            # By the themes' ids, tested on each case's own row (`theme_tags`): the database
+            # reads the list in its order from the index of the other filters and stops at
+            # the page's end. Joined by slug, it gathered every case of the theme first (a
+            # fiscal year and a theme at a million cases: 450 ms); looking each case up in
+            # the (case, theme) key cost 3 µs a case passed (a deep page: 50-80 ms).
             ids = reference.themes().ids
-            found = sorted({ids[slug] for slug in self.themes if slug in ids})
-            tagged = Case.themes.through.objects.filter(case_id=OuterRef("pk"))
-            if len(found) == 1:
-                tagged = tagged.filter(theme_id=found[0])
-            else:
-                tagged = tagged.filter(theme_id__in=found)
-            qs = qs.filter(Exists(tagged))
+            qs = qs.filter(tagged({ids[slug] for slug in self.themes if slug in ids}))
         if self.format:
             qs = qs.filter(format__in=self.format)
         if self.partner_kind:
