@@ -526,3 +526,35 @@ def test_the_filter_form_is_drawn_by_one_shared_jinja2_renderer(client, register
     assert re.search(r'<input type="checkbox" name="region" value="miami"[^>]* checked', html)
     assert re.search(r'<option value="2022" selected>FY2022</option>', html)
     assert '<label for="id_q">' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        LIST,
+        LIST + "?region=miami&theme=energy&theme=culture&format=seminar&partner_kind=chamber",
+        LIST + "?state=CA&region=san-francisco&from=2020&to=2024",
+        LIST + "?region=nowhere&theme=energy",
+        LIST + "?q=seminar",
+        "/ja/cases/?theme=culture&state=NY",
+    ],
+)
+def test_the_checkboxes_written_in_python_are_django_s_own_markup(
+    client, register, monkeypatch, settings, path
+):
+    """The browser's lists of checkboxes are written without templates (cases.filters.
+    Checkboxes): every list, checked or not, counted, grouped (themes), in either language
+    and with an error, is the markup Django's own Jinja2 widget templates give."""
+    from django import forms
+
+    from cases.filters import Checkboxes
+
+    def facets(response) -> list[str]:
+        found = re.findall(r'<details class="facet".*?</details>', response.text, re.S)
+        assert len(found) >= 5
+        return found
+
+    settings.PORTAL_FIGURE_CACHE = False  # both pages drawn, neither read from the cache
+    fast = facets(client.get(path))
+    monkeypatch.setattr(Checkboxes, "render", forms.CheckboxSelectMultiple.render)
+    assert fast == facets(client.get(path))
