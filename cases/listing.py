@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # From this many cases on, a page is read by its ids first (`window`).
-DEEP = 1_000
+DEEP = 200
 
 
 def window(queryset, start: int, stop: int) -> list:
@@ -181,10 +181,10 @@ class ByRegion:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, window):
-        if not isinstance(window, slice) or window.step not in (None, 1):
+    def __getitem__(self, span):
+        if not isinstance(span, slice) or span.step not in (None, 1):
             raise TypeError("ByRegion takes slices only")
-        start, stop = window.start or 0, window.stop
+        start, stop = span.start or 0, span.stop
         found = []
         for region in self.order:
             size = self.counts.get(region, 0)
@@ -192,7 +192,7 @@ class ByRegion:
                 break
             if start < size:
                 end = size if stop is None else min(size, stop)
-                found += list(self.queryset.filter(region_id=region)[start:end])
+                found += window(self.queryset.filter(region_id=region), start, end)
             start, stop = max(0, start - size), None if stop is None else stop - size
         return found
 

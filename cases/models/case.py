@@ -257,26 +257,41 @@ class Case(Publishable):
             ),
             models.Index(fields=["is_public", "status", "-start_date"], name="case_listing_idx"),
             # The public lists' sorts and filters (cases.filters.CaseFilter.sort_by): each
-            # page of a million-case list is read in order from one of these.
+            # page of a million-case list is read in order from one of these. The date order
+            # ends with the district, the state and the theme tags, and the region order with
+            # the tags, so a deep page (read by its ids first, cases.listing.window) of a list
+            # by theme or by several districts is found in the index alone: one theme's page
+            # 35 passes 14,000 cases, 20 ms through the table and 4 ms in the index.
             *(
                 models.Index(
-                    *keys, F("start_date").desc(), F("id").desc(), name=name, condition=PUBLIC
+                    *keys,
+                    F("start_date").desc(),
+                    F("id").desc(),
+                    *tags,
+                    name=name,
+                    condition=PUBLIC,
                 )
-                for name, keys in (
-                    ("case_public_date_idx", []),
-                    ("case_public_region_idx", [F("region_id")]),
-                    ("case_public_state_idx", [F("state_id")]),
-                    ("case_public_title_en_idx", [shown_title("title_en", "title_ja")]),
-                    ("case_public_title_ja_idx", [shown_title("title_ja", "title_en")]),
+                for name, keys, tags in (
+                    (
+                        "case_public_date_idx",
+                        [],
+                        [F("region_id"), F("state_id"), F("theme_tags")],
+                    ),
+                    ("case_public_region_idx", [F("region_id")], [F("theme_tags")]),
+                    ("case_public_state_idx", [F("state_id")], []),
+                    ("case_public_title_en_idx", [shown_title("title_en", "title_ja")], []),
+                    ("case_public_title_ja_idx", [shown_title("title_ja", "title_en")], []),
                     # A state holds one case in fifty: by title through the title index
                     # alone, page 5 stepped over 20,000 cases of other states.
                     (
                         "case_public_state_title_en_idx",
                         [F("state_id"), shown_title("title_en", "title_ja")],
+                        [],
                     ),
                     (
                         "case_public_state_title_ja_idx",
                         [F("state_id"), shown_title("title_ja", "title_en")],
+                        [],
                     ),
                 )
             ),
