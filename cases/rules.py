@@ -117,3 +117,8 @@ def theme_tags(ids) -> str:
     bulk form, the benchmark's loader) and checked against the table by tests."""
     ids = sorted({int(i) for i in ids})
     return f"/{'/'.join(map(str, ids))}/" if ids else ""
+
+
+def tag_ids(tags: str) -> list[int]:
+    """The theme ids in a case's `theme_tags` (the inverse of `theme_tags`)."""
+    return [int(part) for part in tags.split("/") if part]

@@ -27,7 +27,7 @@ from cases.listing import NEWEST, by_region, list_count, list_depth, order_for, 
 from cases.models import Case, Jurisdiction, Region, State, Theme
 from exchange import contract
 from exchange.contract import DEFAULT_PAGE_SIZE, MAX_ID, MAX_PAGE_SIZE
-from exchange.exporting import case_values, export_queryset, json_value
+from exchange.exporting import case_values, export_queryset, json_value, with_collections
 from exchange.filtering import BadQuery, check_text, public_filterset
 from exchange.openapi import openapi_document
 
@@ -152,7 +152,7 @@ def case_list(request):
     ordered = by_region(queryset, filters) if sort == "region" else None
     if sort != asked:
         queryset = queryset.order_by(*NEWEST)
-    cases = window(ordered or queryset, start, start + size)
+    cases = with_collections(window(ordered or queryset, start, start + size))
     url = case_urls(request)
 
     def link(number):

@@ -3,8 +3,9 @@
 An exporter never loads everything. There are two ways to read the rows, giving the same
 values:
 
-- the portable one (`rows()`): the queryset walked in chunks (`iterator(chunk_size)`), each
-  chunk bringing its themes and partners along in one query apiece, as model instances;
+- the portable one (`rows()`): the queryset walked in chunks (`iterator(chunk_size)`), as
+  model instances; each case's themes come from its own row (`theme_tags`) and the reference
+  themes, and a chunk's partners are read in one query (`with_collections`);
 - on PostgreSQL, one flat query (`export_sql()`): every column computed by the database,
   themes and partners aggregated with `string_agg`. `table_rows()` reads it through a
   server-side cursor (the XLSX writer), and `copy_csv()` streams it as CSV with
@@ -17,11 +18,14 @@ Both are built from the same filtered queryset, so the filters live in one place
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import batched
 
 from django.db import connections
-from django.db.models import Prefetch, Window
+from django.db.models import Window
 from django.db.models.functions import RowNumber
 
+from cases import rules
+from cases.figures import reference
 from cases.models import Case, CasePartner, County, Partner, Region, State, Theme
 from exchange.columns import COLUMNS, Column
 
@@ -44,32 +48,48 @@ class PartnerCell:
 
 
 def export_queryset(queryset):
-    """The queryset with what a case row needs loaded alongside, newest first unless the
-    queryset is ordered already (a case browser sort)."""
-    queryset = queryset.select_related("region", "state", "county").prefetch_related(
-        Prefetch("themes", queryset=Theme.objects.only("slug", "group", "sort_order")),
-        Prefetch(
-            "partner_roles",
-            queryset=CasePartner.objects.select_related("partner").only(
-                "case_id", "role", "partner__name_en"
-            ),
-        ),
-    )
+    """The queryset with what a case row needs joined (its region, state and county), newest
+    first unless the queryset is ordered already (a case browser sort). Its themes (on its row)
+    and its partners are attached a list at a time (`with_collections`)."""
+    queryset = queryset.select_related("region", "state", "county")
     if not queryset.query.order_by:
         queryset = queryset.order_by("-start_date", "-pk")
     return queryset
 
 
+def _theme_slugs(tags: str, themes) -> list[str]:
+    ids = [pk for pk in rules.tag_ids(tags) if pk in themes.keys]
+    return [themes.keys[pk] for pk in sorted(ids, key=themes.order.__getitem__)]
+
+
+def with_collections(cases):
+    """The cases (a list), each with its theme slugs and partner cells attached: the themes
+    from its own row (`theme_tags`) and the reference themes, read once for the list (a list
+    of fifty cases prefetched about 130 theme instances, with a manager for each case); the
+    partners in one query."""
+    themes = reference.themes()
+    found: dict[int, list] = {case.pk: [] for case in cases}
+    rows = CasePartner.objects.filter(case_id__in=list(found)).order_by()
+    for pk, role, name in rows.values_list("case_id", "role", "partner__name_en"):
+        found[pk].append((role, name))
+    for case in cases:
+        case.theme_list = _theme_slugs(case.theme_tags, themes)
+        case.partner_list = [PartnerCell(name, role) for role, name in sorted(found[case.pk])]
+    return cases
+
+
 def theme_slugs(case) -> list[str]:
     """A case's theme slugs in the register's theme order (group, order, slug)."""
-    themes = sorted(case.themes.all(), key=lambda t: (t.group, t.sort_order, t.slug))
-    return [theme.slug for theme in themes]
+    if (slugs := case.__dict__.get("theme_list")) is not None:
+        return slugs
+    return _theme_slugs(case.theme_tags, reference.themes())
 
 
 def partner_cells(case) -> list[PartnerCell]:
     """A case's partners with their roles, by role then name."""
-    roles = sorted(case.partner_roles.all(), key=lambda r: (r.role, r.partner.name_en))
-    return [PartnerCell(role.partner.name_en, role.role) for role in roles]
+    if (cells := case.__dict__.get("partner_list")) is not None:
+        return cells
+    return with_collections([case])[0].partner_list
 
 
 def case_values(case) -> dict:
@@ -120,7 +140,8 @@ class CaseExporter:
         return [column.key for column in self.columns]
 
     def cases(self) -> Iterator[Case]:
-        return self.queryset.iterator(chunk_size=self.chunk_size)
+        for chunk in batched(self.queryset.iterator(chunk_size=self.chunk_size), self.chunk_size):
+            yield from with_collections(list(chunk))
 
     def rows(self) -> Iterator[list]:
         keys = self.keys()

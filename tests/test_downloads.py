@@ -209,12 +209,14 @@ def test_a_download_runs_the_same_queries_for_few_cases_or_many(
 
 @pytest.mark.django_db
 def test_the_exporter_reads_the_cases_a_chunk_at_a_time(make_case, django_assert_num_queries):
-    """Bounded memory: chunks of `chunk_size` cases, each with its themes and partners loaded
-    in one query apiece, never the whole table at once."""
+    """Bounded memory: chunks of `chunk_size` cases, each with its partners loaded in one
+    query and its themes named from its own row with the reference themes (read once a
+    chunk inside a test's transaction, once a generation in production), never the whole
+    table at once."""
     for n in range(5):
         make_case(title_en=f"Case {n}", themes=[Theme.objects.get(slug="energy")])
     exporter = CaseExporter(Case.objects.public(), chunk_size=2)
-    with django_assert_num_queries(1 + 3 * 2):  # the cases, then 3 chunks x (themes, partners)
+    with django_assert_num_queries(1 + 3 * 2):  # the cases; 3 chunks x (themes, partners)
         rows = list(exporter.rows())
     assert len(rows) == 5
 

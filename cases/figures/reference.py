@@ -16,6 +16,7 @@ import contextvars
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import connection
 
@@ -131,6 +132,11 @@ class Listing:
 
     def get(self, key: str | None) -> Names | None:
         return next((item for item in self.items if item.key == key), None)
+
+    @cached_property
+    def order(self) -> dict[int, int]:
+        """Each database id's place in the display order."""
+        return {self.ids[item.key]: place for place, item in enumerate(self.items)}
 
 
 def _listing(rows) -> Listing:
