@@ -181,6 +181,29 @@ class TestOptionCountsThatWouldCostTooMuch:
         assert found["format"] is None
         assert found["partner_kind"] is None
 
+    def test_a_search_counts_its_options_only_within_the_cases_it_lists(
+        self, client, register, settings
+    ):
+        """A search with more matches than it lists (its depth) is too broad to count option
+        by option: one count, up to its depth, tells the page both."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        settings.PORTAL_FIGURE_CACHE = False
+        settings.PORTAL_SEARCH_DEPTH = 3
+        with CaptureQueriesContext(connection) as queries:
+            broad = client.get(LIST, {"q": "miami"}).content.decode()  # 3 public cases
+        assert "The numbers are shown when the list has at most 3 cases." not in broad
+        assert "Seminar (2)" in broad
+        counts = [q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"]]
+        assert len([sql for sql in counts if "cases_case" in sql]) == 1
+        settings.PORTAL_SEARCH_DEPTH = 2
+        broad = client.get(LIST, {"q": "miami"}).content.decode()
+        assert "The numbers are shown when the list has at most 2 cases." in broad
+        assert "Seminar (" not in broad
+        # A list that is not a search keeps the wider limit.
+        assert "Seminar (2)" in client.get(LIST, {"region": "miami"}).content.decode()
+
     def test_the_browser_shows_bare_options_and_says_why(self, client, register, monkeypatch):
         monkeypatch.setattr("cases.views.FACET_COUNT_LIMIT", 4)
         html = client.get(LIST, {"region": ["miami", "houston"]}).content.decode()
