@@ -12,6 +12,7 @@ Everything a deployment varies comes from the environment, like the Django setti
 `./dev prod` runs it after collectstatic, migrate and createcachetable.
 """
 
+import gc
 import multiprocessing
 import os
 from pathlib import Path
@@ -105,3 +106,14 @@ def post_worker_init(worker):
     from exchange import heartbeat
 
     heartbeat.install(worker.notify)
+
+
+def pre_fork(server, worker):
+    """Before each worker is forked, the master (which holds the whole project imported,
+    preload_app) moves its objects to the collector's permanent generation: a worker's full
+    collections then walk only what its requests made, and never write to the pages it shares
+    with the master. Unfrozen, the 180,000 objects of the imports made a full collection
+    cost 115 ms in the middle of a request (200 requests of the case browser in process);
+    frozen, 21 ms."""
+    gc.collect()
+    gc.freeze()

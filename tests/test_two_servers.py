@@ -10,6 +10,7 @@ public case list, although server 2 had those pages cached.
 It needs PostgreSQL and Redis on loopback (as CI and the benchmark do) and no pytest database.
 """
 
+import gc
 import html
 import os
 import re
@@ -399,6 +400,13 @@ def test_gunicorn_settings_come_from_the_environment(monkeypatch):
     assert config["max_requests"] >= 100_000
     assert 0 < config["max_requests_jitter"] < config["max_requests"]
     assert config["control_socket_disable"] is True  # two servers on one host must not clash
+    # The master's imported objects are frozen before each fork (no full collection walks
+    # them in a worker).
+    try:
+        config["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
 
     monkeypatch.setenv("BIND", "10.0.0.11:8000")
     monkeypatch.setenv("GUNICORN_THREADS", "4")
