@@ -208,6 +208,7 @@ def _uncached_lists_targets(results: Results) -> list[Target]:
                 f"{label}, uncached, ~50 filter URLs, at {_size_label(large)} cases: p99",
                 f"≤ {LIST_P99_MS} ms",
                 f"p99 {run.p99:.1f} ms, p50 {run.p50:.1f} ms, {run.errors} errors"
+                + ("" if run.steal is None else f"; host steal {run.steal:.1f} %")
                 if run
                 else "not measured",
                 "",
@@ -506,7 +507,8 @@ def _intro(results: Results, machine_info: dict, version_info: dict) -> list[str
         f"wrk `-t{cfg.threads} -c{cfg.connections} -d{cfg.duration}s --latency` after a "
         f"{cfg.warmup} s warm-up, with `Accept-Encoding: gzip, br`; each page measured "
         f"{cfg.runs} time(s), the run with the median req/s reported, with the workers' CPU "
-        "time per request (user + system, /proc) and the load average when it started.",
+        "time per request (user + system, /proc), the load average when it started and the "
+        "share of CPU time the virtual machine's host took during it (steal, /proc/stat).",
         "",
         "## Targets",
         "",
@@ -549,6 +551,7 @@ def _runs_table(results: Results) -> list[str]:
                 str(run.errors),
                 "" if run.cpu_ms is None else f"{run.cpu_ms:.2f}",
                 "" if run.load is None else f"{run.load:.2f}",
+                "" if run.steal is None else f"{run.steal:.1f}",
                 " / ".join(f"{rps:,.0f}" for rps in run.rps_runs) if len(run.rps_runs) > 1 else "",
             ]
         )
@@ -566,6 +569,7 @@ def _runs_table(results: Results) -> list[str]:
             "errors",
             "worker CPU ms/request",
             "load (1 min)",
+            "host steal %",
             "req/s of each run",
         ],
         run_rows,

@@ -6,7 +6,8 @@ is first fetched once and must answer 200 itself (no redirect); see `check_ok()`
 
 Beside wrk's figures each run records what the app's workers spent: their CPU time (user +
 system, from /proc/<pid>/stat) over the run divided by the requests served, which does not
-depend on what else the machine was doing, and the load average when the run started. A
+depend on what else the machine was doing, the load average when the run started, and the
+share of the CPU time the host of a virtual machine took during the run (steal). A
 page is measured `cfg.runs` times and the run with the median requests/s is kept (all of
 them are listed in the report).
 """
@@ -41,6 +42,10 @@ class WrkResult:
     # The workers' CPU time per request (ms) and the 1-minute load average at the start.
     cpu_ms: float | None = None
     load: float | None = None
+    # The share of the machine's CPU time its host took during the run (steal, %): on a
+    # virtual machine whose host caps it below its cores, a saturated run stalls in
+    # steps of ~100 ms, which a p99 shows.
+    steal: float | None = None
     # Requests/s of every run of this page, when it was measured more than once.
     rps_runs: list = field(default_factory=list)
 
@@ -58,9 +63,10 @@ class WrkResult:
 
     def summary(self) -> str:
         cpu = f", {self.cpu_ms:.2f} ms CPU/request" if self.cpu_ms is not None else ""
+        steal = f", steal {self.steal:.1f} %" if self.steal is not None else ""
         return (
             f"{self.rps:,.0f} req/s, p50 {self.p50:.1f} ms, p99 {self.p99:.1f} ms, "
-            f"{self.errors} errors{cpu}"
+            f"{self.errors} errors{cpu}{steal}"
         )
 
 
@@ -101,6 +107,27 @@ def _stat(pid: int) -> list[str] | None:
             return stat.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
+
+
+def machine_ticks(path: str = "/proc/stat") -> tuple[int, int] | None:
+    """(steal, all) clock ticks of the machine's CPUs so far, from the first line of
+    /proc/stat (user nice system idle iowait irq softirq steal ...; guest time is counted in
+    user), or None where there is no such file."""
+    try:
+        with open(path) as stat:
+            values = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    if len(values) < 8:
+        return None
+    return values[7], sum(values[:8])
+
+
+def steal_share(before, after) -> float | None:
+    """The percentage of CPU time stolen between two `machine_ticks()` readings."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return 100 * (after[0] - before[0]) / (after[1] - before[1])
 
 
 def cpu_seconds(pids, master: int | None = None) -> float:
@@ -160,6 +187,7 @@ def run(
         pids = workers() if workers else []
         load = os.getloadavg()[0]
         before = cpu_seconds(pids, master)
+        ticks = machine_ticks()
         completed = subprocess.run(
             [*command, f"-c{connections}", f"-d{duration}s", url],
             capture_output=True,
@@ -169,6 +197,7 @@ def run(
         spent = cpu_seconds(workers() if workers else [], master) - before
         result = parse(completed.stdout, WrkResult(name, url, connections, duration))
         result.load = load
+        result.steal = steal_share(ticks, machine_ticks())
         if pids and result.requests:
             result.cpu_ms = spent * 1000 / result.requests
         results.append(result)

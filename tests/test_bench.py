@@ -61,6 +61,23 @@ def test_wrk_output_is_read():
     assert result.errors == 20
 
 
+def test_the_host_s_steal_is_read_from_proc_stat(tmp_path):
+    """A virtual machine's host may take CPU time from it (steal): each run records its share,
+    since on a capped machine a saturated run stalls in steps of ~100 ms that a p99 shows."""
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  1000 10 200 5000 20 0 30 40 7 0\ncpu0 500 5 100 2500 10 0 15 20 0 0\n")
+    before = wrk.machine_ticks(str(stat))
+    assert before == (40, 1000 + 10 + 200 + 5000 + 20 + 0 + 30 + 40)
+    stat.write_text("cpu  1900 10 300 5000 20 0 30 140 9 0\n")
+    after = wrk.machine_ticks(str(stat))
+    assert wrk.steal_share(before, after) == pytest.approx(100 * 100 / 1100)
+    assert wrk.steal_share(None, after) is None
+    assert wrk.machine_ticks(str(tmp_path / "missing")) is None
+    run = wrk.parse(WRK_OUTPUT, wrk.WrkResult("page", "http://x/", 16, 10))
+    run.steal = 4.25
+    assert run.summary().endswith("steal 4.2 %")
+
+
 def test_wrk_output_without_errors_has_none():
     output = WRK_OUTPUT.replace("  Socket errors: connect 1, read 2, write 0, timeout 5\n", "")
     output = output.replace("  Non-2xx or 3xx responses: 12\n", "")
