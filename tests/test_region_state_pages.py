@@ -272,14 +272,14 @@ PAGES = {
     "/en/regions/": 6,
     # The region; the register's span of fiscal years; its states' jurisdictions; by_state (2);
     # by_fiscal_year; the charts (the region's name, the fiscal-year counts, the theme counts
-    # and themes); total; recent cases and their themes; best practices, their themes and
-    # showcase pages; the banner.
-    "/en/regions/miami/": 16,  # fewer since the figures share one read of the tallies
+    # and themes); total; recent cases; best practices and their showcase pages (the cards
+    # name their themes from the cases' rows); the banner.
+    "/en/regions/miami/": 14,  # fewer since the figures share one read of the tallies
     # by_state (counts, states), the states and their districts, the banner.
     "/en/states/": 6,
     # The state; its districts; by_region (2) for a split state; then as for a region.
-    "/en/states/CA/": 15,
-    "/en/states/FL/": 15,
+    "/en/states/CA/": 13,
+    "/en/states/FL/": 13,
 }
 
 

@@ -134,6 +134,11 @@ class Listing:
         return next((item for item in self.items if item.key == key), None)
 
     @cached_property
+    def by_id(self) -> dict[int, Names]:
+        """Each row by its database id."""
+        return {self.ids[item.key]: item for item in self.items}
+
+    @cached_property
     def order(self) -> dict[int, int]:
         """Each database id's place in the display order."""
         return {self.ids[item.key]: place for place, item in enumerate(self.items)}
