@@ -35,7 +35,12 @@ def other_states(make_case):
 
 def planned(query: str) -> str:
     with transaction.atomic(), connection.cursor() as cursor:
-        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+        for setting in (
+            "enable_seqscan",
+            "enable_bitmapscan",
+            "enable_sort",
+            "enable_incremental_sort",
+        ):
             cursor.execute(f"SET LOCAL {setting} = off")
         found = plans.plan(query)
         transaction.set_rollback(True)
