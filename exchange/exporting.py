@@ -24,7 +24,6 @@ from django.db import connections
 from django.db.models import Window
 from django.db.models.functions import RowNumber
 
-from cases import rules
 from cases.figures import reference
 from cases.models import Case, CasePartner, County, Partner, Region, State, Theme
 from exchange.columns import COLUMNS, Column
@@ -57,11 +56,6 @@ def export_queryset(queryset):
     return queryset
 
 
-def _theme_slugs(tags: str, themes) -> list[str]:
-    ids = [pk for pk in rules.tag_ids(tags) if pk in themes.keys]
-    return [themes.keys[pk] for pk in sorted(ids, key=themes.order.__getitem__)]
-
-
 def with_collections(cases):
     """The cases (a list), each with its theme slugs and partner cells attached: the themes
     from its own row (`theme_tags`) and the reference themes, read once for the list (a list
@@ -73,7 +67,7 @@ def with_collections(cases):
     for pk, role, name in rows.values_list("case_id", "role", "partner__name_en"):
         found[pk].append((role, name))
     for case in cases:
-        case.theme_list = _theme_slugs(case.theme_tags, themes)
+        case.theme_list = [theme.key for theme in themes.of_tags(case.theme_tags)]
         case.partner_list = [PartnerCell(name, role) for role, name in sorted(found[case.pk])]
     return cases
 
@@ -82,7 +76,7 @@ def theme_slugs(case) -> list[str]:
     """A case's theme slugs in the register's theme order (group, order, slug)."""
     if (slugs := case.__dict__.get("theme_list")) is not None:
         return slugs
-    return _theme_slugs(case.theme_tags, reference.themes())
+    return [theme.key for theme in reference.themes().of_tags(case.theme_tags)]
 
 
 def partner_cells(case) -> list[PartnerCell]:

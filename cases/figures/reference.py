@@ -16,10 +16,10 @@ import contextvars
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.db import connection
 
+from cases import rules
 from cases.figures.freshness import generation, request_generation
 from cases.models import Jurisdiction, Region, State, Theme
 from grassroots.language import pick
@@ -133,15 +133,10 @@ class Listing:
     def get(self, key: str | None) -> Names | None:
         return next((item for item in self.items if item.key == key), None)
 
-    @cached_property
-    def by_id(self) -> dict[int, Names]:
-        """Each row by its database id."""
-        return {self.ids[item.key]: item for item in self.items}
-
-    @cached_property
-    def order(self) -> dict[int, int]:
-        """Each database id's place in the display order."""
-        return {self.ids[item.key]: place for place, item in enumerate(self.items)}
+    def of_tags(self, tags: str) -> list[Names]:
+        """The rows a case's `theme_tags` names (`cases.rules.theme_tags`), in display order."""
+        wanted = set(rules.tag_ids(tags))
+        return [item for item in self.items if self.ids[item.key] in wanted] if wanted else []
 
 
 def _listing(rows) -> Listing:

@@ -8,7 +8,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from cases import places, rules
+from cases import places
 from cases.figures import reference
 from grassroots.language import LocalizedText, fallback_marker, localized, page_language
 
@@ -91,10 +91,8 @@ def linked_place(case, state_url: str = "") -> SafeString:
 def theme_names(case) -> list[str]:
     """A case's theme names in the page language and the register's theme order, from its
     tags (`cases.rules.theme_tags`) and the reference themes: no query for the case."""
-    themes = reference.themes()
-    ids = [pk for pk in rules.tag_ids(case.theme_tags) if pk in themes.by_id]
     language = page_language()
-    return [themes.by_id[pk].label(language) for pk in sorted(ids, key=themes.order.__getitem__)]
+    return [theme.label(language) for theme in reference.themes().of_tags(case.theme_tags)]
 
 
 @register.simple_tag
