@@ -318,6 +318,29 @@ def _control_escape(match) -> str:
     return f"_x{ord(match.group()):04X}_"
 
 
+def _cell_text_xml(ref: str, text: str) -> str:
+    """An inline-string cell of text not yet neutralised (non-empty).
+
+    Most cells need nothing but `<t>text</t>`, and a few checks done in C tell: printable text
+    holds no control character, no U+FFFE or U+FFFF and no white space but the plain space;
+    then only a formula trigger at its start, an "_x", XML's specials, a space at either end
+    or a great length send it the whole way (`_text_xml`).
+    """
+    if (
+        text.isprintable()
+        and len(text) <= XLSX_MAX_TEXT // 2
+        and not text.startswith(FORMULA_TRIGGERS)
+        and text[0] != " "
+        and text[-1] != " "
+        and "_x" not in text
+        and "&" not in text
+        and "<" not in text
+        and ">" not in text
+    ):
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+    return _text_xml(ref, neutralise(text))
+
+
 def _text_xml(ref: str, text: str) -> str:
     """An inline-string cell of already neutralised text."""
     if len(text) > XLSX_MAX_TEXT // 2 and len(text.encode("utf-16-le")) > 2 * XLSX_MAX_TEXT:
@@ -373,7 +396,7 @@ def sheet_rows_xml(rows: Iterable[list], keys: list[str], styles: XlsxStyles) ->
             kind = type(value)
             if kind is str:
                 if value:
-                    add(_text_xml(f"{letter}{n}", neutralise(value)))
+                    add(_cell_text_xml(f"{letter}{n}", value))
             elif kind is bool:
                 add(f'<c r="{letter}{n}" t="b"><v>{int(value)}</v></c>')
             elif kind is int or (kind is float and math.isfinite(value)):
@@ -383,7 +406,7 @@ def sheet_rows_xml(rows: Iterable[list], keys: list[str], styles: XlsxStyles) ->
             elif kind is list:
                 text = LIST_SEPARATOR.join(str(item) for item in value)
                 if text:
-                    add(_text_xml(f"{letter}{n}", neutralise(text)))
+                    add(_cell_text_xml(f"{letter}{n}", text))
             else:
                 # Anything else (a subclass, a float that is no number): as write_cell would.
                 add(_other_xml(f"{letter}{n}", value, number_style, date_style))

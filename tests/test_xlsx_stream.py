@@ -15,6 +15,8 @@ import openpyxl
 import pytest
 from django.conf import settings
 from django.http import QueryDict
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cases.models import Case, CasePartner, Partner, PartnerKind, Theme
 from exchange import heartbeat, writers
@@ -206,6 +208,20 @@ class TestSameWorkbook:
         assert len(titles[5]) == 32_767  # Excel's longest cell, as xlsxwriter cuts it
         assert values[5][3] == "a & b < c > d ]]> \"q\" 'a'"
         assert titles[10] == "? lone surrogate"
+
+    @given(
+        st.text(
+            st.sampled_from("ab _x0D41=+-@&<>\t\r\n\x00\x0b\x1f\ufffe\u3000＝＠日"),
+            min_size=1,
+        )
+        | st.text(min_size=1)
+    )
+    def test_a_plain_cell_is_written_as_every_cell_is(self, text):
+        # Most cells take a short way (nothing to neutralise, escape or preserve); it must
+        # write what the whole way writes.
+        assert writers._cell_text_xml("B2", text) == writers._text_xml(
+            "B2", writers.neutralise(text)
+        )
 
     def test_an_empty_table_has_a_header_and_no_filter(self):
         old, new = old_xlsx(Exporter([])), xlsx_bytes(Exporter([]))
