@@ -10,6 +10,7 @@ state.
 import csv
 import datetime
 import io
+import threading
 
 import openpyxl
 import pytest
@@ -200,3 +201,23 @@ class TestPostgresqlPaths:
         queryset = Case.objects.filter(region__code="miami").order_by("start_date", "pk")
         ids = [row[-1] for row in flat_rows(queryset)]
         assert ids == list(queryset.values_list("pk", flat=True))
+
+    @pytest.mark.parametrize("chunk_size", [1, 3])
+    def test_the_flat_rows_come_a_chunk_of_ids_at_a_time_in_order(
+        self, awkward, chunk_size, django_assert_num_queries
+    ):
+        queryset = Case.objects.order_by("title_en", "pk")
+        whole = list(flat_rows(queryset))
+        # The ids through one cursor, then one query for each chunk of them.
+        chunks = -(-len(awkward) // chunk_size)
+        with django_assert_num_queries(1 + chunks):
+            chunked = list(flat_rows(queryset, chunk_size=chunk_size))
+        assert chunked == whole
+        assert [row[-1] for row in chunked] == list(queryset.values_list("pk", flat=True))
+
+    def test_an_export_abandoned_between_chunks_leaves_the_connection_usable(self, awkward):
+        rows = flat_rows(Case.objects.all(), chunk_size=1)
+        next(rows)  # the first chunk is written while the next ones are read
+        rows.close()  # the client went away
+        assert not [t for t in threading.enumerate() if t.name == "read-ahead"]
+        assert Case.objects.count() == 4
