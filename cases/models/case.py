@@ -35,6 +35,9 @@ class CaseFormat(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+_FORMAT_LABELS = dict(CaseFormat.choices)
+
+
 class CaseOrigin(models.TextChoices):
     STAFF = "staff", _("Entered by staff")
     IMPORT = "import", _("Imported")
@@ -492,6 +495,13 @@ class Case(Publishable):
     @property
     def fiscal_year_label(self) -> str:
         return rules.fiscal_year_label(self.fiscal_year, page_language())
+
+    @property
+    def format_label(self) -> str:
+        """The format's name in the active language: what get_format_display() gives, without
+        the dictionary of every choice it builds on each call (a list of cards asks twenty
+        times a page)."""
+        return str(_FORMAT_LABELS.get(self.format, self.format))
 
 
 class CasePartner(models.Model):

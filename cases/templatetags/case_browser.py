@@ -4,7 +4,7 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaks_filter
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -110,19 +110,13 @@ def case_card(case) -> SafeString:
     names = theme_names(case)
     if names or best:
         mark = (
-            format_html(
-                '<li><span class="chip chip-best">{}</span></li>', gettext("Best practice")
-            )
+            f'<li><span class="chip chip-best">{escape(gettext("Best practice"))}</span></li>'
             if best
             else ""
         )
-        items = format_html_join(
-            "", '<li><span class="chip">{}</span></li>', ((n,) for n in names)
-        )
-        chips = format_html(
-            '\n    <ul class="chips case-themes">\n      {}\n      {}\n    </ul>\n    ',
-            mark,
-            items,
+        items = "".join(f'<li><span class="chip">{escape(n)}</span></li>' for n in names)
+        chips = mark_safe(  # every text in it is escaped
+            f'\n    <ul class="chips case-themes">\n      {mark}\n      {items}\n    </ul>\n    '
         )
     showcase = getattr(case, "showcase_url", None)
     story = (
@@ -146,14 +140,14 @@ def case_card(case) -> SafeString:
         "      <span>{}</span>\n      <span>{}</span>\n    </p>\n"
         "    {}\n    {}\n  </div>\n</article>\n",
         " is-best-practice" if best else "",
-        date_filter(case.start_date, "Y-m-d"),
+        case.start_date.isoformat(),
         date_filter(case.start_date, "DATE_FORMAT"),
         case.fiscal_year_label,
         reverse("cases:detail", args=[case.pk]),
         bilingual(case, "title"),
         places.case_place(case),
         district,
-        case.get_format_display(),
+        case.format_label,
         chips,
         story,
     )
