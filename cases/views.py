@@ -223,7 +223,7 @@ def _count_options(form, filters: stats.Filters, counted: ListCount | None = Non
         else:
             in_scope = set().union(*(reference.district(code) for code in filters.regions))
         in_scope |= set(filters.states)
-        form.fields["state"].queryset = form.fields["state"].queryset.filter(code__in=in_scope)
+        form.fields["state"].only = in_scope
     return {
         "public_total": stats.total(stats.Filters(public=True)),
         "held_total": stats.total(),

@@ -111,15 +111,15 @@ class TestSeveralValues:
 
     def test_states_are_those_of_the_chosen_districts(self, client, register):
         form = client.get(LIST + "?region=miami&region=houston").context["form"]
-        offered = {state.code for state in form.fields["state"].queryset}
+        offered = {code for code, _label in form.fields["state"].choices}
         assert {"FL", "TX", "OK"} <= offered
         assert not {"NY", "CA"} & offered
-        everything = client.get(LIST).context["form"].fields["state"].queryset
-        assert everything.count() == 56
+        everything = client.get(LIST).context["form"].fields["state"].choices
+        assert len(list(everything)) == len(everything) == 56
 
     def test_a_chosen_state_outside_the_districts_stays_offered(self, client, register):
         form = client.get(LIST + "?region=miami&state=NY").context["form"]
-        assert "NY" in {state.code for state in form.fields["state"].queryset}
+        assert "NY" in {code for code, _label in form.fields["state"].choices}
 
     def test_chips_remove_one_value_and_keep_the_others(self, client, register):
         response = client.get(LIST + "?theme=energy&theme=startups")
