@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from cases import stats
-from cases.models import CasePartner, Partner, PartnerRole, Theme
+from cases.models import CasePartner, Partner, PartnerRole, Region, Theme
 from tests.test_downloads import csv_rows
 
 LIST = "/en/cases/"
@@ -116,6 +116,16 @@ class TestSeveralValues:
         assert not {"NY", "CA"} & offered
         everything = client.get(LIST).context["form"].fields["state"].choices
         assert len(list(everything)) == len(everything) == 56
+
+    def test_the_options_follow_a_renamed_region_and_the_page_language(self, client, register):
+        # The options come from the reference rows, remembered per data generation: a
+        # change to a region moves the generation, and the page shows the new name.
+        assert "Miami (" in client.get(LIST).text
+        region = Region.objects.get(code="miami")
+        region.name_en, region.name_ja = "Miami and Puerto Rico", "マイアミ・プエルトリコ"
+        region.save()
+        assert "Miami and Puerto Rico (" in client.get(LIST).text
+        assert "マイアミ・プエルトリコ (" in client.get("/ja/cases/").text
 
     def test_a_chosen_state_outside_the_districts_stays_offered(self, client, register):
         form = client.get(LIST + "?region=miami&state=NY").context["form"]
