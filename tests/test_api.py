@@ -324,6 +324,22 @@ class TestOpenApi:
         assert stats["to"]["schema"]["minimum"] == 2017
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_parameter_contract_is_built_once_per_generation(client, register, monkeypatch):
+    # Outside a transaction, as a server runs: the worker keeps it for the generation.
+    from exchange import contract
+
+    built = []
+    build = contract._case_list_params
+    monkeypatch.setattr(contract, "_case_list_params", lambda: built.append(1) or build())
+    for query in ("", "?region=miami", "?theme=energy&page=1"):
+        assert client.get(f"{API}/cases/{query}").status_code == 200
+    assert built == [1]
+    # Bad values are still refused by the remembered contract.
+    assert client.get(f"{API}/cases/?format=nonsense").status_code == 400
+    assert built == [1]
+
+
 @pytest.fixture
 def wsgi_app():
     """Django's WSGI application, kept inside the test's transaction.
