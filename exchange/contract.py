@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django import forms
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases import stats
@@ -31,6 +30,7 @@ from cases.filters import CaseFilter
 from cases.listing import list_depth_label, search_depth
 from cases.models import Case, Region, State, Theme
 from exchange.filtering import BadQuery
+from grassroots.language import page_language
 
 MAX_ID = 2**63 - 1
 DEFAULT_PAGE_SIZE = 50
@@ -234,9 +234,7 @@ def case_list_params() -> tuple[Param, ...]:
     """The case browser's filters, then the page and its size: built from the browser's form
     once per data generation and language (a form on every request of the API was a sixth of
     an API list's CPU), and never changed by those who read it."""
-    return reference.remembered(
-        f"case-list-params:{translation.get_language()}", _case_list_params
-    )
+    return reference.remembered(f"case-list-params:{page_language()}", _case_list_params)
 
 
 def _case_list_params() -> tuple[Param, ...]:
