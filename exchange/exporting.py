@@ -28,6 +28,7 @@ from django.db.models import Window
 from django.db.models.functions import RowNumber
 
 from cases.figures import reference
+from cases.listing import NEWEST
 from cases.models import Case, CasePartner, County, Partner, Region, State, Theme
 from exchange.columns import COLUMNS, Column
 
@@ -55,7 +56,7 @@ def export_queryset(queryset):
     and its partners are attached a list at a time (`with_collections`)."""
     queryset = queryset.select_related("region", "state", "county")
     if not queryset.query.order_by:
-        queryset = queryset.order_by("-start_date", "-pk")
+        queryset = queryset.order_by(*NEWEST)
     return queryset
 
 
@@ -200,7 +201,7 @@ def _ids_sql(queryset) -> tuple[str, tuple]:
     """The queryset (filters, sort) compiled as it is into its case ids, each with its place
     in the queryset's order, numbered by the database, so the planner knows how many rows to
     expect (and hashes rather than probes an index per case)."""
-    ordering = list(queryset.query.order_by) or ["-start_date", "-pk"]
+    ordering = list(queryset.query.order_by) or list(NEWEST)
     ids = (
         queryset.select_related(None)
         .prefetch_related(None)
@@ -341,7 +342,7 @@ def flat_rows(queryset, chunk_size: int = FLAT_CHUNK_SIZE) -> Iterator[tuple]:
     connection = connections[queryset.db]
     ids = queryset.select_related(None).prefetch_related(None).values_list("pk")
     if not ids.query.order_by:
-        ids = ids.order_by("-start_date", "-pk")
+        ids = ids.order_by(*NEWEST)
     ids_sql, ids_params = ids.query.get_compiler(using=queryset.db).as_sql()
     rows_sql, _ = export_sql(queryset, picked=(_CHUNK_IDS_SQL, ()))
     with (
