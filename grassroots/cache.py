@@ -21,6 +21,7 @@ The cache only ever saves work, so an unreachable Redis must never fail a reques
 """
 
 import logging
+import os
 import threading
 import time
 
@@ -53,6 +54,14 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
+class _OwnConnection(threading.local):
+    """The connection `PortalRedisCache.peek` uses: one per thread, and one per process (a
+    forked worker opens its own rather than share its parent's socket)."""
+
+    connection = None
+    pid = 0
+
+
 class _Outage:
     """Whether the cache is failing, since when, and what is owed to it; shared by threads."""
 
@@ -76,6 +85,7 @@ class PortalRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
         self._outage = _Outage()
+        self._own = _OwnConnection()
 
     # --- failure handling --------------------------------------------------------------
 
@@ -177,6 +187,41 @@ class PortalRedisCache(RedisCache):
 
     def delete_many(self, keys, version=None):
         return self._call("delete_many", None, super().delete_many, keys, version)
+
+    def peek(self, key, default=None, version=None):
+        """`get` of one key in one round trip on a connection this thread keeps for it, without
+        redis-py's per-command bookkeeping (taking a connection from the pool and giving it
+        back, retry policy, event hooks): about 0.1 ms less CPU a call, half of what answering
+        a stored page costs (`grassroots.stored_pages` reads the generation this way on every
+        hit). The key is not checked for memcached's rules: give it a constant.
+
+        While the cache is failing this is plain `get`, which waits out the retry interval and
+        makes the increments owed to the cache before it reads."""
+        if self._outage.down_since is not None:
+            return self.get(key, default, version)
+        name = self.make_key(key, version)
+        for attempt in (1, 2):
+            connection = self._own_connection()
+            try:
+                connection.send_command("GET", name)
+                value = connection.read_response()
+                break
+            except FAILURES as error:
+                connection.disconnect()
+                # A connection the server has closed (a restarted Redis) fails once: the
+                # second attempt connects afresh.
+                if attempt == 2:
+                    self._failed("get", error)
+                    return default
+        return default if value is None else self._cache._serializer.loads(value)
+
+    def _own_connection(self):
+        own = self._own
+        if own.connection is None or own.pid != os.getpid():
+            pool = self._cache._get_connection_pool(write=False)
+            own.connection = pool.connection_class(**pool.connection_kwargs)
+            own.pid = os.getpid()
+        return own.connection
 
     def incr(self, key, delta=1, version=None):
         """The new value; None when the cache failed (the increment is made on recovery)."""

@@ -59,3 +59,49 @@ def test_clearing_removes_only_keys_under_its_own_prefix(cache):
     finally:
         client.delete(stranger)
         client.close()
+
+
+def test_peek_reads_what_get_reads(cache):
+    cache.set("generation", 1796483158287236288, None)
+    cache.set("page", ("7", "200 OK", [("Vary", "Cookie")], b"\x1f\x8b"), 30)
+    assert cache.peek("generation") == cache.get("generation") == 1796483158287236288
+    assert cache.peek("page") == cache.get("page")
+    assert cache.peek("missing") is None
+    assert cache.peek("missing", "default") == "default"
+    cache.incr("generation")
+    assert cache.peek("generation") == 1796483158287236289
+
+
+def test_peek_keeps_one_connection_per_thread(cache):
+    import threading
+
+    cache.set("generation", 3, None)
+    cache.peek("generation")
+    mine = cache._own.connection
+    cache.peek("generation")
+    assert cache._own.connection is mine
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append((cache.peek("generation"), cache._own)))
+    thread.start()
+    thread.join()
+    assert seen[0][0] == 3
+    assert cache._own.connection is mine  # the other thread had its own
+
+
+def test_peek_survives_a_connection_the_server_closed(cache):
+    """A restarted Redis closes every connection: the next peek connects again and answers,
+    and the cache is not taken for down."""
+    import redis
+
+    cache.set("generation", 5, None)
+    assert cache.peek("generation") == 5
+    connection = cache._own.connection
+    connection.send_command("CLIENT", "ID")
+    client_id = connection.read_response()
+    killer = redis.Redis.from_url(REDIS)
+    try:
+        assert killer.client_kill_filter(_id=client_id) == 1
+    finally:
+        killer.close()
+    assert cache.peek("generation") == 5
+    assert cache.status() == "ok"
