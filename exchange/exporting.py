@@ -66,14 +66,23 @@ def with_collections(cases):
     of fifty cases prefetched about 130 theme instances, with a manager for each case); the
     partners in one query."""
     themes = reference.themes()
-    found: dict[int, list] = {case.pk: [] for case in cases}
-    rows = CasePartner.objects.filter(case_id__in=list(found)).order_by()
-    for pk, role, name in rows.values_list("case_id", "role", "partner__name_en"):
-        found[pk].append((role, name))
+    partners = partners_of([case.pk for case in cases])
     for case in cases:
         case.theme_list = [theme.key for theme in themes.of_tags(case.theme_tags)]
-        case.partner_list = [PartnerCell(name, role) for role, name in sorted(found[case.pk])]
+        case.partner_list = partners.get(case.pk, [])
     return cases
+
+
+def partners_of(pks: list) -> dict[int, list[PartnerCell]]:
+    """The partner cells of these cases, by case, each case's by role then name: one query."""
+    found: dict[int, list] = {}
+    rows = CasePartner.objects.filter(case_id__in=pks).order_by()
+    for pk, role, name in rows.values_list("case_id", "role", "partner__name_en"):
+        found.setdefault(pk, []).append((role, name))
+    return {
+        pk: [PartnerCell(name, role) for role, name in sorted(pairs)]
+        for pk, pairs in found.items()
+    }
 
 
 def theme_slugs(case) -> list[str]:
@@ -116,6 +125,52 @@ def case_values(case) -> dict:
         "partners": partner_cells(case),
         "id": case.pk,
     }
+
+
+# `case_values` read as values instead of model instances, for lists that need nothing else
+# (the API's case list): {column key: field path}, in `case_values`' order up to the themes.
+# A page of fifty cases with their region, state and county as instances cost about 6 ms of
+# Python; as rows of these columns about 1.5.
+VALUE_PATHS = {
+    "external_ref": "external_ref",
+    "title_en": "title_en",
+    "title_ja": "title_ja",
+    "summary_en": "summary_en",
+    "summary_ja": "summary_ja",
+    "start_date": "start_date",
+    "end_date": "end_date",
+    "fiscal_year": "fiscal_year",
+    "region": "region__code",
+    "state": "state__code",
+    "county": "county__name_en",
+    "city_en": "city_en",
+    "city_ja": "city_ja",
+    "format": "format",
+    "status": "status",
+    "is_public": "is_public",
+    "is_best_practice": "is_best_practice",
+    "participants": "participants",
+}
+
+
+def value_rows(queryset):
+    """The queryset as rows for `values_of`: (pk, theme_tags, *VALUE_PATHS' fields)."""
+    return queryset.values_list("pk", "theme_tags", *VALUE_PATHS.values())
+
+
+def values_of(rows) -> list[dict]:
+    """`case_values` of each row of `value_rows` (a list), the partners in one query."""
+    themes = reference.themes()
+    partners = partners_of([row[0] for row in rows])
+    keys = tuple(VALUE_PATHS)
+    found = []
+    for pk, tags, *values in rows:
+        record = dict(zip(keys, values, strict=True))
+        record["themes"] = [theme.key for theme in themes.of_tags(tags)]
+        record["partners"] = partners.get(pk, [])
+        record["id"] = pk
+        found.append(record)
+    return found
 
 
 class CaseExporter:

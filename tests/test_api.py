@@ -427,3 +427,26 @@ def test_the_api_front_page_lists_every_address_and_links_the_document(client, l
         assert f"<code>{path}</code>" in page
     assert "9223372036854775807" in page  # the limits come from the document
     assert f'lang="{language}"' in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["", "sort=region", "sort=title&page_size=1&page=3"])
+def test_a_case_in_the_list_is_the_record_its_own_address_gives(
+    client, register, make_case, query
+):
+    """The list reads its cases as values (exchange.exporting.values_of) where the detail reads
+    a model instance (case_values): every field, themes and partners included, must agree."""
+    in_a_county = make_case(title_en="Los Angeles forum", region="los-angeles", state="CA")
+    assert in_a_county.county_id is not None
+    register["nationwide"].end_date = datetime.date(2023, 1, 12)
+    register["nationwide"].save()
+    older = register["miami-old"]
+    older.themes.set(Theme.objects.filter(slug__in=["energy", "culture"]))
+    older.participants = 40
+    older.save()
+    listed = client.get(f"{API}/cases/?{query}").json()["results"]
+    assert listed
+    for record in listed:
+        own = client.get(f"{API}/cases/{record['id']}/").json()
+        assert record == own
+        assert list(record) == list(own)  # in the same order
