@@ -157,9 +157,8 @@ def case_list(request):
     sort = order_for(filters, counted, asked)
     if sort != asked:
         queryset = queryset.order_by(*NEWEST)
-    rows = value_rows(queryset)
-    ordered = by_region(rows, filters) if sort == "region" else None
-    records = values_of(window(ordered or rows, start, start + size))
+    ordered = by_region(queryset, filters, read=value_rows) if sort == "region" else None
+    records = values_of(window(ordered or queryset, start, start + size, read=value_rows))
     url = case_urls(request)
 
     def link(number):

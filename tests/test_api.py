@@ -450,3 +450,40 @@ def test_a_case_in_the_list_is_the_record_its_own_address_gives(
         own = client.get(f"{API}/cases/{record['id']}/").json()
         assert record == own
         assert list(record) == list(own)  # in the same order
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["newest", "region", "title"])
+def test_a_deep_window_steps_over_the_cases_before_it_without_joins(
+    client, register, monkeypatch, settings, sort
+):
+    """A deep page reads its ids first (cases.listing.window). That walk must stay on the case
+    table alone: the rows are read as values through the region, state and county, and a walk
+    that kept those joins took 29 ms instead of 3 at a million cases."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases import listing
+
+    settings.PORTAL_FIGURE_CACHE = False  # each page made afresh, not read from the cache
+    shallow = [
+        client.get(f"{API}/cases/?sort={sort}&page_size=1&page={page}").json()["results"]
+        for page in (1, 2, 3, 4)
+    ]
+    monkeypatch.setattr(listing, "DEEP", 0)  # every window is read by its ids first
+    with CaptureQueriesContext(connection) as queries:
+        deep = [
+            client.get(f"{API}/cases/?sort={sort}&page_size=1&page={page}").json()["results"]
+            for page in (1, 2, 3, 4)
+        ]
+    assert deep == shallow
+    walks = [
+        query["sql"]
+        for query in queries
+        if re.match(r'SELECT "cases_case"\."id"( AS "pk")? FROM', query["sql"])
+        and "LIMIT" in query["sql"]
+    ]
+    assert walks
+    assert not [sql for sql in walks if "JOIN" in sql]
