@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import batched
 
 from django.db import connections
-from django.db.models import Window
+from django.db.models import OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from cases.figures import reference
@@ -74,10 +74,15 @@ def with_collections(cases):
 
 
 def partners_of(pks: list) -> dict[int, list[PartnerCell]]:
-    """The partner cells of these cases, by case, each case's by role then name: one query."""
+    """The partner cells of these cases, by case, each case's by role then name: one query.
+
+    Each row's partner name is looked up by its key (a subquery), not joined: joined, PostgreSQL
+    hashed the whole partner table to name the fifty-odd rows of a page (at a million cases
+    with 5,000 partners, 1.3 ms where the lookups take 0.6)."""
     found: dict[int, list] = {}
     rows = CasePartner.objects.filter(case_id__in=pks).order_by()
-    for pk, role, name in rows.values_list("case_id", "role", "partner__name_en"):
+    named = Partner.objects.filter(pk=OuterRef("partner_id")).order_by().values("name_en")
+    for pk, role, name in rows.values_list("case_id", "role", Subquery(named)):
         found.setdefault(pk, []).append((role, name))
     return {
         pk: [PartnerCell(name, role) for role, name in sorted(pairs)]

@@ -487,3 +487,22 @@ def test_a_deep_window_steps_over_the_cases_before_it_without_joins(
     ]
     assert walks
     assert not [sql for sql in walks if "JOIN" in sql]
+
+
+@pytest.mark.django_db
+def test_a_pages_partners_are_named_by_their_keys_not_by_a_join(client, register, settings):
+    """exchange.exporting.partners_of names a page's partners with a lookup by key on each
+    row: joined, PostgreSQL hashed the whole partner table (5,000 names) to name the fifty-odd
+    rows of a page of a million-case list, 1.3 ms where the lookups take 0.6."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PORTAL_FIGURE_CACHE = False
+    with CaptureQueriesContext(connection) as queries:
+        listed = client.get(f"{API}/cases/").json()["results"]
+    assert [{"name": "Chamber", "role": "co-host"}] in [record["partners"] for record in listed]
+    named = [
+        sql for query in queries if (sql := query["sql"]).startswith('SELECT "cases_casepartner"')
+    ]
+    assert named
+    assert not [sql for sql in named if "JOIN" in sql]
