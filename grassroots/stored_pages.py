@@ -1,9 +1,9 @@
-"""Stored pages answered before Django: anonymous cache hits in one cache round trip.
+"""Stored pages answered before Django: anonymous cache hits in one cache round trip at most.
 
 A figure page an anonymous visitor asks for is usually already stored (`cases.figures.caching`),
 but finding that out inside Django costs the whole middleware stack and URL resolution before
 the cache is read. `StoredPages` wraps the WSGI application and, for a request that can only
-get the stored page, answers from one `get_many` (the generation and the page) with the
+get the stored page, answers from one `get_many` at most (the generation and the page) with the
 response Django sent last time for exactly that request, headers included:
 
 - **Which requests.** GET or HEAD with no cookie, no `Authorization` and no `If-None-Match`
@@ -21,10 +21,11 @@ response Django sent last time for exactly that request, headers included:
 - **When it is used.** Only while the generation it was made for is current: any change to a
   case moves the generation and the next request goes to Django again.
 - **A worker's own copies.** Each worker also keeps the pages it has served most recently
-  (`KeptPages`, a few MB at most). For one of those, the round trip reads only the
-  generation, a few bytes, instead of the whole page (on Redis with `PortalRedisCache.peek`):
-  the page is used only if the generation it was made for is still current, exactly as when
-  it comes from the cache.
+  (`KeptPages`, a few MB at most). For one of those only the generation is needed, and on
+  Redis it usually costs no round trip: `PortalRedisCache.watch` keeps a copy of it that Redis
+  itself tells the worker to drop (client-side caching) the moment any server moves it, so the
+  next request after a change reads it afresh. The page is used only if the generation it was
+  made for is still current, exactly as when it comes from the cache.
 - **What differs.** Nothing but the request id: the `X-Request-ID` header is the request's own
   (the client's when sane, as `RequestIdMiddleware` decides), and the access line is written
   by the same function (`grassroots.middleware.log_request`). A HEAD gets GET's headers and no
@@ -148,10 +149,11 @@ def stored_page_key(environ) -> str:
 
 
 def _generation():
-    """The figures' generation, the lean way when the cache has one (`PortalRedisCache.peek`:
-    on Redis, half of what answering a stored page costs is redis-py's own work per call)."""
-    peek = getattr(cache, "peek", None)
-    return cache.get(GENERATION_KEY) if peek is None else peek(GENERATION_KEY)
+    """The figures' generation, the lean way when the cache has one (on Redis,
+    `PortalRedisCache.watch`: a copy Redis tells this worker to drop when the generation
+    moves, so a stored page usually costs no round trip at all)."""
+    watch = getattr(cache, "watch", None)
+    return cache.get(GENERATION_KEY) if watch is None else watch(GENERATION_KEY)
 
 
 def _figure_path(environ) -> str:

@@ -105,3 +105,127 @@ def test_peek_survives_a_connection_the_server_closed(cache):
         killer.close()
     assert cache.peek("generation") == 5
     assert cache.status() == "ok"
+
+
+def _other_client():
+    """A client of its own (another app server, say), on its own connection."""
+    import redis
+
+    return redis.Redis.from_url(REDIS)
+
+
+def test_watch_reads_what_get_reads(cache):
+    cache.set("generation", 1796483158287236288, None)
+    cache.set("page", ("7", "200 OK", [("Vary", "Cookie")], b"\x1f\x8b"), 30)
+    assert cache.watch("generation") == cache.get("generation") == 1796483158287236288
+    assert cache.watch("page") == cache.get("page")
+    assert cache.watch("missing") is None
+    assert cache.watch("missing", "default") == "default"
+    cache.set("missing", 4, 30)  # a miss is not kept
+    assert cache.watch("missing") == 4
+    cache.incr("generation")
+    assert cache.watch("generation") == 1796483158287236289
+    cache.delete("generation")
+    assert cache.watch("generation", "gone") == "gone"
+
+
+def test_watch_sees_another_clients_change_on_the_very_next_call(cache):
+    """Redis tells the watching connection of every change of a key it read, before the
+    writer hears back, so no call after the change gets the old value."""
+    cache.set("generation", 1, None)
+    name = cache.make_key("generation")
+    other = _other_client()
+    try:
+        for expected in range(2, 502):
+            other.incr(name)
+            assert cache.watch("generation") == expected
+        other.delete(name)
+        assert cache.watch("generation") is None
+        other.set(name, b"9")  # what the cache stores for an int
+        assert cache.watch("generation") == 9
+    finally:
+        other.close()
+
+
+def test_watch_uses_its_copy_without_asking_redis(cache, monkeypatch):
+    cache.set("generation", 3, None)
+    assert cache.watch("generation") == 3
+    connection = cache._watch.connection
+    sent = []
+    real_send = connection.send_command
+    monkeypatch.setattr(
+        connection, "send_command", lambda *args, **kwargs: sent.append(args) or real_send(*args)
+    )
+    for _ in range(50):
+        assert cache.watch("generation") == 3
+    assert sent == []
+    cache.incr("generation")  # through the pool, as the register's writes go
+    assert cache.watch("generation") == 4
+    assert len(sent) == 1
+    monkeypatch.setattr(cache, "WATCH_SECONDS", 0)  # a copy is kept that long at most
+    assert cache.watch("generation") == 4
+    assert len(sent) == 2
+
+
+def test_watch_after_a_write_of_its_own_process_reads_again(cache, monkeypatch):
+    """Even if Redis's message were late, a write this process made is not missed."""
+    cache.set("generation", 3, None)
+    assert cache.watch("generation") == 3
+    monkeypatch.setattr(cache._watch.connection, "can_read", lambda timeout=0: False)
+    cache.set("generation", 4, None)
+    assert cache.watch("generation") == 4
+
+
+def test_watch_survives_a_connection_the_server_closed(cache):
+    """A restarted Redis closes every connection, and a closed connection brings no message:
+    every copy is dropped and the value read afresh, and the cache is not taken for down."""
+    cache.set("generation", 5, None)
+    assert cache.watch("generation") == 5
+    connection = cache._watch.connection
+    connection.send_command("CLIENT", "ID")
+    client_id = connection.read_response()
+    other = _other_client()
+    try:
+        assert other.client_kill_filter(_id=client_id) == 1
+        other.set(cache.make_key("generation"), b"6")
+    finally:
+        other.close()
+    assert cache.watch("generation") == 6
+    assert cache.status() == "ok"
+    assert cache._watch.connection is not connection  # a new one, watching again
+    cache.incr("generation")
+    assert cache.watch("generation") == 7
+
+
+def test_watch_keeps_one_connection_per_thread(cache):
+    import threading
+
+    cache.set("generation", 3, None)
+    cache.watch("generation")
+    mine = cache._watch.connection
+    seen = []
+    thread = threading.Thread(
+        target=lambda: seen.append((cache.watch("generation"), cache._watch.connection))
+    )
+    thread.start()
+    thread.join()
+    assert seen[0][0] == 3
+    assert seen[0][1] is not mine
+    seen[0][1].disconnect()
+    assert cache._watch.connection is mine
+
+
+def test_without_client_side_caching_watch_is_a_plain_read(cache, monkeypatch):
+    """A Redis before 6.0 knows neither RESP3 nor CLIENT TRACKING: watch then reads each time."""
+    from redis.exceptions import ResponseError
+
+    cache.set("generation", 3, None)
+
+    def refused():
+        raise ResponseError("unknown command 'HELLO'")
+
+    monkeypatch.setattr(cache, "_watch_connection", refused)
+    assert cache.watch("generation") == 3
+    monkeypatch.setattr(cache, "_watch_connection", lambda: pytest.fail("asked again"))
+    cache.incr("generation")
+    assert cache.watch("generation") == 4

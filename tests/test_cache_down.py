@@ -49,6 +49,8 @@ class TestTheBackend:
         assert cache.get_many(["a", "b"]) == {}
         assert cache.peek("generation") is None
         assert cache.peek("generation", "default") == "default"
+        assert cache.watch("generation") is None
+        assert cache.watch("generation", "default") == "default"
         assert cache.set("page", b"body", 30) is None
         assert cache.add("page", b"body") is False
         assert cache.has_key("page") is False
@@ -96,6 +98,19 @@ class TestTheBackend:
         )
         for _ in range(100):
             assert cache.peek("generation") is None
+
+    def test_watch_fails_like_get_and_then_leaves_the_server_alone(
+        self, dead_redis_url, monkeypatch
+    ):
+        cache = PortalRedisCache(dead_redis_url, {"KEY_PREFIX": "t"})
+        assert cache.watch("generation") is None
+        assert cache.status() == "degraded"
+        for name in ("_watch_connection", "_own_connection"):
+            monkeypatch.setattr(
+                cache, name, lambda: pytest.fail("asked during the retry interval")
+            )
+        for _ in range(100):
+            assert cache.watch("generation") is None
 
     def test_a_failure_in_the_code_itself_is_not_hidden(self, dead_redis_url):
         cache = PortalRedisCache(dead_redis_url, {"KEY_PREFIX": "t"})
@@ -158,7 +173,7 @@ class TestThePortalWithoutItsCache:
         assert client.get("/en/admin/").status_code == 200
 
 
-@pytest.mark.parametrize("read", ["get", "peek"])
+@pytest.mark.parametrize("read", ["get", "peek", "watch"])
 def test_an_increment_lost_in_an_outage_is_made_when_the_cache_answers_again(
     settings, monkeypatch, read
 ):
@@ -187,7 +202,8 @@ def test_an_increment_lost_in_an_outage_is_made_when_the_cache_answers_again(
         assert cache.status() == "degraded"
         monkeypatch.setattr(cache._cache, "get_client", real_get_client)
         cache._outage.retry_at = 0  # the retry interval has passed
-        # peek (the stored pages' read) goes through get while the cache is marked down.
+        # peek and watch (the stored pages' read) go through get while the cache is marked
+        # down.
         assert getattr(cache, read)("generation") == 8
         assert cache.status() == "ok"
     finally:

@@ -253,10 +253,10 @@ class CountingCache:
     def get(self, key, default=None):
         return self._read("get", [key], lambda: self.cache.get(key, default))
 
-    def peek(self, key, default=None):
-        # The Redis backend's lean read; any other cache's get.
-        read = getattr(self.cache, "peek", self.cache.get)
-        return self._read("peek", [key], lambda: read(key, default))
+    def watch(self, key, default=None):
+        # The Redis backend's read without a round trip; any other cache's get.
+        read = getattr(self.cache, "watch", self.cache.get)
+        return self._read("watch", [key], lambda: read(key, default))
 
     def set(self, *args, **kwargs):
         return self.cache.set(*args, **kwargs)
@@ -304,8 +304,8 @@ def test_a_page_the_worker_keeps_costs_only_the_generation_read(app, django_app,
     assert django_app.calls == 1
     assert first == second
     assert counting_cache.keys == [[freshness.GENERATION_KEY]] * 2  # not the page's bytes
-    # Read the lean way when the cache offers one (PortalRedisCache.peek).
-    assert counting_cache.methods == ["peek", "peek"]
+    # Read the lean way when the cache offers one (PortalRedisCache.watch).
+    assert counting_cache.methods == ["watch", "watch"]
 
 
 @pytest.mark.django_db
