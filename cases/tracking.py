@@ -82,14 +82,19 @@ def _themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
         instance.theme_tags = tags
     elif action == "post_clear":
         # The theme's cases are gone from the table: those whose tags still name it.
-        retag(Case._base_manager.filter(tagged([instance.pk])).values_list("pk", flat=True))
+        _retag_named(instance)
     else:
         retag(pk_set or ())
 
 
 def _theme_deleted(sender, instance, **kwargs):
     """A deleted theme's rows went with it (CASCADE): the tags of its cases no longer name it."""
-    retag(Case._base_manager.filter(tagged([instance.pk])).values_list("pk", flat=True))
+    _retag_named(instance)
+
+
+def _retag_named(theme) -> None:
+    """Retag the cases whose tags name `theme`."""
+    retag(Case._base_manager.filter(tagged([theme.pk])).values_list("pk", flat=True))
 
 
 def read_partners(pks: list) -> dict:

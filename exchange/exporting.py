@@ -68,7 +68,7 @@ def with_collections(cases):
     themes = reference.themes()
     partners = partners_of([case.pk for case in cases])
     for case in cases:
-        case.theme_list = [theme.key for theme in themes.of_tags(case.theme_tags)]
+        case.theme_list = theme_keys(case.theme_tags, themes)
         case.partner_list = partners.get(case.pk, [])
     return cases
 
@@ -90,11 +90,17 @@ def partners_of(pks: list) -> dict[int, list[PartnerCell]]:
     }
 
 
+def theme_keys(tags: str, themes=None) -> list[str]:
+    """The theme slugs a case's `theme_tags` names, in the register's theme order (group,
+    order, slug); `themes` is `reference.themes()`, read by the caller once for a list."""
+    return [theme.key for theme in (themes or reference.themes()).of_tags(tags)]
+
+
 def theme_slugs(case) -> list[str]:
     """A case's theme slugs in the register's theme order (group, order, slug)."""
     if (slugs := case.__dict__.get("theme_list")) is not None:
         return slugs
-    return [theme.key for theme in reference.themes().of_tags(case.theme_tags)]
+    return theme_keys(case.theme_tags)
 
 
 def partner_cells(case) -> list[PartnerCell]:
@@ -171,7 +177,7 @@ def values_of(rows) -> list[dict]:
     found = []
     for pk, tags, *values in rows:
         record = dict(zip(keys, values, strict=True))
-        record["themes"] = [theme.key for theme in themes.of_tags(tags)]
+        record["themes"] = theme_keys(tags, themes)
         record["partners"] = partners.get(pk, [])
         record["id"] = pk
         found.append(record)
