@@ -20,6 +20,7 @@ The cache only ever saves work, so an unreachable Redis must never fail a reques
 `status()` tells `/healthz` whether the cache is answering.
 """
 
+import contextlib
 import logging
 import os
 import threading
@@ -153,6 +154,7 @@ class PortalRedisCache(RedisCache):
             try:
                 self._cache.incr(key, 1)
                 self._writes += 1
+                self._told()
             except ValueError:
                 pass  # the key is gone (a restarted Redis): its readers start afresh
             except FAILURES as error:
@@ -183,9 +185,21 @@ class PortalRedisCache(RedisCache):
         finally:
             if operation in WRITES:
                 self._writes += 1
+        if operation in WRITES:
+            self._told()
         if self._outage.down_since is not None:
             self._answered()
         return result
+
+    def _told(self) -> None:
+        """After a write: one more round trip (PING), so that every connection watching the key
+        (`watch`, on any app server) has been sent Redis's message before this write returns.
+        Redis queues those messages as it runs the write but may send them just after the
+        writer's own answer, in the same turn; the PING's answer comes in a later turn. So a
+        request that begins after the writer's returns finds the message waiting."""
+        # The write itself went through; a failing cache is noticed by the next call.
+        with contextlib.suppress(*FAILURES):
+            self._cache.get_client(write=True).ping()
 
     # --- the cache API, each call a miss when the cache fails ---------------------------
 
@@ -253,9 +267,10 @@ class PortalRedisCache(RedisCache):
         usually without a round trip: the value is read once on a connection this thread keeps
         with Redis's client-side caching on (RESP3, CLIENT TRACKING), and that copy is used
         until Redis says the key changed. Redis sends that message on the same connection
-        as soon as any client writes the key, deletes it or it expires, and a call first reads
-        whatever Redis has sent (a poll of the socket, nothing sent), so another app server's
-        change is seen on the next request as with a round trip.
+        when any client writes the key, deletes it or it expires; a write through this backend
+        returns only once it has been sent (`_told`), and a call first reads whatever Redis has
+        sent (a poll of the socket, nothing sent). So another app server's change is seen on
+        the next request, as with a round trip.
 
         A copy is read again after `WATCH_SECONDS` at most, and after any write this process
         made through the cache. A closed connection, a failure or a Redis without client-side

@@ -129,20 +129,37 @@ def test_watch_reads_what_get_reads(cache):
     assert cache.watch("generation", "gone") == "gone"
 
 
-def test_watch_sees_another_clients_change_on_the_very_next_call(cache):
-    """Redis tells the watching connection of every change of a key it read, before the
-    writer hears back, so no call after the change gets the old value."""
+def test_watch_sees_another_servers_change_on_the_very_next_call(cache, monkeypatch):
+    """Redis tells the watching connection of every change of a key it read, and a write
+    through the backend returns only once that message has been sent (`_told`), so no call
+    after another server's change gets the old value."""
+    monkeypatch.setattr(cache, "WATCH_SECONDS", 3600)  # only Redis's message can tell
     cache.set("generation", 1, None)
-    name = cache.make_key("generation")
+    other = PortalRedisCache(REDIS, {"KEY_PREFIX": cache.key_prefix})  # another app server
+    for expected in range(2, 1002):
+        other.incr("generation")
+        assert cache.watch("generation") == expected
+    other.delete("generation")
+    assert cache.watch("generation") is None
+    other.set("generation", 9, None)
+    assert cache.watch("generation") == 9
+
+
+def test_watch_hears_of_a_change_by_any_client(cache, monkeypatch):
+    """A client without the backend (redis-cli, another program) is heard of too, moments later:
+    its write may return just before Redis sends the message."""
+    import time
+
+    monkeypatch.setattr(cache, "WATCH_SECONDS", 3600)
+    cache.set("generation", 1, None)
+    assert cache.watch("generation") == 1
     other = _other_client()
     try:
-        for expected in range(2, 502):
-            other.incr(name)
-            assert cache.watch("generation") == expected
-        other.delete(name)
-        assert cache.watch("generation") is None
-        other.set(name, b"9")  # what the cache stores for an int
-        assert cache.watch("generation") == 9
+        other.incr(cache.make_key("generation"))
+        deadline = time.monotonic() + 2
+        while cache.watch("generation") != 2:
+            assert time.monotonic() < deadline, "no message from Redis"
+            time.sleep(0.001)
     finally:
         other.close()
 
